@@ -1,0 +1,34 @@
+"""ivig_home: home-infusion readiness checklist for people with myasthenia gravis."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app: defaults, then instance/config.py, then IVIG_HOME_* env, then tests."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("IVIG_HOME_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("IVIG_HOME")
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.database_url(app.instance_path))
+    return app

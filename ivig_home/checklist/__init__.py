@@ -1,0 +1,21 @@
+"""The checklist domain: its definition and the engine. No web, database or PDF code."""
+
+from .definition import Checklist, DefinitionError, Item, Section, Source, load
+from .engine import (
+    Assessment,
+    Flag,
+    InvalidAnswers,
+    Problem,
+    assess,
+    is_asked,
+    parse_date,
+    prune,
+    validate,
+)
+from .severity import NOT_A_DECISION, NOT_A_DECISION_PATIENT, WORDING, Severity
+
+__all__ = [
+    "NOT_A_DECISION", "NOT_A_DECISION_PATIENT", "WORDING", "Assessment", "Checklist",
+    "DefinitionError", "Flag", "InvalidAnswers", "Item", "Problem", "Section", "Severity",
+    "Source", "assess", "is_asked", "load", "parse_date", "prune", "validate",
+]

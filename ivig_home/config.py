@@ -1,0 +1,39 @@
+"""Default settings. instance/config.py, then IVIG_HOME_* variables, override them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "PDF_PAGE_SIZE": "Letter",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+}
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+def instance_secret(instance_path: str, name: str = SECRET_KEY_FILE) -> str:
+    """Return a secret kept in the instance folder, generating it once on first use."""
+    path = Path(instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def database_url(instance_path: str) -> str:
+    """Return DATABASE_URL when set, else the embedded SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgres://", "postgresql+psycopg://", 1).replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    return "sqlite:///" + str(Path(instance_path) / "ivig_home.sqlite3")
