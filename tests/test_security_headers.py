@@ -70,7 +70,8 @@ def test_static_files_may_be_cached(bare_app: Flask) -> None:
 
 def test_each_request_logs_one_line_with_the_route_not_the_path(
         bare_app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
-    bare_app.test_client().get("/probe/SECRET-TOKEN-123?name=Ana", headers={"X-Request-ID": "abcd1234"})
+    bare_app.test_client().get("/probe/SECRET-TOKEN-123?name=Ana",
+                               headers={"X-Request-ID": "abcd1234"})
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
     requests = [line for line in lines if line["message"] == "request"]
     assert len(requests) == 1
