@@ -36,7 +36,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
     """Write to whatever sys.stderr is at the time (so test capture and redirects work)."""
 
     ivig_home = True
