@@ -8,14 +8,21 @@ from typing import Any
 
 from flask import Flask
 
-from . import config
+from . import config, logs, security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class IvigHome(Flask):
+    """The Flask app, with error logging that never writes a request path."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        logs.log_exception(self, exc_info)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the app: defaults, then instance/config.py, then IVIG_HOME_* env, then tests."""
-    app = Flask(
+    app = IvigHome(
         __name__,
         instance_path=os.environ.get("IVIG_HOME_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
@@ -31,4 +38,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.database_url(app.instance_path))
+    logs.init_app(app)
+    security.init_app(app)
     return app

@@ -1,0 +1,90 @@
+"""Security headers and structured request logs, on every response."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from ivig_home import create_app, security
+
+
+@pytest.fixture()
+def bare_app(tmp_path: Path) -> Flask:
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SESSION_COOKIE_SECURE": False})
+    app.instance_path = str(tmp_path)
+
+    @app.route("/probe/<token>")
+    def probe(token: str) -> str:
+        return "ok"
+
+    @app.route("/framed")
+    def framed() -> str:
+        security.allow_framing_by(["https://agency.example"])
+        return "framed"
+
+    @app.route("/boom/<token>")
+    def boom(token: str) -> str:
+        raise RuntimeError("boom")
+
+    return app
+
+
+def test_every_response_carries_the_security_headers(bare_app: Flask) -> None:
+    for path in ("/probe/abc", "/no-such-page"):
+        response = bare_app.test_client().get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "camera=()" in response.headers["Permissions-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_is_sent_over_https(bare_app: Flask) -> None:
+    response = bare_app.test_client().get("/probe/abc", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_framing_is_allowed_only_for_the_named_origins(bare_app: Flask) -> None:
+    response = bare_app.test_client().get("/framed")
+    csp = response.headers["Content-Security-Policy"]
+    assert csp.count("frame-ancestors") == 1
+    assert "frame-ancestors https://agency.example" in csp
+    assert "X-Frame-Options" not in response.headers
+
+
+def test_static_files_may_be_cached(bare_app: Flask) -> None:
+    static = Path(bare_app.static_folder or "")
+    name = next(p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file())
+    response = bare_app.test_client().get(f"/static/{name}")
+    assert response.status_code == 200
+    assert response.headers.get("Cache-Control") != "no-store"
+
+
+def test_each_request_logs_one_line_with_the_route_not_the_path(
+        bare_app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
+    bare_app.test_client().get("/probe/SECRET-TOKEN-123?name=Ana",
+                               headers={"X-Request-ID": "abcd1234"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    requests = [line for line in lines if line["message"] == "request"]
+    assert len(requests) == 1
+    assert requests[0]["route"] == "/probe/<token>" and requests[0]["status"] == 200
+    assert requests[0]["request_id"] == "abcd1234" and requests[0]["duration_ms"] >= 0
+    assert "SECRET-TOKEN-123" not in json.dumps(lines) and "Ana" not in json.dumps(lines)
+
+
+def test_errors_log_a_traceback_without_the_path(
+        bare_app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
+    bare_app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = bare_app.test_client().get("/boom/SECRET-TOKEN-456")
+    assert response.status_code == 500
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom" in err and "SECRET-TOKEN-456" not in err
+    logging.getLogger("ivig_home").handlers[0].flush()
