@@ -186,6 +186,11 @@ class DateAnswerField(AnswerField):
             raise ValueError(self._not_real()) from None
         return day.isoformat()
 
+    def leave_message(self) -> str:
+        """Return what to do to save and leave: the date of birth is needed to come back."""
+        return _("Enter the %(label)s as day, month and year. You need it to come back later.",
+                 label=self.label_words)
+
     def _not_real(self) -> str:
         return _("The %(label)s must be a real date", label=self.label_words)
 
