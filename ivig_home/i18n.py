@@ -52,6 +52,9 @@ def extract_checklist(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
     fixed = [("answer", label) for choices in CHOICE_TYPES.values() for _, label in choices]
     fixed += [("heading", wording.patient_heading) for wording in WORDING.values()]
     fixed.append(("statement", NOT_A_DECISION_PATIENT))
+    # How Item.display() and the summary show answers that have no option label.
+    fixed += [("answer", text) for text in ("Yes, ticked", "Not ticked", "None of these",
+                                             "Not answered")]
     for kind, text in [*_walk(document.get("sections", [])), *fixed]:
         if text not in seen:
             seen.add(text)
