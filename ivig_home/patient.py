@@ -69,12 +69,8 @@ def create_blueprint(name: str = "patient", url_prefix: str = "/a",
                 "not_a_decision": _(NOT_A_DECISION_PATIENT)}
 
     bp.add_url_rule("/<slug>/", "start", start, methods=["GET", "POST"])
-    bp.add_url_rule("/<slug>/resume", "resume",
-                    limiter.limit(_resume_limit, methods=["POST"])(resume),
-                    methods=["GET", "POST"])
+    bp.add_url_rule("/<slug>/resume", "resume", resume, methods=["GET", "POST"])
     bp.add_url_rule("/<slug>/theme.css", "theme", agency_theme)
-    start_view = bp.view_functions["start"]
-    bp.view_functions["start"] = limiter.limit(_start_limit, methods=["POST"])(start_view)
     patient_steps.register(bp)
     patient_send.register(bp)
     for status in ERROR_PAGES:
@@ -82,6 +78,8 @@ def create_blueprint(name: str = "patient", url_prefix: str = "/a",
     return bp
 
 
+# Limits are attached once here, so a second mount of the views shares the same counters.
+@limiter.limit(_start_limit, methods=["POST"])
 def start() -> str | BaseResponse:
     """Show the agency's start page; starting makes a new draft and opens the first step."""
     form = StartForm(formdata=request.form if request.method == "POST" else None,
@@ -94,6 +92,7 @@ def start() -> str | BaseResponse:
     return render_template("patient/start.html", form=form)
 
 
+@limiter.limit(_resume_limit, methods=["POST"])
 def resume() -> tuple[str, int] | str | BaseResponse:
     """Ask for the resume code and date of birth; continue the draft they open."""
     posted = request.method == "POST"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import format_date
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import steps, store
@@ -129,7 +130,12 @@ def save_and_leave(draft: Any, form: StepForm, result: StepResult,
                                                            code.split("-")),
         resume_url=url_for(".resume", code=code, _external=True),
         continue_url=url_for(".step", draft_id=draft.id, section_id=form.section.id),
-        expires_on=draft.expires_at.date())
+        expires_on=format_date(last_day(draft.expires_at), "long"))
+
+
+def last_day(expires_at: datetime) -> date:
+    """Return the last whole day a draft is kept (it expires at midnight after it)."""
+    return (expires_at - timedelta(microseconds=1)).date()
 
 
 def refused(draft: Any, section: Section) -> tuple[str, int]:

@@ -1,0 +1,75 @@
+"""Every patient page passes axe-core (WCAG 2.2 A and AA), reflows at 320 px and is screenshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.patient.conftest import SCREENSHOTS, LiveServer
+from tests.patient.journey import (
+    SECTIONS,
+    answers_today,
+    axe_violations,
+    complete,
+    describe,
+    enhanced_contrast_violations,
+)
+
+pytestmark = pytest.mark.browser
+WIDTHS = (375, 1280)
+
+
+class PageAudit:
+    """Check each page once: axe, 7:1 contrast, no sideways scrolling at 320 px, screenshots."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.problems: dict[str, Any] = {}
+
+    def check(self, page: Any, key: str) -> None:
+        violations = axe_violations(page) + enhanced_contrast_violations(page)
+        if violations:
+            self.problems[key] = violations
+        page.set_viewport_size({"width": 320, "height": 700})
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            self.problems[f"{key} at 320px"] = f"scrolls sideways by {overflow}px"
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(SCREENSHOTS / f"{key}-{width}.png"), full_page=True)
+
+    def __call__(self, page: Any, name: str) -> None:
+        key = name.replace("/", "-")
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.check(page, key)
+        if name in SECTIONS:
+            button = "Send to my care team" if name == "confirm" else "Continue"
+            page.get_by_role("button", name=button).click()
+            page.wait_for_load_state()
+            assert page.title().startswith("Error: "), page.title()
+            assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+            self.check(page, f"{key}-error")
+
+
+def test_every_page_and_error_state_passes_axe_and_reflows(
+        browser: Any, live_server: LiveServer) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(base_url=live_server.url,
+                                  viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    audit = PageAudit()
+    page.goto("/a/demo/")
+    audit.check(page, "start")
+    complete(page, "demo", answers_today("emergency"), on_page=audit)
+    assert {"about-error", "today-error", "help-now-today", "confirm", "sent"} <= {
+        *audit.seen, *(f"{key}-error" for key in audit.seen if key in SECTIONS)}
+    assert not audit.problems, describe([audit.problems])
+    assert not blocked, blocked
+    context.close()
