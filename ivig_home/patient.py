@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -65,7 +66,9 @@ def create_blueprint(name: str = "patient", url_prefix: str = "/a",
 
     @bp.context_processor
     def page_context() -> dict[str, Any]:
+        locale = get_locale()
         return {"agency": g.get("agency"), "embedded": embedded,
+                "lang": locale.language if locale else "en",
                 "not_a_decision": _(NOT_A_DECISION_PATIENT)}
 
     bp.add_url_rule("/<slug>/", "start", start, methods=["GET", "POST"])

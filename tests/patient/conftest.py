@@ -53,6 +53,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory,
     dispose(app)
 
 
+@pytest.fixture
+def patient_app(tmp_path: Path, sqlite_template: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Yield a maker of apps with extra settings, each on its own initialised database."""
+    made: list[Flask] = []
+
+    def build(**config: Any) -> Flask:
+        instance = tmp_path / f"instance-{len(made)}"
+        instance.mkdir()
+        shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
+        app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch, **config)
+        with app.app_context():
+            init_db(demo=True)
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        dispose(app)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Launch Debian's Chromium once for every browser test."""

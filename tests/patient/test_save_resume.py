@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from flask.testing import FlaskClient
 from ivig_home import store
 from ivig_home.db import db
 from tests.answers import example
-from tests.conftest import SQLITE_FILE, dispose, make_app
 from tests.patient.client import Patient, section_form, token_in
 
 CODE = re.compile(r'<span aria-hidden="true">([A-Z0-9]{4}-[A-Z0-9]{4})</span>')
@@ -144,23 +142,8 @@ def test_an_expired_draft_cannot_be_opened_or_resumed(app: Flask, client: FlaskC
     assert resume(client, code, clean()["date_of_birth"]).status_code == 200
 
 
-@pytest.fixture
-def strict_app(tmp_path: Path, sqlite_template: Path,
-               monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Yield an app that allows three resume tries a minute."""
-    (tmp_path / "i").mkdir()
-    target = tmp_path / "i" / SQLITE_FILE
-    target.write_bytes(sqlite_template.read_bytes())
-    app = make_app(tmp_path / "i", f"sqlite:///{target}", monkeypatch,
-                   RESUME_RATE_LIMIT="3 per minute")
-    with app.app_context():
-        store.init_db(demo=True)
-    yield app
-    dispose(app)
-
-
-def test_guessing_codes_is_limited_with_a_clear_page(strict_app: Flask) -> None:
-    client = strict_app.test_client()
+def test_guessing_codes_is_limited_with_a_clear_page(patient_app: Any) -> None:
+    client = patient_app(RESUME_RATE_LIMIT="3 per minute").test_client()
     for _ in range(3):
         assert resume(client, "KKKK-KKKK", "1971-04-02").status_code == 200
     response = resume(client, "KKKK-KKKK", "1971-04-02")
