@@ -39,5 +39,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.database_url(app.instance_path))
     logs.init_app(app)
+    # Imported here: the patient views import modules that import this package.
+    from . import patient
+
+    patient.init_app(app)
     security.init_app(app)
     return app

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import patient_steps, steps, store
+from . import patient_pdf, patient_steps, steps, store
 from .checklist import InvalidAnswers, assess
 from .csrf import csrf_failed
 from .forms import StepForm, posted_shown, step_form
@@ -24,6 +25,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule(f"/<slug>/d/<draft_id>/{steps.CONFIRM}", "check", check_page,
                     methods=["GET", "POST"])
     bp.add_url_rule("/<slug>/d/<draft_id>/sent", "sent", sent)
+    patient_pdf.register(bp)
 
 
 def check_page(draft_id: str) -> Page:
@@ -96,8 +98,8 @@ def send(draft: Any, answers: dict[str, Any]) -> BaseResponse:
         first = steps.first_incomplete(answers, patient_steps.today())
         return redirect(url_for(".step", draft_id=draft.id, section_id=first.id), 303)
     store.save_draft(draft, answers, steps.CONFIRM)
-    submission = store.submit_draft(draft, assessment)
-    store.audit("submitted", submission=submission, address=request.remote_addr)
+    submission = store.submit_draft(draft, assessment)  # also writes the "submitted" audit entry
+    patient_pdf.issue_at_submit(submission, g.agency)
     return redirect(url_for(".sent", draft_id=draft.id), 303)
 
 
@@ -108,4 +110,6 @@ def sent(draft_id: str) -> Page:
         return redirect(url_for(".step", draft_id=draft.id, section_id=steps.CONFIRM), 303)
     submission = store.get_submission(draft.submission_id) or abort(404)
     return render_template("patient/sent.html", submission=submission,
-                           agency=g.agency)
+                           pdf_url=url_for(".pdf", draft_id=draft.id),
+                           link_until=format_date(patient_steps.last_day(draft.expires_at),
+                                                  "long"))

@@ -73,3 +73,29 @@ def test_every_page_and_error_state_passes_axe_and_reflows(
     assert not audit.problems, describe([audit.problems])
     assert not blocked, blocked
     context.close()
+
+
+def test_the_save_resume_and_error_pages_pass_axe_and_reflow(
+        browser: Any, live_server: LiveServer) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(base_url=live_server.url,
+                                  viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    audit = PageAudit()
+    page.goto("/a/demo/")
+    page.get_by_role("button", name="Start now").click()
+    answers = answers_today("nothing-to-flag")
+    for part, number in zip(("day", "month", "year"), answers["date_of_birth"].split("-")[::-1],
+                            strict=True):
+        page.locator(f"[name='date_of_birth-{part}']").fill(str(int(number)))
+    page.get_by_role("button", name="Save and come back later").click()
+    audit.check(page, "saved")
+    page.goto("/a/demo/resume")
+    audit.check(page, "resume")
+    page.get_by_role("button", name="Continue").click()
+    audit.check(page, "resume-error")
+    page.goto("/a/demo/d/no-such-draft/about")
+    assert page.get_by_role("heading", name="This page cannot be found").is_visible()
+    audit.check(page, "not-found")
+    assert not audit.problems, describe([audit.problems])
+    context.close()
