@@ -18,6 +18,16 @@ from tests.patient.journey import (
 
 pytestmark = pytest.mark.browser
 WIDTHS = (375, 1280)
+# Every control a patient presses; links inside sentences are exempt (WCAG 2.5.8 inline).
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, input:not([type=hidden]), textarea, .back-link, .change-link, a.button')]
+  .filter(el => el.offsetParent !== null)
+  .map(el => [el.id || el.name || el.textContent.trim(), el.getBoundingClientRect()])
+  .filter(([, box]) => box.width < 44 || box.height < 44)
+  .map(([name, box]) => `${name}: ${Math.round(box.width)}x${Math.round(box.height)}`)"""
+TEXT_SIZE = """() => [...document.querySelectorAll('main p, main li, main label, main legend')]
+  .filter(el => parseFloat(getComputedStyle(el).fontSize) < 19)
+  .map(el => el.textContent.trim().slice(0, 40))"""
 
 
 class PageAudit:
@@ -31,6 +41,11 @@ class PageAudit:
         violations = axe_violations(page) + enhanced_contrast_violations(page)
         if violations:
             self.problems[key] = violations
+        for label, script in (("targets under 44px", SMALL_TARGETS),
+                              ("text under 19px", TEXT_SIZE)):
+            found = page.evaluate(script)
+            if found:
+                self.problems[f"{key}: {label}"] = found
         page.set_viewport_size({"width": 320, "height": 700})
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
