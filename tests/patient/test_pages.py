@@ -13,8 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ivig_home import theme
+from ivig_home.patient import create_blueprint
 from tests.answers import example
-from tests.patient.client import Patient, section_form
+from tests.patient.client import Patient, section_form, token_in
 
 STATIC = re.compile(r'(?:href|src)="(/[^"]+\.(?:css|js|svg))"')
 
@@ -95,3 +96,18 @@ def test_a_second_language_needs_no_template_change(patient_app: Any, tmp_path: 
     assert "Paso 2 de 8:" in page and ">Continuar<" in page
     assert '<html lang="es">' in page
     assert "Do you have trouble breathing right now?" in client.get(patient.url("today")).text
+
+
+def test_the_views_mount_a_second_time_without_the_site_chrome(patient_app: Any) -> None:
+    app = patient_app()
+    app.register_blueprint(create_blueprint("framed", "/framed", embedded=True))
+    client = app.test_client()
+    page = client.get("/framed/demo/")
+    assert page.status_code == 200
+    assert "site-header" not in page.text and 'href="/framed/demo/theme.css"' in page.text
+    started = client.post("/framed/demo/", data={"csrf_token": token_in(page.text)})
+    assert re.search(r"^/framed/demo/d/[^/]+/about$", started.headers["Location"])
+    step = client.get(started.headers["Location"])
+    assert "Step 1 of 8:" in step.text and "site-header" not in step.text
+    assert 'action="/framed/demo/d/' in step.text
+    assert "site-header" in client.get("/a/demo/").text
