@@ -28,7 +28,7 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import i18n, patient_send, patient_steps, store, theme
+from . import i18n, patient_send, patient_steps, steps, store, theme
 from .checklist import NOT_A_DECISION_PATIENT
 from .csrf import csrf_failed
 from .forms import ResumeForm, StartForm
@@ -92,7 +92,7 @@ def start() -> str | BaseResponse:
             return render_template("errors/csrf.html", retry_url=url_for(".start")), 400
         draft = store.start_draft(g.agency)
         return redirect(url_for(".step", draft_id=draft.id, section_id="about"), 303)
-    return render_template("patient/start.html", form=form)
+    return render_template("patient/start.html", form=form, step_total=len(steps.sections()))
 
 
 @limiter.limit(_resume_limit, methods=["POST"])
