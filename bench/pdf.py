@@ -7,7 +7,8 @@ the WeasyPrint renders (context to PDF bytes, as the app does it) are printed. T
 and stylesheet are then printed by headless Chromium through Playwright's page.pdf: the
 browser is started once, each document loaded once and warmed up, so only the print is
 timed. Peak memory is each side's peak resident set size (VmHWM, summed over Chromium's
-processes). The last line reads:
+processes). Chromium prints tagged, as the app's PDF is; its untagged time is shown too.
+The last line reads:
 pdf median_ms=N p95_ms=N chromium_median_ms=N ratio=N
 """
 
@@ -62,14 +63,14 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def peak_rss_mib(pid: int | str = "self") -> float:
-    """Return a process's peak resident set size in MiB (0 when it is gone)."""
+def rss_mib(pid: int | str = "self", field: str = "VmHWM") -> float:
+    """Return a process's peak (VmHWM) or current (VmRSS) resident size in MiB."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0.0
     for line in status.splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -108,6 +109,22 @@ def time_weasyprint(items: list[tuple[str, dict[str, Any]]], rounds: int,
     return times
 
 
+def time_plain_weasyprint(items: list[tuple[str, dict[str, Any]]], rounds: int,
+                          warmup: int) -> list[float]:
+    """Return the times (ms) of a plain WeasyPrint call on Chromium's HTML, reusing nothing."""
+    from weasyprint import HTML
+
+    samples = []
+    for _, context in items:
+        html = chromium_html(context)
+        for number in range(warmup + rounds):
+            start = time.perf_counter()
+            HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+            if number >= warmup:
+                samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
 def chromium_html(context: dict[str, Any]) -> str:
     """Return the same HTML with the same stylesheet inlined, fonts read from static/."""
     css = (STATIC_ROOT / STYLESHEET).read_text().replace(
@@ -138,7 +155,7 @@ def time_chromium(items: list[tuple[str, dict[str, Any]]], rounds: int, warmup: 
                 page.pdf(prefer_css_page_size=True, print_background=True, tagged=tagged)
                 samples.append((time.perf_counter() - start) * 1000)
             times[name] = samples
-        memory = sum(peak_rss_mib(pid) for pid in descendants(os.getpid()))
+        memory = sum(rss_mib(pid) for pid in descendants(os.getpid()))
         browser.close()
     return times, memory
 
@@ -161,19 +178,24 @@ def main() -> None:
     for name, context in items:
         pages = len(PdfReader(io.BytesIO(render_pdf(context))).pages)
         print(f"{name}: {pages} page(s)")
+    plain = time_plain_weasyprint(items, max(3, args.rounds // 3), 1)
+    print(f"  plain WeasyPrint call (HTML string with inline styles, nothing reused): median "
+          f"{statistics.median(plain):.1f} ms over {len(plain)} renders")
+    before = rss_mib(field="VmRSS")
     weasy = report("weasyprint", time_weasyprint(items, args.rounds, args.warmup))
-    weasy_memory = peak_rss_mib()
+    weasy_memory, growth = rss_mib(), rss_mib(field="VmRSS") - before
     untagged, _ = time_chromium(items, args.rounds, args.warmup, tagged=False)
     chromium_untagged = report("chromium", untagged)
     tagged, chromium_memory = time_chromium(items, args.rounds, args.warmup, tagged=True)
     chromium = report("chromium+tags", tagged)
     median, p95 = statistics.median(weasy), percentile(weasy, 0.95)
     chromium_median = statistics.median(chromium)
-    print(f"weasyprint: median {median:.1f} ms, p95 {p95:.1f} ms, "
-          f"peak memory {weasy_memory:.0f} MiB (whole process)")
+    print(f"weasyprint: median {median:.1f} ms, p95 {p95:.1f} ms, peak memory "
+          f"{weasy_memory:.0f} MiB (whole Python process; resident size grew {growth:.1f} MiB "
+          f"over {len(weasy)} renders)")
     print(f"chromium tagged: median {chromium_median:.1f} ms, untagged median "
           f"{statistics.median(chromium_untagged):.1f} ms, peak memory {chromium_memory:.0f} MiB "
-          "(browser processes)")
+          "(sum of each browser process's peak; shared pages counted in each)")
     print(f"pdf median_ms={median:.0f} p95_ms={p95:.0f} chromium_median_ms={chromium_median:.0f} "
           f"ratio={median / chromium_median:.2f}")
 

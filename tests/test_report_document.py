@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -75,6 +76,14 @@ def test_two_renders_of_one_submission_are_byte_identical_even_across_processes(
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(other).hexdigest()
 
 
+def test_renders_in_parallel_threads_match_a_serial_render() -> None:
+    context = context_for(example("emergency"))
+    serial = render_pdf(context)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: render_pdf(context), range(6)))
+    assert all(result == serial for result in results)
+
+
 def test_metadata_dates_come_from_the_submission_not_the_clock() -> None:
     with pikepdf.open(io.BytesIO(example_pdf("emergency"))) as document:
         assert str(document.docinfo.CreationDate) == "D:20261121091400+00'00"
@@ -83,6 +92,10 @@ def test_metadata_dates_come_from_the_submission_not_the_clock() -> None:
                    completed_at=datetime(2027, 1, 2, 3, 4, tzinfo=UTC))
     with pikepdf.open(io.BytesIO(later)) as document:
         assert str(document.docinfo.CreationDate) == "D:20270102030400+00'00"
+    naive = render(example("emergency"), completed_at=datetime(2027, 1, 2, 3, 4))
+    with pikepdf.open(io.BytesIO(naive)) as document:
+        assert str(document.docinfo.CreationDate) == "D:20270102030400+00'00"
+    assert "Completed: 2 January 2027 at 03:04 Reference" in text_of(naive)
 
 
 @pytest.mark.parametrize("page_size,expected", [

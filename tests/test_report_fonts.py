@@ -73,3 +73,12 @@ def test_every_bundled_font_has_its_licence_next_to_it() -> None:
         family = TTFont(path)["name"].getDebugName(1)
         licence = "LICENSE-Apache-2.0.txt" if family.startswith("Droid") else "OFL.txt"
         assert family.split()[0] in (fonts / licence).read_text(), path.name
+
+
+def test_a_character_no_bundled_font_has_stays_out_of_the_log(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        render(clean(patient_name="Ana \ue000\U0010fffd"))  # private use: in no font
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(".notdef" in message for message in messages)
+    assert not [m for m in messages if "\ue000" in m or "\U0010fffd" in m or "Ana" in m]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..checklist import WORDING, Assessment, Severity, parse_date
@@ -26,6 +26,15 @@ MARKS = {"product_label_contraindication": "Product-label contraindication to re
 MESSAGE_SEVERITIES = (Severity.EMERGENCY, Severity.URGENT)
 
 
+# The arguments, all plain data:
+#   agency          {"name", "phone", "colour": "#rrggbb", "logo": PNG/SVG bytes or None,
+#                    "logo_type": "image/png" | "image/svg+xml" | None}
+#   messages_shown  {"emergency": ISO date-time or None, "urgent": ISO date-time or None}
+#   review          {"reviewer": name, "reviewed_at": ISO date-time, "note": text,
+#                    "items": {item id: {"dispositions": ["acknowledged", "contacted_patient",
+#                                                        "escalated", "not_applicable"],
+#                                        "note": text}}}
+#   original_sha256 the hex SHA-256 of the PDF first issued, printed on a re-issued one
 def build_context(assessment: Assessment, *, reference: str, completed_at: datetime | date,
                   agency: Mapping[str, Any], messages_shown: Mapping[str, str | None] | None = None,
                   review: Mapping[str, Any] | None = None,
@@ -149,7 +158,9 @@ def _parse_moment(value: object) -> datetime | None:
 def _iso(moment: datetime | date) -> str:
     """Return a W3C date-time for the PDF metadata (a date alone stays a date)."""
     if isinstance(moment, datetime):
-        return moment.replace(microsecond=0).isoformat()
+        # The PDF date needs a zone; a moment given without one is taken as UTC.
+        aware = moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+        return aware.replace(microsecond=0).isoformat()
     return moment.isoformat()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
@@ -25,6 +24,21 @@ STYLESHEET = "css/pdf.css"
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 BETWEEN_TAGS = re.compile(r">\s+<")
 LOG = logging.getLogger(__name__)
+
+
+
+class _NoAnswerText(logging.Filter):
+    """Keep answers out of WeasyPrint's log: its missing-glyph warning quotes the character."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Reword the missing-glyph warning; let every other record through unchanged."""
+        if str(record.msg).startswith(".notdef glyph"):
+            record.msg = ".notdef glyph rendered for a character the bundled fonts do not cover"
+            record.args = ()
+        return True
+
+
+logging.getLogger("weasyprint").addFilter(_NoAnswerText())
 
 _templates = Environment(
     loader=FileSystemLoader(PROJECT_ROOT / "templates"),
@@ -52,13 +66,10 @@ def render_pdf(context: Mapping[str, Any], *, page_size: str | None = None) -> b
     agency = context["agency"]
     fetcher = SandboxFetcher(agency.get("logo"), agency.get("logo_type"))
     document = _parse(render_html(context), fetcher)
-    pdf = document.write_pdf(
-        stylesheets=stylesheets,
-        font_config=fonts,
-        pdf_variant="pdf/ua-1",
-        pdf_identifier=_identifier(context),
-    )
-    assert pdf is not None  # noqa: S101 (write_pdf returns bytes when given no target)
+    # No /ID: it is optional outside PDF/A, and computing it serialises the file twice.
+    # Nothing else in the output depends on the clock or on chance (a test renders twice).
+    pdf: bytes = document.write_pdf(stylesheets=stylesheets, font_config=fonts,
+                                    pdf_variant="pdf/ua-1")
     return pdf
 
 
@@ -119,9 +130,3 @@ def _styles(page_size: str) -> tuple[FontConfiguration, list[CSS]]:
         cache[page_size] = (fonts, [main, page])
     return cache[page_size]
 
-
-def _identifier(context: Mapping[str, Any]) -> bytes:
-    """Return a stable PDF file identifier (never random, never patient data)."""
-    seed = "|".join((str(context["reference"]), context["metadata"]["created"],
-                     context["metadata"]["modified"]))
-    return hashlib.sha256(seed.encode()).hexdigest()[:32].encode()
