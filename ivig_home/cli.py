@@ -10,7 +10,12 @@ from typing import Any
 import click
 from flask.cli import FlaskGroup
 
-from .checklist import WORDING, InvalidAnswers, assess, load
+from .checklist import WORDING, Assessment, InvalidAnswers, assess, load
+
+# A command-line PDF belongs to no submission: it says so where the reference would be.
+PREVIEW_REFERENCE = "CLI-PREVIEW"
+PREVIEW_AGENCY = {"name": "Preview from the command line (no agency)", "phone": None,
+                  "colour": None, "logo": None, "logo_type": None}
 
 
 def _create_app() -> Any:
@@ -46,14 +51,33 @@ def fail(lines: list[str]) -> None:
 
 @cli.command("assess", with_appcontext=False)
 @click.argument("answers_file", type=click.Path(path_type=Path, dir_okay=False))
-def assess_command(answers_file: Path) -> None:
-    """Print the assessment of ANSWERS_FILE (JSON) as JSON."""
+@click.option("--pdf", "pdf_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the care-team summary PDF to this file.")
+@click.option("--page-size", type=click.Choice(["Letter", "A4"], case_sensitive=False),
+              envvar="IVIG_HOME_PDF_PAGE_SIZE", default="Letter", show_default=True,
+              help="Paper size of the PDF.")
+def assess_command(answers_file: Path, pdf_file: Path | None, page_size: str) -> None:
+    """Print the assessment of ANSWERS_FILE (JSON) as JSON; --pdf also writes the summary."""
     document = read_answers(answers_file)
     try:
         assessment = assess(document)
     except InvalidAnswers as error:
         fail([str(problem) for problem in error.problems])
+    if pdf_file is not None:
+        write_preview_pdf(assessment, pdf_file, page_size)
     click.echo(json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False))
+
+
+def write_preview_pdf(assessment: Assessment, path: Path, page_size: str) -> None:
+    """Write the summary PDF for a command-line preview (no submission, no agency)."""
+    from .report import build_context, render_pdf
+
+    context = build_context(assessment, reference=PREVIEW_REFERENCE, agency=PREVIEW_AGENCY,
+                            completed_at=assessment.completed_on)
+    try:
+        path.write_bytes(render_pdf(context, page_size=page_size))
+    except OSError as error:
+        fail([f"{path}: cannot write the PDF ({error.__class__.__name__})"])
 
 
 @cli.command("checklist", with_appcontext=False)

@@ -1,0 +1,204 @@
+"""Time the care-team PDF: WeasyPrint (as the app renders it) against warm headless Chromium.
+
+Usage: .venv/bin/python bench/pdf.py [--rounds N] [--warmup N]
+
+Every example answer file is rendered after a warm-up; the median and 95th percentile of
+the WeasyPrint renders (context to PDF bytes, as the app does it) are printed. The same HTML
+and stylesheet are then printed by headless Chromium through Playwright's page.pdf: the
+browser is started once, each document loaded once and warmed up, so only the print is
+timed. Peak memory is each side's peak resident set size (VmHWM, summed over Chromium's
+processes). Chromium prints tagged, as the app's PDF is; its untagged time is shown too.
+The last line reads:
+pdf median_ms=N p95_ms=N chromium_median_ms=N ratio=N
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pypdf import PdfReader  # noqa: E402
+
+from ivig_home.checklist import assess  # noqa: E402
+from ivig_home.report import build_context, render_html, render_pdf  # noqa: E402
+from ivig_home.report.fetcher import STATIC_ROOT, STATIC_SCHEME  # noqa: E402
+from ivig_home.report.render import STYLESHEET  # noqa: E402
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
+AGENCY = {"name": "Harbour Home Infusion", "phone": "555-0142", "colour": "#0b6e4f",
+          "logo": None, "logo_type": None}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def contexts() -> list[tuple[str, dict[str, Any]]]:
+    """Return a summary context for every example answer file."""
+    result = []
+    for path in EXAMPLES:
+        document = json.loads(path.read_text())
+        shown = {"emergency": "2026-11-21T09:02:00+00:00", "urgent": None}
+        context = build_context(
+            assess(document), reference="HKT-4829", agency=AGENCY,
+            completed_at=datetime(2026, 11, 21, 9, 14, tzinfo=UTC),
+            messages_shown=shown if path.stem == "emergency" else None)
+        result.append((path.stem, context))
+    return result
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """Return the nearest-rank percentile of the samples."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def rss_mib(pid: int | str = "self", field: str = "VmHWM") -> float:
+    """Return a process's peak (VmHWM) or current (VmRSS) resident size in MiB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    """Return the ids of every process below pid."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def time_weasyprint(items: list[tuple[str, dict[str, Any]]], rounds: int,
+                    warmup: int) -> dict[str, list[float]]:
+    """Return the render times (ms) of each example, after warming up."""
+    times: dict[str, list[float]] = {}
+    for name, context in items:
+        for _ in range(warmup):
+            render_pdf(context)
+        samples = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            render_pdf(context)
+            samples.append((time.perf_counter() - start) * 1000)
+        times[name] = samples
+    return times
+
+
+def time_plain_weasyprint(items: list[tuple[str, dict[str, Any]]], rounds: int,
+                          warmup: int) -> list[float]:
+    """Return the times (ms) of a plain WeasyPrint call on Chromium's HTML, reusing nothing."""
+    from weasyprint import HTML
+
+    samples = []
+    for _, context in items:
+        html = chromium_html(context)
+        for number in range(warmup + rounds):
+            start = time.perf_counter()
+            HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+            if number >= warmup:
+                samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def chromium_html(context: dict[str, Any]) -> str:
+    """Return the same HTML with the same stylesheet inlined, fonts read from static/."""
+    css = (STATIC_ROOT / STYLESHEET).read_text().replace(
+        f"{STATIC_SCHEME}:", STATIC_ROOT.as_uri() + "/")
+    css += "\n@page { size: letter; }"
+    return render_html(context).replace("</head>", f"<style>{css}</style>\n</head>", 1)
+
+
+def time_chromium(items: list[tuple[str, dict[str, Any]]], rounds: int, warmup: int,
+                  tagged: bool) -> tuple[dict[str, list[float]], float]:
+    """Return Chromium's print times (ms) per example and its peak memory (MiB)."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        for name, context in items:
+            path = Path(folder) / f"{name}.html"
+            path.write_text(chromium_html(context))
+            page.goto(path.as_uri())
+            for _ in range(warmup):
+                page.pdf(prefer_css_page_size=True, print_background=True, tagged=tagged)
+            samples = []
+            for _ in range(rounds):
+                start = time.perf_counter()
+                page.pdf(prefer_css_page_size=True, print_background=True, tagged=tagged)
+                samples.append((time.perf_counter() - start) * 1000)
+            times[name] = samples
+        memory = sum(rss_mib(pid) for pid in descendants(os.getpid()))
+        browser.close()
+    return times, memory
+
+
+def report(label: str, times: dict[str, list[float]]) -> list[float]:
+    """Print each example's median and return all samples."""
+    for name, samples in times.items():
+        print(f"  {label:9} {name:24} median {statistics.median(samples):7.1f} ms  "
+              f"p95 {percentile(samples, 0.95):7.1f} ms  ({len(samples)} renders)")
+    return [sample for samples in times.values() for sample in samples]
+
+
+def main() -> None:
+    """Run both renderers over the examples and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=5)
+    args = parser.parse_args()
+    items = contexts()
+    for name, context in items:
+        pages = len(PdfReader(io.BytesIO(render_pdf(context))).pages)
+        print(f"{name}: {pages} page(s)")
+    plain = time_plain_weasyprint(items, max(3, args.rounds // 3), 1)
+    print(f"  plain WeasyPrint call (HTML string with inline styles, nothing reused): median "
+          f"{statistics.median(plain):.1f} ms over {len(plain)} renders")
+    before = rss_mib(field="VmRSS")
+    weasy = report("weasyprint", time_weasyprint(items, args.rounds, args.warmup))
+    weasy_memory, growth = rss_mib(), rss_mib(field="VmRSS") - before
+    untagged, _ = time_chromium(items, args.rounds, args.warmup, tagged=False)
+    chromium_untagged = report("chromium", untagged)
+    tagged, chromium_memory = time_chromium(items, args.rounds, args.warmup, tagged=True)
+    chromium = report("chromium+tags", tagged)
+    median, p95 = statistics.median(weasy), percentile(weasy, 0.95)
+    chromium_median = statistics.median(chromium)
+    print(f"weasyprint: median {median:.1f} ms, p95 {p95:.1f} ms, peak memory "
+          f"{weasy_memory:.0f} MiB (whole Python process; resident size grew {growth:.1f} MiB "
+          f"over {len(weasy)} renders)")
+    print(f"chromium tagged: median {chromium_median:.1f} ms, untagged median "
+          f"{statistics.median(chromium_untagged):.1f} ms, peak memory {chromium_memory:.0f} MiB "
+          "(sum of each browser process's peak; shared pages counted in each)")
+    print(f"pdf median_ms={median:.0f} p95_ms={p95:.0f} chromium_median_ms={chromium_median:.0f} "
+          f"ratio={median / chromium_median:.2f}")
+
+
+if __name__ == "__main__":
+    main()

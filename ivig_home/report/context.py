@@ -1,0 +1,183 @@
+"""Turn an assessment and the facts around a submission into plain data for the PDF."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ..checklist import WORDING, Assessment, Severity, parse_date
+from ..summary import summary
+
+TITLE = "IVIG home-infusion readiness checklist: summary for the care team"
+LOGO_URL = "ivig-logo:agency"
+LOGO_TYPES = ("image/png", "image/svg+xml")
+DEFAULT_COLOUR = "#1d4f91"
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
+COMPLETED_BY = {"self": "The patient", "caregiver": "A caregiver"}
+DISPOSITIONS = (
+    ("acknowledged", "Acknowledged"),
+    ("contacted_patient", "Contacted patient"),
+    ("escalated", "Escalated"),
+    ("not_applicable", "Not applicable"),
+)
+MARKS = {"product_label_contraindication": "Product-label contraindication to review"}
+MESSAGE_SEVERITIES = (Severity.EMERGENCY, Severity.URGENT)
+
+
+# The arguments, all plain data:
+#   agency          {"name", "phone", "colour": "#rrggbb", "logo": PNG/SVG bytes or None,
+#                    "logo_type": "image/png" | "image/svg+xml" | None}
+#   messages_shown  {"emergency": ISO date-time or None, "urgent": ISO date-time or None}
+#   review          {"reviewer": name, "reviewed_at": ISO date-time, "note": text,
+#                    "items": {item id: {"dispositions": ["acknowledged", "contacted_patient",
+#                                                        "escalated", "not_applicable"],
+#                                        "note": text}}}
+#   original_sha256 the hex SHA-256 of the PDF first issued, printed on a re-issued one
+def build_context(assessment: Assessment, *, reference: str, completed_at: datetime | date,
+                  agency: Mapping[str, Any], messages_shown: Mapping[str, str | None] | None = None,
+                  review: Mapping[str, Any] | None = None,
+                  original_sha256: str | None = None) -> dict[str, Any]:
+    """Return everything the PDF template shows, as plain data (no database objects)."""
+    data = summary(assessment)
+    answers = assessment.answers
+    birth = parse_date(answers.get("date_of_birth"))
+    stamp = _iso(completed_at)
+    groups = _numbered(data["groups"])
+    return {
+        "title": TITLE,
+        "lang": "en",
+        "reference": reference,
+        "agency": _agency(agency),
+        "patient": {
+            "name": str(answers.get("patient_name", "")),
+            "date_of_birth": _long_date(birth) if birth else "Not given",
+            "age": assessment.age,
+        },
+        "completed_by": COMPLETED_BY.get(str(answers.get("completed_by")), "Not given"),
+        "completed": {"display": _when(completed_at), "iso": stamp},
+        "checklist": data["checklist"],
+        "not_a_decision": data["not_a_decision"],
+        "counts": [{"label": g["label"], "symbol": g["symbol"], "count": len(g["flags"])}
+                   for g in groups],
+        "groups": groups,
+        "messages": _messages(messages_shown),
+        "sections": data["sections"],
+        "dispositions": [{"id": key, "label": label} for key, label in DISPOSITIONS],
+        "review": _review(review, groups),
+        "original_sha256": original_sha256,
+        "metadata": {"created": stamp, "modified": _review_stamp(review) or stamp},
+    }
+
+
+def download_filename(reference: str, completed: datetime | date) -> str:
+    """Return the PDF's file name: reference and date only, never the patient's name."""
+    day = completed.date() if isinstance(completed, datetime) else completed
+    safe = re.sub(r"[^A-Za-z0-9-]+", "-", reference).strip("-") or "summary"
+    return f"ivig-summary-{safe}-{day.isoformat()}.pdf"
+
+
+def _numbered(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Number the flags across groups so the review block can refer to them."""
+    number = 0
+    result = []
+    for group in groups:
+        flags = []
+        for flag in group["flags"]:
+            number += 1
+            flags.append({**flag, "number": number, "mark_label": MARKS.get(flag["mark"] or "")})
+        result.append({**group, "flags": flags})
+    return result
+
+
+def _agency(agency: Mapping[str, Any]) -> dict[str, Any]:
+    colour = str(agency.get("colour") or "")
+    logo = agency.get("logo")
+    logo_type = agency.get("logo_type")
+    has_logo = isinstance(logo, bytes) and bool(logo) and logo_type in LOGO_TYPES
+    return {
+        "name": str(agency.get("name") or "Care team"),
+        "phone": str(agency.get("phone") or ""),
+        # The colour goes into a style attribute: only a plain hex colour may pass.
+        "colour": colour if COLOUR.fullmatch(colour) else DEFAULT_COLOUR,
+        "logo": logo if has_logo else None,
+        "logo_type": logo_type if has_logo else None,
+        "logo_url": LOGO_URL if has_logo else None,
+    }
+
+
+def _messages(shown: Mapping[str, str | None] | None) -> list[dict[str, str]]:
+    messages = []
+    for severity in MESSAGE_SEVERITIES:
+        moment = _parse_moment((shown or {}).get(severity.value))
+        if moment is not None:
+            wording = WORDING[severity]
+            messages.append({"severity": severity.value, "label": wording.label,
+                             "symbol": wording.symbol, "heading": wording.patient_heading,
+                             "shown_at": _when(moment)})
+    return messages
+
+
+def _review(review: Mapping[str, Any] | None,
+            groups: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if not review:
+        return None
+    reviewed_at = _parse_moment(review.get("reviewed_at"))
+    known = {key for key, _ in DISPOSITIONS}
+    items = {}
+    for group in groups:
+        for flag in group["flags"]:
+            raw = (review.get("items") or {}).get(flag["item"]) or {}
+            chosen = [d for d in raw.get("dispositions", []) if d in known]
+            items[flag["item"]] = {"dispositions": chosen, "note": str(raw.get("note") or "")}
+    return {
+        "reviewer": str(review.get("reviewer") or ""),
+        "reviewed_at": _when(reviewed_at) if reviewed_at else "",
+        "note": str(review.get("note") or ""),
+        "items": items,
+    }
+
+
+def _review_stamp(review: Mapping[str, Any] | None) -> str | None:
+    moment = _parse_moment((review or {}).get("reviewed_at"))
+    return _iso(moment) if moment else None
+
+
+def _parse_moment(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _iso(moment: datetime | date) -> str:
+    """Return a W3C date-time for the PDF metadata (a date alone stays a date)."""
+    if isinstance(moment, datetime):
+        # The PDF date needs a zone; a moment given without one is taken as UTC.
+        aware = moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+        return aware.replace(microsecond=0).isoformat()
+    return moment.isoformat()
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _when(moment: datetime | date) -> str:
+    """Return '21 November 2026 at 09:14 UTC' (or the date alone when there is no time)."""
+    if not isinstance(moment, datetime):
+        return _long_date(moment)
+    offset = moment.utcoffset()
+    if offset is None:
+        zone = ""
+    elif not offset:
+        zone = " UTC"
+    else:
+        zone = " UTC" + moment.strftime("%z")[:3] + ":" + moment.strftime("%z")[3:]
+    return f"{_long_date(moment)} at {moment:%H:%M}{zone}"
+
