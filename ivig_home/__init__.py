@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import config
+from .db import db, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,4 +32,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.database_url(app.instance_path))
+    db.init_app(app)
+    migrate.init_app(app, db)
     return app

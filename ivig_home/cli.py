@@ -11,6 +11,7 @@ import click
 from flask.cli import FlaskGroup
 
 from .checklist import WORDING, InvalidAnswers, assess, load
+from .store_cli import STORE_COMMANDS
 
 
 def _create_app() -> Any:
@@ -78,3 +79,7 @@ def checklist_command() -> None:
 def main() -> None:
     """Run the `ivig-home` command."""
     cli.main(prog_name="ivig-home")
+
+
+for _command in STORE_COMMANDS:
+    cli.add_command(_command)
