@@ -148,6 +148,15 @@ def keyring() -> Keyring:
     return found
 
 
+def sealed_context(table: str, column: str, owner: str) -> str:
+    """Return what a blob is bound to: table, column and the row (or submission) owning it.
+
+    Drafts and submissions are bound to their own id; PDFs, reviews and notes to the
+    submission's id, so a blob copied to another row or submission no longer opens.
+    """
+    return f"{table}.{column}:{owner}"
+
+
 def seal(value: Any, context: str) -> bytes:
     """Encrypt a JSON value for one column of one row."""
     return keyring().seal(json.dumps(value, ensure_ascii=False).encode(), context)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .checklist import Severity, parse_date
-from .crypto import lookup_hash, seal, unseal
+from .crypto import lookup_hash, seal, sealed_context, unseal
 from .db import db, utcnow
 from .models import Agency, Draft
 
@@ -31,7 +31,7 @@ class DraftSubmitted(ValueError):
 
 
 def _context(draft_id: str) -> str:
-    return f"drafts.answers_enc:{draft_id}"
+    return sealed_context("drafts", "answers_enc", draft_id)
 
 
 def expiry(answers: dict[str, Any], now: datetime) -> datetime:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .audit import audit_entry
 from .checklist import Assessment, Severity
-from .crypto import keyring, seal, unseal
+from .crypto import keyring, seal, sealed_context, unseal
 from .db import db, utcnow
 from .drafts import AFTER_SUBMISSION
 from .models import Draft, IssuedPdf, Submission
@@ -34,11 +34,11 @@ def _submission_of(draft_id: str) -> Submission | None:
 
 
 def _context(submission_id: str, column: str) -> str:
-    return f"submissions.{column}:{submission_id}"
+    return sealed_context("submissions", column, submission_id)
 
 
 def _pdf_context(submission_id: str) -> str:
-    return f"issued_pdfs.content_enc:{submission_id}"
+    return sealed_context("issued_pdfs", "content_enc", submission_id)
 
 
 def _build(draft: Draft, assessment: Assessment, pdf: bytes | None) -> Submission:

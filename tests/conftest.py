@@ -8,8 +8,10 @@ in a database of its own that this test session creates and drops.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from ivig_home.store import init_db
 
 POSTGRES = os.environ.get("IVIG_HOME_TEST_POSTGRES")
 SQLITE_FILE = "ivig_home.sqlite3"
+DATABASE_IN_ID = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
 NO_POSTGRES = "SKIPPED on PostgreSQL: IVIG_HOME_TEST_POSTGRES is not set (scripts/test sets it)"
 
 
@@ -174,3 +177,23 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """Return a runner for the app's `ivig-home` commands."""
     return app.test_cli_runner()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly how many storage tests ran on each database."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            found = DATABASE_IN_ID.search(getattr(report, "nodeid", ""))
+            if found and (report.when == "call" or outcome in ("skipped", "error")):
+                counts[(found.group(1), outcome)] += 1
+    if not counts:
+        return
+    terminalreporter.write_sep("-", "storage tests by database")
+    for kind, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        line = ", ".join(f"{counts[(kind, outcome)]} {outcome}"
+                         for outcome in ("passed", "failed", "error", "skipped")
+                         if counts[(kind, outcome)])
+        if kind == "postgresql" and not POSTGRES:
+            line += " (SKIPPED: no PostgreSQL; set IVIG_HOME_TEST_POSTGRES)"
+        terminalreporter.write_line(f"{name}: {line or 'none ran'}")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
@@ -63,3 +67,25 @@ def test_the_demo_agency(db_app: Flask) -> None:
     assert (agency.slug, agency.name, agency.phone, agency.colour, agency.allowed_origins) == (
         "demo", "Demo Home Health", "555-0100", "#1d4f91", [])
     assert store.get_agency("elsewhere") is None
+
+
+def test_the_init_db_command_creates_the_database_once(empty_database: str, tmp_path: Path,
+                                                       database: str) -> None:
+    instance = tmp_path / "instance"
+    environment = dict(os.environ, IVIG_HOME_INSTANCE_PATH=str(instance),
+                       DATABASE_URL=empty_database)
+    for _ in range(2):
+        result = subprocess.run([sys.executable, "-c", "from ivig_home.cli import main; main()",
+                                 "init-db", "--demo"], env=environment, capture_output=True,
+                                text=True, timeout=60, check=False)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "The database is ready, with the demo agency.\n"
+    for secret in ("encryption_keys", "hmac_key", "secret_key"):
+        assert (instance / secret).stat().st_mode & 0o077 == 0
+    if database == "sqlite":
+        assert Path(empty_database.removeprefix("sqlite:///")).stat().st_mode & 0o077 == 0
+    engine = sqlalchemy.create_engine(empty_database)
+    with engine.connect() as connection:
+        agencies = connection.execute(sqlalchemy.text("SELECT slug FROM agencies")).all()
+    engine.dispose()
+    assert agencies == [("demo",)]
