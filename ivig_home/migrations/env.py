@@ -9,6 +9,7 @@ from alembic import context
 from flask import current_app
 
 from ivig_home import models  # noqa: F401  (every table, for autogenerate)
+from ivig_home.db import UTCDateTime
 
 # Logging is left as the app set it up: the migrations add their lines to it.
 logger = logging.getLogger("alembic.env")
@@ -27,6 +28,13 @@ def skip_empty_revisions(_context: object, _revision: object, directives: list[A
         logger.info("No changes in schema detected.")
 
 
+def render_item(kind: str, item: Any, _context: Any) -> str | bool:
+    """Write UTC timestamps as plain DateTime, so migrations never import the app."""
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
 def run_offline() -> None:
     """Print the SQL instead of running it (alembic --sql)."""
     context.configure(
@@ -43,6 +51,7 @@ def run_online() -> None:
     """Run the migrations in one transaction on a connection from the app's engine."""
     arguments = dict(extension.configure_args)
     arguments.setdefault("process_revision_directives", skip_empty_revisions)
+    arguments.setdefault("render_item", render_item)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=extension.db.metadata, **arguments)
         with context.begin_transaction():
