@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import config, logs, security
+from .db import db, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,9 +40,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.database_url(app.instance_path))
     logs.init_app(app)
+    security.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db)
     # Imported here: the patient views import modules that import this package.
     from . import patient
 
     patient.init_app(app)
-    security.init_app(app)
     return app

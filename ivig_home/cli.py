@@ -11,6 +11,7 @@ import click
 from flask.cli import FlaskGroup
 
 from .checklist import WORDING, Assessment, InvalidAnswers, assess, load
+from .store_cli import STORE_COMMANDS
 
 # A command-line PDF belongs to no submission: it says so where the reference would be.
 PREVIEW_REFERENCE = "CLI-PREVIEW"
@@ -102,3 +103,7 @@ def checklist_command() -> None:
 def main() -> None:
     """Run the `ivig-home` command."""
     cli.main(prog_name="ivig-home")
+
+
+for _command in STORE_COMMANDS:
+    cli.add_command(_command)

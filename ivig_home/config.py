@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": True,
     "FORCE_HTTPS": False,
     "LOG_LEVEL": "INFO",
+    # A dropped PostgreSQL connection is replaced before use rather than failing a request.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Days to keep submissions; None keeps them until an administrator deletes them.
+    "RETENTION_DAYS": None,
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import re
 import threading
@@ -50,6 +52,19 @@ _templates = Environment(
 # A FontConfiguration must never be shared between threads (it has crashed when it was):
 # each thread builds its own, with the stylesheets parsed against it, once.
 _per_thread = threading.local()
+
+
+@atexit.register
+def _release_fonts() -> None:
+    """Free the cached font configuration before interpreter teardown.
+
+    Left to module teardown, its finaliser ran after the libraries it calls were gone and
+    the process crashed on exit (seen with the database libraries loaded).
+    """
+    for name in ("styles", "fonts"):
+        if hasattr(_per_thread, name):
+            delattr(_per_thread, name)
+    gc.collect()
 
 
 def render_html(context: Mapping[str, Any]) -> str:

@@ -1,0 +1,30 @@
+"""Append to the audit log: who, what, which submission, when, from where."""
+
+from __future__ import annotations
+
+from .db import db
+from .models import AUDIT_ACTIONS, AuditEntry, Submission
+
+
+def audit_entry(action: str, *, submission: Submission | None = None, actor: str = "patient",
+                address: str | None = None) -> AuditEntry:
+    """Add an audit entry to the current transaction without committing it."""
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; expected one of {AUDIT_ACTIONS}")
+    entry = AuditEntry(
+        action=action,
+        actor=actor[:254],
+        submission_id=submission.id if submission else None,
+        reference=submission.reference if submission else None,
+        agency_id=submission.agency_id if submission else None,
+        address=address[:45] if address else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def audit(action: str, *, submission: Submission | None = None, actor: str = "patient",
+          address: str | None = None) -> None:
+    """Record one access in the audit log and commit it."""
+    audit_entry(action, submission=submission, actor=actor, address=address)
+    db.session.commit()

@@ -1,0 +1,143 @@
+"""Looking after stored data: key rotation, purging by expiry and retention, SQLite backup."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sqlite3
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from flask import current_app
+from sqlalchemy import CursorResult, delete, select
+
+from .audit import audit_entry
+from .crypto import (
+    KEYS_FILE,
+    Keyring,
+    key_id,
+    keyring,
+    new_key,
+    parse_keys,
+    sealed_context,
+    write_keys_file,
+)
+from .db import db, sqlite_file, utcnow
+from .models import Draft, FlagReview, IssuedPdf, ReviewedPdf, Submission
+
+logger = logging.getLogger(__name__)
+
+# Every encrypted column, and the column naming the row (or submission) it is bound to.
+SEALED: list[tuple[Any, str, str]] = [
+    (Draft, "answers_enc", "id"),
+    (Submission, "identity_enc", "id"),
+    (Submission, "answers_enc", "id"),
+    (Submission, "assessment_enc", "id"),
+    (IssuedPdf, "content_enc", "submission_id"),
+    (ReviewedPdf, "content_enc", "submission_id"),
+    (FlagReview, "note_enc", "submission_id"),
+]
+BATCH = 200
+
+
+class BackupUnsupported(RuntimeError):
+    """The database is not SQLite: its own tools (pg_dump) make the backup."""
+
+
+def add_key() -> str:
+    """Put a new key first in instance/encryption_keys and return its id."""
+    path = Path(current_app.instance_path) / KEYS_FILE
+    kid, key = new_key()
+    write_keys_file(path, [(kid, key), *parse_keys(path.read_text())], replace=True)
+    keyring().refresh()
+    return kid
+
+
+def _reseal_column(ring: Keyring, model: Any, column: str, owner: str) -> int:
+    """Re-encrypt one column under the current key, a batch per transaction."""
+    primary = model.__mapper__.primary_key[0]
+    last, count = None, 0
+    while True:
+        query = select(model).where(getattr(model, column).is_not(None))
+        if last is not None:
+            query = query.where(primary > last)
+        rows = db.session.scalars(query.order_by(primary).limit(BATCH)).all()
+        if not rows:
+            return count
+        for row in rows:
+            blob = getattr(row, column)
+            if key_id(blob) != ring.current_id:
+                context = sealed_context(model.__tablename__, column, getattr(row, owner))
+                setattr(row, column, ring.seal(ring.open(blob, context), context))
+                count += 1
+        last = getattr(rows[-1], primary.key)
+        db.session.commit()
+
+
+def reseal_all() -> int:
+    """Re-encrypt every stored blob that is not under the current key; return how many."""
+    ring = keyring()
+    ring.refresh()
+    return sum(_reseal_column(ring, *sealed) for sealed in SEALED)
+
+
+def forget_old_keys() -> list[str]:
+    """Drop keys that no stored blob uses any more from the keys file; return their ids."""
+    ring = keyring()
+    path = Path(current_app.instance_path) / KEYS_FILE
+    if ring.path is None or reseal_all():
+        return []
+    keys = parse_keys(path.read_text())
+    write_keys_file(path, keys[:1], replace=True)
+    ring.refresh()
+    return [kid for kid, _ in keys[1:]]
+
+
+def purge(now: datetime | None = None) -> tuple[int, int]:
+    """Delete expired drafts and submissions older than RETENTION_DAYS; return both counts."""
+    now = now or utcnow()
+    result = db.session.execute(delete(Draft).where(Draft.expires_at <= now))
+    drafts = cast(CursorResult[Any], result).rowcount
+    db.session.commit()
+    submissions = 0
+    days = current_app.config.get("RETENTION_DAYS")
+    if days:
+        cutoff = now - timedelta(days=int(days))
+        while batch := db.session.scalars(select(Submission).where(
+                Submission.created_at < cutoff).limit(BATCH)).all():
+            for submission in batch:
+                audit_entry("purged", submission=submission, actor="retention")
+            db.session.execute(delete(Submission).where(
+                Submission.id.in_([s.id for s in batch])))
+            db.session.commit()
+            submissions += len(batch)
+    logger.info("purge: deleted %d expired drafts and %d submissions past retention",
+                drafts, submissions)
+    return drafts, submissions
+
+
+def backup(target: Path) -> int:
+    """Copy the SQLite database to TARGET consistently while the app runs; return submissions."""
+    source = sqlite_file(str(db.engine.url))
+    if source is None:
+        raise BackupUnsupported(db.engine.url.get_backend_name())
+    if target.exists():
+        raise FileExistsError(f"{target} already exists; choose a new file name")
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(partial)) as copy:
+            # One step copies every page from one read snapshot: writers go on meanwhile.
+            origin.backup(copy, pages=-1)
+            copy.execute("PRAGMA journal_mode=DELETE")
+            if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise RuntimeError("the copy failed its integrity check")
+            count = copy.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return int(count)
+

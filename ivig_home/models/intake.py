@@ -1,0 +1,112 @@
+"""Drafts being filled in, and the submissions they become."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..checklist import Severity
+from ..db import UTCDateTime, db, utcnow
+from ._checks import one_of
+from .agency import Agency
+
+STATUSES = ("new", "in_review", "reviewed")
+SEVERITIES = tuple(severity.value for severity in Severity)
+NO_FLAG_RANK = len(SEVERITIES)
+
+
+class Draft(db.Model):  # type: ignore[name-defined,misc]
+    """The answers so far of one patient filling in the form, until it expires."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"),
+                                           index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    step: Mapped[str | None] = mapped_column(String(64))
+    answers_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    resume_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    dob_check: Mapped[str | None] = mapped_column(String(64))
+    resume_failures: Mapped[int] = mapped_column(default=0)
+    emergency_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    urgent_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Purging a submission takes its draft with it, so the draft never reopens.
+    submission_id: Mapped[str | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
+
+    agency: Mapped[Agency] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Draft step={self.step}>"
+
+
+class Submission(db.Model):  # type: ignore[name-defined,misc]
+    """A sent checklist: never changed afterwards except its status."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        one_of("status", STATUSES, "status"),
+        one_of("highest_severity", SEVERITIES, "highest_severity"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    # The idempotency key: one draft can only ever become one submission.
+    draft_id: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    completed_on: Mapped[date]
+    checklist_id: Mapped[str] = mapped_column(String(64))
+    checklist_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(10), default="new")
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    count_emergency: Mapped[int] = mapped_column(SmallInteger, default=0)
+    count_urgent: Mapped[int] = mapped_column(SmallInteger, default=0)
+    count_discuss: Mapped[int] = mapped_column(SmallInteger, default=0)
+    count_prepare: Mapped[int] = mapped_column(SmallInteger, default=0)
+    count_note: Mapped[int] = mapped_column(SmallInteger, default=0)
+    highest_severity: Mapped[str | None] = mapped_column(String(10))
+    # 0 for emergency ... 4 for note, 5 when nothing was flagged: sorts without decrypting.
+    severity_rank: Mapped[int] = mapped_column(SmallInteger, default=NO_FLAG_RANK)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    emergency_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    urgent_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Name and date of birth alone, so a queue page decrypts little per row.
+    identity_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    answers_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    assessment_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+    agency: Mapped[Agency] = relationship()
+
+    def count(self, severity: str) -> int:
+        """Return the number of flags of one severity."""
+        return int(getattr(self, f"count_{Severity(severity).value}"))
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.reference} {self.status}>"
+
+
+# The nurse queue: one agency, most pressing first, newest first within a severity,
+# optionally one status; both orders are read straight from these indexes.
+Index("ix_submissions_queue", Submission.agency_id, Submission.severity_rank,
+      Submission.created_at.desc())
+Index("ix_submissions_queue_status", Submission.agency_id, Submission.status,
+      Submission.severity_rank, Submission.created_at.desc())
+
+
+class IssuedPdf(db.Model):  # type: ignore[name-defined,misc]
+    """The PDF given to the patient at submission; stored once, never replaced."""
+
+    __tablename__ = "issued_pdfs"
+
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_enc: Mapped[bytes] = mapped_column(LargeBinary)
+

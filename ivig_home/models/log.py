@@ -1,0 +1,64 @@
+"""The audit log of every access, and the webhook deliveries waiting to be sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import UTCDateTime, db, utcnow
+from ._checks import one_of
+
+AUDIT_ACTIONS = ("viewed", "downloaded", "reviewed", "exported", "logged_in", "failed_login",
+                 "purged", "submitted")
+
+
+class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+    """Who did what to which submission, when and from where; never answers or names."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        one_of("action", AUDIT_ACTIONS, "action"),
+        Index("ix_audit_log_agency_at", "agency_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(254))
+    # Plain ids, not foreign keys: the log outlives the submissions that retention purges.
+    submission_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    reference: Mapped[str | None] = mapped_column(String(16))
+    agency_id: Mapped[int | None] = mapped_column()
+    address: Mapped[str | None] = mapped_column(String(45))
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_change(_mapper: Any, _connection: Any, entry: AuditEntry) -> None:
+    """Keep the audit log append-only from the app's side."""
+    raise PermissionError("the audit log is append-only")
+
+
+class WebhookDelivery(db.Model):  # type: ignore[name-defined,misc]
+    """One event to POST to an agency's webhook, retried until it is delivered."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_due", "delivered_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"),
+                                           index=True)
+    submission_id: Mapped[str | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    # Ids, references, counts and links only: a webhook never carries patient data.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_status: Mapped[int | None] = mapped_column(SmallInteger)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,76 @@
+"""The storage API: agencies, drafts, submissions and the audit log.
+
+Every function runs inside an app context, and each write commits its own transaction.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .audit import audit
+from .crypto import ensure_keys
+from .db import db, protect_sqlite_file
+from .drafts import (
+    DraftSubmitted,
+    draft_answers,
+    get_draft,
+    issue_resume_code,
+    mark_message_shown,
+    resume_draft,
+    save_draft,
+    start_draft,
+)
+from .models import Agency, Draft, Submission
+from .submissions import (
+    get_submission,
+    set_submission_pdf,
+    submission_answers,
+    submission_assessment,
+    submission_identity,
+    submission_pdf,
+    submit_draft,
+)
+
+__all__ = [
+    "Agency", "Draft", "DraftSubmitted", "Submission", "audit", "draft_answers",
+    "ensure_demo_agency", "get_agency", "get_draft", "get_submission", "init_db",
+    "issue_resume_code", "mark_message_shown", "resume_draft", "save_draft",
+    "set_submission_pdf", "start_draft", "submission_answers", "submission_assessment",
+    "submission_identity", "submission_pdf", "submit_draft",
+]
+
+DEMO_AGENCY = {"slug": "demo", "name": "Demo Home Health", "phone": "555-0100",
+               "colour": "#1d4f91"}
+
+
+def init_db(demo: bool = False) -> None:
+    """Create or upgrade the schema to the latest migration; add the demo agency if asked."""
+    protect_sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    upgrade()
+    ensure_keys()
+    if demo:
+        ensure_demo_agency()
+
+
+def get_agency(slug: str) -> Agency | None:
+    """Return the agency with this slug, or None."""
+    found: Agency | None = db.session.scalar(select(Agency).where(Agency.slug == slug))
+    return found
+
+
+def ensure_demo_agency() -> Agency:
+    """Return the demo agency, creating it the first time."""
+    agency = get_agency(DEMO_AGENCY["slug"])
+    if agency is not None:
+        return agency
+    try:
+        agency = Agency(**DEMO_AGENCY, allowed_origins=[])
+        db.session.add(agency)
+        db.session.commit()
+        return agency
+    except IntegrityError:
+        db.session.rollback()  # another process made it at the same moment
+        return get_agency(DEMO_AGENCY["slug"])  # type: ignore[return-value]

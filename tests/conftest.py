@@ -1,0 +1,199 @@
+"""Fixtures: an app on a fresh database, its client and CLI runner, on SQLite and PostgreSQL.
+
+`app`, `client` and `runner` use SQLite. Storage tests take `db_app` instead, which runs
+each test on SQLite and, when IVIG_HOME_TEST_POSTGRES names a server, again on PostgreSQL
+in a database of its own that this test session creates and drops.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from sqlalchemy import make_url, text
+
+from ivig_home import create_app
+from ivig_home.db import db
+from ivig_home.store import init_db
+
+POSTGRES = os.environ.get("IVIG_HOME_TEST_POSTGRES")
+SQLITE_FILE = "ivig_home.sqlite3"
+DATABASE_IN_ID = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
+NO_POSTGRES = "SKIPPED on PostgreSQL: IVIG_HOME_TEST_POSTGRES is not set (scripts/test sets it)"
+
+
+def make_app(instance: Path, url: str, monkeypatch: pytest.MonkeyPatch,
+             **config: Any) -> Flask:
+    """Return an app whose instance folder and database are the given ones."""
+    monkeypatch.setenv("IVIG_HOME_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("IVIG_HOME_ENCRYPTION_KEYS", raising=False)
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, **config})
+
+
+def dispose(app: Flask) -> None:
+    """Close every pooled connection of an app's engines."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def migrate_to_head(url: str, instance: Path) -> None:
+    """Bring a database to the latest schema from a throwaway app."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        app = make_app(instance, url, monkeypatch)
+        with app.app_context():
+            upgrade()
+        dispose(app)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return an SQLite file migrated to the latest schema, to copy for each test."""
+    folder = tmp_path_factory.mktemp("template")
+    migrate_to_head(f"sqlite:///{folder / SQLITE_FILE}", folder)
+    return folder / SQLITE_FILE
+
+
+def _admin(sql: str) -> None:
+    assert POSTGRES is not None
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        connection.execute(sql)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[Any]:
+    """Yield a maker of fresh PostgreSQL databases, all dropped when the session ends."""
+    made: list[str] = []
+
+    def fresh() -> str:
+        name = f"ivig_test_{secrets.token_hex(6)}"
+        _admin(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return make_url(POSTGRES).set(drivername="postgresql+psycopg",  # type: ignore[arg-type]
+                                      database=name).render_as_string(hide_password=False)
+
+    yield fresh
+    for name in made:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_databases: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return this session's PostgreSQL database, migrated to the latest schema."""
+    url: str = postgres_databases()
+    migrate_to_head(url, tmp_path_factory.mktemp("postgres"))
+    return url
+
+
+DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=[
+        pytest.mark.postgres, pytest.mark.skipif(not POSTGRES, reason=NO_POSTGRES)]),
+]
+
+
+@pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest) -> str:
+    """Return the kind of database this run of a storage test uses."""
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture
+def empty_database(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Return the URL of a database with no tables at all, of the kind under test."""
+    if database == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    url: str = request.getfixturevalue("postgres_databases")()
+    return url
+
+
+def _empty_tables(app: Flask) -> None:
+    with app.app_context():
+        names = ", ".join(table.name for table in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture
+def database_url(database: str, tmp_path: Path, sqlite_template: Path,
+                 request: pytest.FixtureRequest) -> str:
+    """Return the URL of a migrated, empty database of the kind under test."""
+    if database == "sqlite":
+        (tmp_path / "instance").mkdir(exist_ok=True)
+        target = tmp_path / "instance" / SQLITE_FILE
+        shutil.copyfile(sqlite_template, target)
+        return f"sqlite:///{target}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def db_app(database_url: str, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """Yield an app on a fresh database of the kind under test, inside an app context."""
+    app = make_app(tmp_path / "instance", database_url, monkeypatch)
+    if not database_url.startswith("sqlite"):
+        _empty_tables(app)
+    with app.app_context():
+        init_db(demo=True)
+        yield app
+    dispose(app)
+
+
+@pytest.fixture
+def app(tmp_path: Path, sqlite_template: Path,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """Yield an app with its own instance folder and an initialised SQLite database."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
+    app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch)
+    with app.app_context():
+        init_db(demo=True)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Return a test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Return a runner for the app's `ivig-home` commands."""
+    return app.test_cli_runner()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly how many storage tests ran on each database."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            found = DATABASE_IN_ID.search(getattr(report, "nodeid", ""))
+            if found and (report.when == "call" or outcome in ("skipped", "error")):
+                counts[(found.group(1), outcome)] += 1
+    if not counts:
+        return
+    terminalreporter.write_sep("-", "storage tests by database")
+    for kind, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        line = ", ".join(f"{counts[(kind, outcome)]} {outcome}"
+                         for outcome in ("passed", "failed", "error", "skipped")
+                         if counts[(kind, outcome)])
+        if kind == "postgresql" and not POSTGRES:
+            line += " (SKIPPED: no PostgreSQL; set IVIG_HOME_TEST_POSTGRES)"
+        terminalreporter.write_line(f"{name}: {line or 'none ran'}")

@@ -1,0 +1,91 @@
+"""The migrations build the whole schema from nothing, match the models, and undo cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+
+from ivig_home import store
+from ivig_home.db import db
+from tests.conftest import dispose, make_app
+from tests.store_support import table_names
+
+TABLES = {"agencies", "staff_users", "api_tokens", "drafts", "submissions", "issued_pdfs",
+          "flag_reviews", "reviewed_pdfs", "audit_log", "webhook_deliveries"}
+
+
+@pytest.fixture
+def empty_app(empty_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    app = make_app(tmp_path / "instance", empty_database, monkeypatch)
+    yield app  # type: ignore[misc]
+    dispose(app)
+
+
+def test_migrations_upgrade_an_empty_database_and_downgrade_again(empty_app: Flask) -> None:
+    with empty_app.app_context():
+        assert table_names() == set()
+        store.init_db(demo=True)
+        assert table_names() == TABLES | {"alembic_version"}
+        assert store.get_agency("demo") is not None
+        db.session.remove()  # PostgreSQL drops no table that an open transaction has read
+        downgrade(revision="base")
+        assert table_names() == {"alembic_version"}
+        upgrade()
+        assert table_names() == TABLES | {"alembic_version"}
+        assert store.get_agency("demo") is None
+
+
+def test_init_db_twice_changes_nothing(empty_app: Flask) -> None:
+    with empty_app.app_context():
+        store.init_db(demo=True)
+        first = store.ensure_demo_agency().id
+        store.init_db(demo=True)
+        assert store.ensure_demo_agency().id == first
+
+
+def test_the_models_match_the_migrations(empty_app: Flask) -> None:
+    with empty_app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_the_demo_agency(db_app: Flask) -> None:
+    agency = store.get_agency("demo")
+    assert agency is not None
+    assert (agency.slug, agency.name, agency.phone, agency.colour, agency.allowed_origins) == (
+        "demo", "Demo Home Health", "555-0100", "#1d4f91", [])
+    assert store.get_agency("elsewhere") is None
+
+
+def test_the_init_db_command_creates_the_database_once(empty_database: str, tmp_path: Path,
+                                                       database: str) -> None:
+    instance = tmp_path / "instance"
+    environment = dict(os.environ, IVIG_HOME_INSTANCE_PATH=str(instance),
+                       DATABASE_URL=empty_database)
+    for _ in range(2):
+        result = subprocess.run([sys.executable, "-c", "from ivig_home.cli import main; main()",
+                                 "init-db", "--demo"], env=environment, capture_output=True,
+                                text=True, timeout=60, check=False)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "The database is ready, with the demo agency.\n"
+    for secret in ("encryption_keys", "hmac_key", "secret_key"):
+        assert (instance / secret).stat().st_mode & 0o077 == 0
+    if database == "sqlite":
+        assert Path(empty_database.removeprefix("sqlite:///")).stat().st_mode & 0o077 == 0
+    engine = sqlalchemy.create_engine(empty_database)
+    with engine.connect() as connection:
+        agencies = connection.execute(sqlalchemy.text("SELECT slug FROM agencies")).all()
+    engine.dispose()
+    assert agencies == [("demo",)]
