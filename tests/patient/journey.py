@@ -85,6 +85,7 @@ def complete(page: Any, slug: str, answers: dict[str, Any], *, on_page: Any = No
         if on_page:
             on_page(page, name)
         if name == "sent":
+            page.wait_for_load_state()
             return draft_id
         if name.startswith("help-now/"):
             page.get_by_role("button", name="Continue the checklist").click()

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from ivig_home import store
 from ivig_home.checklist import assess
@@ -40,7 +41,7 @@ def test_a_patient_completes_the_checklist_and_the_assessment_is_stored(
     page = context.new_page()
     answers = answers_today(name)
     draft_id = complete(page, "demo", answers)
-    assert page.get_by_role("heading", name="Your answers have been sent").is_visible()
+    expect(page.get_by_role("heading", name="Your answers have been sent")).to_be_visible()
     submission, assessment = stored_assessment(live_server, draft_id)
     assert page.locator(".reference").inner_text() == submission.reference
     want = expected(answers)

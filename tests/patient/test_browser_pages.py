@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.patient.conftest import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
@@ -110,7 +111,7 @@ def test_the_save_resume_and_error_pages_pass_axe_and_reflow(
     page.get_by_role("button", name="Continue").click()
     audit.check(page, "resume-error")
     page.goto("/a/demo/d/no-such-draft/about")
-    assert page.get_by_role("heading", name="This page cannot be found").is_visible()
+    expect(page.get_by_role("heading", name="This page cannot be found")).to_be_visible()
     audit.check(page, "not-found")
     assert not audit.problems, describe([audit.problems])
     context.close()
