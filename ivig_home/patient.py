@@ -83,7 +83,7 @@ def create_blueprint(name: str = "patient", url_prefix: str = "/a",
 
 # Limits are attached once here, so a second mount of the views shares the same counters.
 @limiter.limit(_start_limit, methods=["POST"])
-def start() -> str | BaseResponse:
+def start() -> str | tuple[str, int] | BaseResponse:
     """Show the agency's start page; starting makes a new draft and opens the first step."""
     form = StartForm(formdata=request.form if request.method == "POST" else None,
                      meta={"csrf_context": f"start:{g.agency.slug}"})
