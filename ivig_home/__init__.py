@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
-from . import config, logs, security
+from . import config, errors, health, logs, security, serving
 from .db import db, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,14 @@ class IvigHome(Flask):
 
     def log_exception(self, exc_info: Any) -> None:
         logs.log_exception(self, exc_info)
+
+    def full_dispatch_request(self) -> Response:
+        """Handle a request, running it again if the database connection is lost under it."""
+        return serving.dispatch_through_restarts(super().full_dispatch_request)
+
+    def dispose_connections(self) -> None:
+        """Give this process connections of its own (gunicorn calls it after forking)."""
+        serving.dispose_connections(self)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -39,12 +47,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.database_url(app.instance_path))
+    serving.init_app(app)
     logs.init_app(app)
     security.init_app(app)
+    errors.install_converters(app)
+    errors.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)
     # Imported here: the patient views import modules that import this package.
     from . import patient
 
     patient.init_app(app)
+    health.init_app(app)
     return app

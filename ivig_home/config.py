@@ -16,8 +16,19 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": True,
     "FORCE_HTTPS": False,
     "LOG_LEVEL": "INFO",
-    # A dropped PostgreSQL connection is replaced before use rather than failing a request.
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # A dropped PostgreSQL connection is replaced before use rather than failing a request;
+    # connections are renewed every 30 minutes (proxies and firewalls drop idle ones), and
+    # statement parameters (ids, hashes) never reach a log line or an error message.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 1800,
+                                  "hide_parameters": True},
+    # Number of reverse proxies in front of the app whose X-Forwarded-For and
+    # X-Forwarded-Proto are trusted (Werkzeug's ProxyFix); 0 trusts none.
+    "PROXY_FIX": 0,
+    # Rate-limit counters are shared by every app server when RATELIMIT_STORAGE_URI is
+    # redis://...; if Redis cannot be reached, each process counts on its own until it can.
+    "RATELIMIT_KEY_PREFIX": "ivig_home",
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     # Days to keep submissions; None keeps them until an administrator deletes them.
     "RETENTION_DAYS": None,
 }

@@ -39,7 +39,9 @@ class DraftCSRF(CSRF):
 
     def validate_csrf_token(self, form: Any, field: Any) -> None:
         """Refuse a missing or wrong token, comparing in constant time."""
-        if not hmac.compare_digest(str(field.data or ""), draft_token(self.draft_id)):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+        posted = str(field.data or "").encode()
+        if not hmac.compare_digest(posted, draft_token(self.draft_id).encode()):
             raise ValidationError("The form token is missing or wrong.")
 
 
@@ -66,7 +68,7 @@ class SignedCSRF(CSRF):
             purpose = _serializer().loads(str(field.data or ""), max_age=max_age)
         except BadSignature:
             raise ValidationError("The form token is missing, wrong or too old.") from None
-        if not hmac.compare_digest(str(purpose), self.purpose):
+        if not hmac.compare_digest(str(purpose).encode(), self.purpose.encode()):
             raise ValidationError("The form token is for another form.")
 
 

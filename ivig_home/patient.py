@@ -28,14 +28,12 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import i18n, patient_send, patient_steps, steps, store, theme
+from . import errors, i18n, patient_send, patient_steps, steps, store, theme
 from .checklist import NOT_A_DECISION_PATIENT
 from .csrf import csrf_failed
 from .forms import ResumeForm, StartForm
 
 limiter = Limiter(key_func=get_remote_address)
-ERROR_PAGES = {400: "errors/400.html", 404: "errors/404.html", 429: "errors/429.html",
-               500: "errors/500.html"}
 
 
 def _resume_limit() -> str:
@@ -76,8 +74,8 @@ def create_blueprint(name: str = "patient", url_prefix: str = "/a",
     bp.add_url_rule("/<slug>/theme.css", "theme", agency_theme)
     patient_steps.register(bp)
     patient_send.register(bp)
-    for status in ERROR_PAGES:
-        bp.register_error_handler(status, error_page)
+    # Errors inside the checklist always get the patient pages, whatever else the app adds.
+    bp.register_error_handler(HTTPException, errors.error_response)
     return bp
 
 
@@ -128,12 +126,6 @@ def resume() -> tuple[str, int] | str | BaseResponse:
 def agency_theme() -> Response:
     """Return the agency's accent colour as a tiny stylesheet."""
     return Response(theme.stylesheet(g.agency.colour), mimetype="text/css")
-
-
-def error_page(error: HTTPException) -> tuple[str, int]:
-    """Render an error for patients in the form's own style."""
-    status = error.code or 500
-    return render_template(ERROR_PAGES.get(status, "errors/500.html"), error=error), status
 
 
 def home() -> BaseResponse:

@@ -1,0 +1,79 @@
+"""Serving ivig_home on several app servers: behind a proxy, and through database restarts.
+
+A PostgreSQL restart drops every connection. `pool_pre_ping` replaces a dead pooled
+connection before use; a request whose connection dies under it (or that finds the
+server still starting) is run again after a short wait, so the patient sees a slower
+page instead of an error. Every view may run twice: each write is idempotent (a step
+saves the same answers, a draft is submitted once, a PDF is issued once).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from flask import Flask, Response, g
+from sqlalchemy.exc import DBAPIError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .db import db
+
+# About 8 seconds in all: a PostgreSQL restart takes one to three seconds here.
+RETRY_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+POSTGRES_CONNECT_TIMEOUT = 5  # seconds; less than a load balancer's health-check timeout
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+log = logging.getLogger("ivig_home")
+
+
+def lost_connection(error: DBAPIError) -> bool:
+    """Return whether the error says the database went away, not that the query was wrong."""
+    return bool(error.connection_invalidated) or isinstance(error.orig, psycopg.OperationalError)
+
+
+def dispatch_through_restarts(dispatch: Callable[[], Response]) -> Response:
+    """Run a request, running it again while the database connection is being re-made."""
+    for attempt, delay in enumerate((*RETRY_DELAYS, None), start=1):
+        try:
+            return dispatch()
+        except DBAPIError as error:
+            if delay is None or not lost_connection(error):
+                raise
+            db.session.rollback()
+            log.warning("database connection lost; running the request again", extra={
+                "fields": {"attempt": attempt, "error": type(error.orig).__name__,
+                           "request_id": g.get("request_id")}})
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def engine_options(url: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Return the engine options with a connect timeout added for PostgreSQL."""
+    if not url.startswith("postgresql"):
+        return options
+    connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT,
+                    **options.get("connect_args", {})}
+    return {**options, "connect_args": connect_args}
+
+
+def dispose_connections(app: Flask) -> None:
+    """Drop pooled connections inherited from a parent process, leaving them open for it."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
+def init_app(app: Flask) -> None:
+    """Trust PROXY_FIX proxies for the client address and scheme; tune the engine."""
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies:
+        # The Host header is not taken from X-Forwarded-Host: the proxy passes Host through.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies)
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        # Without timeouts an unreachable Redis would hold a worker until gunicorn kills it.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_TIMEOUTS)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"]))
