@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -35,7 +35,10 @@ def lost_connection(error: DBAPIError) -> bool:
 
 def dispatch_through_restarts(dispatch: Callable[[], Response]) -> Response:
     """Run a request, running it again while the database connection is being re-made."""
+    # URL value preprocessors consume the view arguments (the agency slug): keep a copy.
+    view_args = dict(request.view_args or {})
     for attempt, delay in enumerate((*RETRY_DELAYS, None), start=1):
+        request.view_args = dict(view_args)
         try:
             return dispatch()
         except DBAPIError as error:
@@ -47,6 +50,19 @@ def dispatch_through_restarts(dispatch: Callable[[], Response]) -> Response:
                            "request_id": g.get("request_id")}})
             time.sleep(delay)
     raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def release_session(error: BaseException | None = None) -> None:
+    """End the request's session; a connection that died meanwhile is dropped, not an error."""
+    try:
+        db.session.remove()
+    except DBAPIError as failure:
+        # The response is already made: a read-only transaction whose connection was
+        # terminated after the last query must not turn it into a server error.
+        if not lost_connection(failure):
+            raise
+        db.session().invalidate()
+        db.session.remove()
 
 
 def engine_options(url: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +79,12 @@ def dispose_connections(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+def release_sessions_safely(app: Flask) -> None:
+    """End each request's session before Flask-SQLAlchemy does (call after db.init_app)."""
+    # Teardown functions run last-registered first, so this runs before the extension's.
+    app.teardown_appcontext(release_session)
 
 
 def init_app(app: Flask) -> None:

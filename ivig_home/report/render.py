@@ -110,7 +110,7 @@ def _parse(html: str, fetcher: URLFetcher) -> HTML:
     try:
         # Safe with expat: the markup and its DOCTYPE are the template's own; answers are
         # escaped text, so no entity declaration or external reference can come from them.
-        return _ParsedHTML(ElementTree.fromstring(html), fetcher)  # noqa: S314
+        return _ParsedHTML(ElementTree.fromstring(html), fetcher)  # noqa: S314  # nosec B314
     except ElementTree.ParseError:
         LOG.warning("summary HTML is not well-formed XML; using the slower HTML parser")
         return HTML(string=html, url_fetcher=fetcher)

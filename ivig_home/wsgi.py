@@ -1,0 +1,7 @@
+"""The app for a WSGI server: `gunicorn -c gunicorn.conf.py ivig_home.wsgi:app`."""
+
+from __future__ import annotations
+
+from . import create_app
+
+app = create_app()

@@ -1,0 +1,153 @@
+"""ivig_home under gunicorn with the repository's gunicorn.conf.py, as in production."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+from flask import Flask
+from sqlalchemy import select
+
+from ivig_home.db import db
+from ivig_home.models import Submission
+from tests.answers import example
+from tests.gunicorn_server import GunicornServer, HttpPatient, free_port
+from tests.patient.client import token_in
+
+REDIS_URL = os.environ.get("IVIG_HOME_TEST_REDIS", "redis://127.0.0.1:6379/0")
+SECRET_NAME = "Ottoline Brackenridge"
+
+
+def redis_answers() -> bool:
+    """Return whether the Redis server for the shared-limit test answers."""
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def served_env(app: Flask, **extra: str) -> dict[str, str]:
+    """Return the environment that serves this test app's instance folder and database."""
+    env = {"IVIG_HOME_INSTANCE_PATH": app.instance_path, "IVIG_HOME_SECRET_KEY": "gunicorn-test",
+           "IVIG_HOME_START_RATE_LIMIT": "1000 per minute", **extra}
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+@pytest.fixture
+def server(app: Flask) -> Iterator[GunicornServer]:
+    """Serve the test app's database under gunicorn with two workers."""
+    with GunicornServer(served_env(app)) as running:
+        yield running
+
+
+def raw_request(port: int, data: bytes) -> bytes:
+    """Send bytes that are not a well-formed HTTP request; return the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(data)
+        return connection.recv(4096)
+
+
+def test_gunicorn_logs_json_lines_with_no_patient_data(app: Flask) -> None:
+    running = GunicornServer(served_env(app))
+    try:
+        patient = HttpPatient(running.url)
+        patient.start()
+        answers = {**example("clinical-risk-factors")["answers"], "patient_name": SECRET_NAME}
+        reference = patient.send_all(answers)
+        assert patient.request("GET", patient.page("summary.pdf"))[0] == 200
+        bad_line = raw_request(running.port, f"GET /a/demo/resume?code={SECRET_NAME} HTTP/1.1 x"
+                               .encode() + b"\r\n\r\n")
+        assert bad_line.startswith(b"HTTP/1.1 400")
+        huge_header = raw_request(running.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Name: "
+                                  + SECRET_NAME.encode() * 1000 + b"\r\n\r\n")
+        assert huge_header.startswith(b"HTTP/1.1 4")
+    finally:
+        output = running.stop()
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"]
+               for line in lines)
+    routes = {line.get("route") for line in lines if line["message"] == "request"}
+    assert "/a/<slug>/d/<draft_id>/summary.pdf" in routes
+    assert any("withheld" in line["message"] for line in lines)
+    for secret in (SECRET_NAME, "Ottoline", "Brackenridge", "1955-03-14", patient.draft_id,
+                   reference):
+        assert secret not in output, secret
+
+
+def test_a_killed_worker_is_replaced_and_the_next_patients_are_served(
+        app: Flask, server: GunicornServer) -> None:
+    first = HttpPatient(server.url)
+    first.start()
+    reference = first.send_all(example("nothing-to-flag")["answers"])
+    victim = server.workers()[0]
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while victim in server.workers() or len(server.workers()) < 2:
+        assert time.monotonic() < deadline, "the killed worker was not replaced"
+        time.sleep(0.1)
+    status, _, body = HttpPatient(server.url).request("GET", "/healthz")
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+    for _ in range(6):
+        second = HttpPatient(server.url)
+        second.start()
+        assert second.request("GET", second.page("about"))[0] == 200
+    with app.app_context():
+        found = db.session.scalars(select(Submission).where(Submission.reference == reference))
+        assert len(list(found)) == 1
+
+
+def _start_twice_the_limit(first: GunicornServer, second: GunicornServer) -> list[int]:
+    """Press Start three times on the first server, then once on the second."""
+    statuses = []
+    for running in (first, first, first, second):
+        patient = HttpPatient(running.url)
+        _, _, body = patient.request("GET", "/a/demo/")
+        statuses.append(patient.request("POST", "/a/demo/",
+                                        {"csrf_token": token_in(body.decode())})[0])
+    return statuses
+
+
+@pytest.mark.skipif(not redis_answers(), reason=f"SKIPPED: no Redis answers at {REDIS_URL}")
+@pytest.mark.parametrize(("storage", "shared"), [(REDIS_URL, True), ("memory://", False)],
+                         ids=["redis", "memory"])
+def test_app_servers_share_rate_limits_through_redis(app: Flask, storage: str,
+                                                     shared: bool) -> None:
+    prefix = f"ivig_home_test_{uuid.uuid4().hex}"
+    env = served_env(app, IVIG_HOME_RATELIMIT_STORAGE_URI=storage,
+                     IVIG_HOME_RATELIMIT_KEY_PREFIX=prefix,
+                     IVIG_HOME_START_RATE_LIMIT="3 per minute")
+    try:
+        with GunicornServer(env, workers=1) as first, GunicornServer(env, workers=1) as second:
+            statuses = _start_twice_the_limit(first, second)
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+    assert statuses[:3] == [303, 303, 303]
+    assert statuses[3] == (429 if shared else 303)
+
+
+def test_an_unreachable_redis_leaves_the_form_working(app: Flask) -> None:
+    closed = f"redis://127.0.0.1:{free_port()}"
+    with GunicornServer(served_env(app, IVIG_HOME_RATELIMIT_STORAGE_URI=closed,
+                                   IVIG_HOME_START_RATE_LIMIT="2 per minute"),
+                        workers=1) as running:
+        statuses = _start_twice_the_limit(running, running)
+    # The limit still holds, counted in the process until Redis is back.
+    assert statuses == [303, 303, 429, 429]
+
+
+def test_healthz_is_never_rate_limited(app: Flask) -> None:
+    env = served_env(app, IVIG_HOME_RATELIMIT_APPLICATION="3 per minute")
+    with GunicornServer(env, workers=1) as running:
+        client = HttpPatient(running.url)
+        assert [client.request("GET", "/a/demo/")[0] for _ in range(4)][-1] == 429
+        assert {client.request("GET", "/healthz")[0] for _ in range(10)} == {200}
