@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, logs, security
+from . import config, limits, logs, security
 from .db import db, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,4 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)
+    limits.init_app(app)
+    # Imported here: the staff views import modules that import this package.
+    from . import staff
+
+    staff.init_app(app)
     return app
