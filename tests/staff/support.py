@@ -33,12 +33,17 @@ def agency(slug: str, name: str) -> Agency:
 
 
 def submit_for(to: Agency, name: str = "nothing-to-flag", *, minutes_ago: int = 0,
-               **changes: Any) -> Submission:
-    """Return a submission of an agency from an example's answers, received minutes ago."""
+               shown: tuple[str, ...] = (), **changes: Any) -> Submission:
+    """Return a submission of an agency from an example's answers, received minutes ago.
+
+    `shown` names the messages (emergency, urgent) the patient saw while filling it in.
+    """
     document = example(name)
     document["answers"].update(changes)
     draft = store.start_draft(to)
     store.save_draft(draft, document["answers"], "confirm")
+    for severity in shown:
+        store.mark_message_shown(draft, severity)
     submission = store.submit_draft(draft, assess(document))
     if minutes_ago:
         db.session.execute(update(Submission).where(Submission.id == submission.id).values(
@@ -68,7 +73,8 @@ def build_world(app: Flask) -> World:
             accounts.create_user(demo, email, role, PASSWORD, name)
         accounts.create_user(harbour, "nurse@harbour.test", "nurse", PASSWORD, "Sam Lee")
         accounts.create_user(harbour, "admin@harbour.test", "admin", PASSWORD, None)
-        own = {"emergency": submit_for(demo, "emergency", minutes_ago=30).id,
+        own = {"emergency": submit_for(demo, "emergency", minutes_ago=30,
+                                       shown=("emergency",)).id,
                "risks": submit_for(demo, "clinical-risk-factors", minutes_ago=20).id,
                "clear": submit_for(demo, "nothing-to-flag", minutes_ago=10).id,
                "agency": demo.id,
