@@ -13,13 +13,14 @@ from sqlalchemy.orm import load_only
 from .checklist import WORDING, Severity
 from .db import db
 from .models import Submission
-from .models.intake import NO_FLAG_RANK, STATUSES, tier_of
+from .models.intake import NO_FLAG_RANK, REST_TIER, STATUSES, tier_of
 from .submissions import submission_identity
 
 PAGE_SIZE = 25
 NOTHING_FLAGGED = "none"
 SEVERITY_FILTERS = (*(s.value for s in Severity), NOTHING_FLAGGED)
 STATUS_LABELS = {"new": "New", "in_review": "In review", "reviewed": "Reviewed"}
+QUEUE_ORDER = (Submission.queue_tier, Submission.created_at.desc(), Submission.id.desc())
 REFERENCE = re.compile(r"([A-Z]{3})([0-9]{4})")
 QUEUE_COLUMNS = (Submission.id, Submission.reference, Submission.created_at, Submission.status,
                  Submission.severity_rank, Submission.identity_enc,
@@ -117,9 +118,11 @@ def _filtered(query: Select[Any], agency_id: int, filters: QueueFilter) -> Selec
     if filters.severity:
         rank = (NO_FLAG_RANK if filters.severity == NOTHING_FLAGGED
                 else Severity(filters.severity).rank)
-        # Naming the tier as well keeps the read on the queue's own index.
-        query = query.where(Submission.queue_tier == tier_of(rank),
-                            Submission.severity_rank == rank)
+        # Naming the tier keeps the read on the queue's own index; emergency and urgent are
+        # tiers of their own, so the tier alone says it.
+        query = query.where(Submission.queue_tier == tier_of(rank))
+        if tier_of(rank) == REST_TIER:
+            query = query.where(Submission.severity_rank == rank)
     if filters.reference:
         query = query.where(Submission.reference == filters.reference)
     return query
@@ -140,10 +143,12 @@ def queue_page(agency_id: int, filters: QueueFilter) -> QueuePage:
         _filtered(select(func.count()).select_from(Submission), agency_id, filters)) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
-    query = (_filtered(select(Submission), agency_id, filters)
-             .options(load_only(*QUEUE_COLUMNS))
-             .order_by(Submission.queue_tier, Submission.created_at.desc(), Submission.id.desc())
-             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    # The page's ids come from the queue index alone (it holds every column the order
+    # needs); only those rows are then read, so a deep page skips index entries, not rows.
+    page_ids = (_filtered(select(Submission.id), agency_id, filters).order_by(*QUEUE_ORDER)
+                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).subquery())
+    query = (select(Submission).join(page_ids, Submission.id == page_ids.c.id)
+             .options(load_only(*QUEUE_COLUMNS)).order_by(*QUEUE_ORDER))
     rows = [_row(submission) for submission in db.session.scalars(query)]
     return QueuePage(rows=rows, total=total, page=page, pages=pages,
                      new_count=new_count(agency_id), filters=filters)

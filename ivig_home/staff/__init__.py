@@ -89,12 +89,13 @@ def form_errors(fields: list[Any]) -> list[tuple[str, str]]:
 
 
 @bp.app_template_filter("staff_when")
-def staff_when(moment: datetime | None) -> str:
-    """Return a moment as '21 Nov 2026, 09:14 UTC'."""
+def staff_when(moment: datetime | None, seconds: bool = False) -> str:
+    """Return a moment as '21 Nov 2026, 09:14 UTC' (or with seconds, 09:14:05)."""
     if moment is None:
         return ""
     moment = moment.astimezone(UTC)
-    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    clock = f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
+    return f"{moment.day} {moment:%b %Y}, {clock} UTC"
 
 
 @bp.app_template_filter("staff_date")
