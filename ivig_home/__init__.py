@@ -43,9 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)
-    limits.init_app(app)
-    # Imported here: the staff views import modules that import this package.
-    from . import staff
+    # Imported here: the patient and staff views import modules that import this package.
+    from . import patient, staff
 
+    patient.init_app(app)
+    limits.init_app(app)
     staff.init_app(app)
     return app
