@@ -189,3 +189,28 @@ def test_a_retried_submit_sends_one_notice(make_staff_app: Callable[..., Flask],
     assert len(received.messages) == 1
     body = received.messages[0].get_payload(decode=True).decode()
     assert "11 discuss items, 3 prepare items, 1 note item." in body
+
+
+def test_sending_the_patient_form_sends_the_notice(make_staff_app: Callable[..., Flask],
+                                                    inbox: tuple[Inbox, int]) -> None:
+    from tests.patient.client import Patient, section_form
+
+    received, port = inbox
+    app = make_staff_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    _set_notice_address(app, "intake@agency.example")
+    patient = Patient(app, app.test_client())
+    patient.start()
+    patient.complete_until("before", example("clinical-risk-factors")["answers"])
+    sent = patient.post("confirm", section_form("confirm", {"ack_not_decision": True,
+                                                            "ack_accurate": True}),
+                        action="submit")
+    assert sent.headers["Location"].endswith("/sent")
+    notices.wait_for_notices()
+    with app.app_context():
+        submission = store.get_submission(patient.draft().submission_id)
+        reference, submission_id = submission.reference, submission.id
+    assert len(received.messages) == 1
+    body = received.messages[0].get_payload(decode=True).decode()
+    assert f"reference {reference}, 11 discuss items, 3 prepare items, 1 note item." in body
+    assert f"http://localhost/staff/submissions/{submission_id}" in body
+    assert "George" not in str(received.messages[0])
