@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from . import config, errors, health, logs, security, serving
+from . import config, errors, health, limits, logs, security, serving
 from .db import db, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,9 +55,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     serving.release_sessions_safely(app)
     migrate.init_app(app, db)
-    # Imported here: the patient views import modules that import this package.
-    from . import patient
+    # Imported here: the patient and staff views import modules that import this package.
+    from . import patient, staff
 
     patient.init_app(app)
+    limits.init_app(app)
+    staff.init_app(app)
     health.init_app(app)
     return app

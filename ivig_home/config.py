@@ -24,13 +24,33 @@ DEFAULTS: dict[str, Any] = {
     # Number of reverse proxies in front of the app whose X-Forwarded-For and
     # X-Forwarded-Proto are trusted (Werkzeug's ProxyFix); 0 trusts none.
     "PROXY_FIX": 0,
-    # Rate-limit counters are shared by every app server when RATELIMIT_STORAGE_URI is
-    # redis://...; if Redis cannot be reached, each process counts on its own until it can.
+    # Rate-limit counters: memory:// counts per process; with several workers or app
+    # servers use redis://host:6379, which they share. If Redis cannot be reached, each
+    # process counts on its own until it can.
+    "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": "ivig_home",
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     # Days to keep submissions; None keeps them until an administrator deletes them.
     "RETENTION_DAYS": None,
+    # Staff sign-in: attempts per address, and minutes without activity before signing out.
+    "STAFF_LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
+    "STAFF_IDLE_MINUTES": 15,
+    "PASSWORD_HASH_PROFILE": "rfc9106-low-memory",
+    # The staff "next page" after signing in is kept in the session, not in the URL.
+    "USE_SESSION_FOR_NEXT": True,
+    # New-submission notices by email: nothing is sent while MAIL_SERVER is None.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "ivig-home@localhost",
+    "MAIL_TIMEOUT": 10,
+    # The app's public address (https://ivig.example.org) for links in notices; without
+    # it, the address of the request that made the submission is used.
+    "PUBLIC_URL": None,
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)

@@ -7,6 +7,7 @@ hold: a NUL character in the URL, the query or a form (PostgreSQL text cannot st
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -33,6 +34,8 @@ API_MESSAGES = {
     429: "Too many requests: wait a minute, then try again.",
     500: "Something went wrong on our side. Try again later.",
 }
+# Parts of the site with error pages of their own (the staff area): path prefix -> view.
+AREA_PAGES: dict[str, Callable[[HTTPException], Any]] = {}
 log = logging.getLogger("ivig_home")
 
 
@@ -71,6 +74,10 @@ def error_response(error: HTTPException) -> Any:
         _forget_failed_transaction()
     if wants_json():
         return json_error(status, API_MESSAGES.get(status, error.name), headers)
+    for prefix, area_page in AREA_PAGES.items():
+        if request.path.startswith(prefix):
+            body, code = area_page(error)
+            return body, code, headers
     page = ERROR_PAGES.get(status, ERROR_PAGES[400] if status < 500 else ERROR_PAGES[500])
     return render_template(page, error=error, status=status), status, headers
 

@@ -1,8 +1,9 @@
 """Fixtures: an app on a fresh database, its client and CLI runner, on SQLite and PostgreSQL.
 
-`app`, `client` and `runner` use SQLite. Storage tests take `db_app` instead, which runs
-each test on SQLite and, when IVIG_HOME_TEST_POSTGRES names a server, again on PostgreSQL
-in a database of its own that this test session creates and drops.
+`app`, `client` and `runner` use SQLite; `world` is two agencies with their staff and
+submissions, and `as_user` a client signed in as one of them. Storage tests take `db_app`
+instead, which runs each test on SQLite and, when IVIG_HOME_TEST_POSTGRES names a server,
+again on PostgreSQL in a database of its own that this test session creates and drops.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,12 @@ from sqlalchemy import make_url, text
 from ivig_home import create_app
 from ivig_home.db import db
 from ivig_home.store import init_db
+from tests.staff.support import STAFF_CONFIG, World, build_world, sign_in
 
 POSTGRES = os.environ.get("IVIG_HOME_TEST_POSTGRES")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SQLITE_FILE = "ivig_home.sqlite3"
 DATABASE_IN_ID = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
 NO_POSTGRES = "SKIPPED on PostgreSQL: IVIG_HOME_TEST_POSTGRES is not set (scripts/test sets it)"
@@ -177,6 +182,63 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """Return a runner for the app's `ivig-home` commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Launch Debian's Chromium once for every browser test.
+
+    One for the whole session: Playwright's sync API cannot run two at once in a thread.
+    """
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory,
+                   sqlite_template: Path) -> tuple[Path, World]:
+    """Build the two agencies once: an instance folder (database and keys) to copy."""
+    instance = tmp_path_factory.mktemp("staff-world") / "instance"
+    instance.mkdir()
+    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
+                       **STAFF_CONFIG)
+        with app.app_context():
+            init_db(demo=True)
+        built = build_world(app)
+        dispose(app)
+    return instance, built
+
+
+@pytest.fixture
+def world(world_template: tuple[Path, World], tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """Yield agency A (demo) and agency B with their staff and submissions, on a fresh copy."""
+    template, built = world_template
+    instance = tmp_path / "world"
+    shutil.copytree(template, instance)
+    app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
+                   **STAFF_CONFIG)
+    yield World(app, dict(built.own), dict(built.other))
+    dispose(app)
+
+
+@pytest.fixture
+def as_user(world: World) -> Callable[[str | None], FlaskClient]:
+    """Return a maker of clients signed in as a user (None: nobody signed in)."""
+    def client_for(email: str | None) -> FlaskClient:
+        client = world.app.test_client()
+        if email is not None:
+            response = sign_in(client, email)
+            assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+    return client_for
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

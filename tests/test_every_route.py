@@ -1,12 +1,14 @@
-"""Every route of the app, with every method, sends the security headers.
+"""Every route of the app, with every method, sends the security headers, to everyone.
 
 The routes are read from `app.url_map`, so a new route is checked without editing this
 file; a route with a URL variable this file has no sample for fails until one is added.
+Each is requested anonymously, by a nurse and by an administrator (signed in), with the
+patient's draft in progress and sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,14 +20,19 @@ from werkzeug.test import TestResponse
 
 from tests.answers import example
 from tests.patient.client import Patient, section_form
+from tests.staff.support import World, post
 
-# The URL variables of every route, and sample values that reach the page behind them.
+# The URL variables of every route, and sample values that reach the page behind them
+# (the draft, staff user and submission come from the test's own data).
 SAMPLES: dict[str, Any] = {
     "slug": "demo",
     "section_id": "today",
     "filename": "css/app.css",
+    "item_id": "kidney_problems",
 }
+FROM_DATA = {"draft_id", "user_id", "submission_id"}
 DRAFT_KINDS = ("in_progress", "sent")
+VISITORS = {"anonymous": None, "nurse": "nurse@demo.test", "admin": "admin@demo.test"}
 # Routes whose only answer is a redirect, and the static files, which may be cached.
 REDIRECT_ONLY = {"home"}
 CACHEABLE = {"static"}
@@ -34,8 +41,9 @@ EXTRA_METHODS = ("OPTIONS", "HEAD", "DELETE")
 
 @dataclass
 class Visit:
-    """One request to one route, and what came back."""
+    """One request to one route, by one visitor, and what came back."""
 
+    visitor: str
     endpoint: str
     method: str
     url: str
@@ -57,8 +65,11 @@ def assert_security_headers(response: TestResponse, where: str) -> None:
 
 
 @pytest.fixture
-def drafts(app: Flask, client: FlaskClient) -> dict[str, str]:
-    """Return a draft that stopped at its emergency message, and one already sent."""
+def samples(world: World, as_user: Callable[[str | None], FlaskClient]) -> dict[str, Any]:
+    """Return a draft in progress (stopped at its emergency message) and one sent, a staff
+    user and a submission with its reviewed PDF, on top of the fixed samples."""
+    app = world.app
+    client = app.test_client()
     in_progress = Patient(app, client)
     in_progress.start()
     in_progress.complete_until("before", example("emergency")["answers"])
@@ -67,66 +78,88 @@ def drafts(app: Flask, client: FlaskClient) -> dict[str, str]:
     sent.complete_until("before", example("nothing-to-flag")["answers"])
     acks = {"ack_not_decision": True, "ack_accurate": True}
     assert sent.post("confirm", section_form("confirm", acks), action="submit").status_code == 303
-    return {"in_progress": in_progress.draft_id, "sent": sent.draft_id}
+    nurse = as_user("nurse@demo.test")
+    reviewed = post(nurse, f"/staff/submissions/{world.own['clear']}/review")
+    assert reviewed.status_code == 303
+    return {**SAMPLES, "draft_id": {"in_progress": in_progress.draft_id,
+                                    "sent": sent.draft_id},
+            "user_id": world.own["user"], "submission_id": world.own["clear"]}
 
 
-def urls_for(rule: Rule, drafts: dict[str, str]) -> Iterator[str]:
+def urls_for(rule: Rule, samples: dict[str, Any]) -> Iterator[str]:
     """Yield the URLs that reach this route: one per kind of draft when it takes a draft."""
-    missing = rule.arguments - set(SAMPLES) - {"draft_id"}
+    missing = rule.arguments - set(SAMPLES) - FROM_DATA
     assert not missing, f"add sample values for {sorted(missing)} ({rule.rule}) to SAMPLES"
     kinds = DRAFT_KINDS if "draft_id" in rule.arguments else (None,)
     for kind in kinds:
-        values = {name: SAMPLES[name] for name in rule.arguments if name in SAMPLES}
+        values = {name: samples[name] for name in rule.arguments if name != "draft_id"}
         if kind:
-            values["draft_id"] = drafts[kind]
+            values["draft_id"] = samples["draft_id"][kind]
         yield rule.build(values, append_unknown=False)[1]  # type: ignore[index]
 
 
-def visit_every_route(app: Flask, client: FlaskClient,
-                      drafts: dict[str, str]) -> list[Visit]:
+def visit_every_route(app: Flask, clients: dict[str, FlaskClient],
+                      samples: dict[str, Any]) -> list[Visit]:
     """Request every route with each of its methods and a few it does not allow."""
     visits = []
-    for rule in app.url_map.iter_rules():
-        for url in urls_for(rule, drafts):
-            for method in sorted({*(rule.methods or ()), *EXTRA_METHODS}):
-                response = client.open(url, method=method)
-                visits.append(Visit(rule.endpoint, method, url, response))
+    for visitor, client in clients.items():
+        for rule in app.url_map.iter_rules():
+            for url in urls_for(rule, samples):
+                for method in sorted({*(rule.methods or ()), *EXTRA_METHODS}):
+                    response = client.open(url, method=method)
+                    visits.append(Visit(visitor, rule.endpoint, method, url, response))
     return visits
 
 
-def test_every_route_and_method_sends_the_security_headers(
-        app: Flask, client: FlaskClient, drafts: dict[str, str]) -> None:
-    visits = visit_every_route(app, client, drafts)
-    assert {visit.endpoint for visit in visits} == {r.endpoint for r in app.url_map.iter_rules()}
+@pytest.fixture
+def visits(world: World, as_user: Callable[[str | None], FlaskClient],
+           samples: dict[str, Any]) -> list[Visit]:
+    """Return every route requested by every visitor."""
+    clients = {name: as_user(email) for name, email in VISITORS.items()}
+    return visit_every_route(world.app, clients, samples)
+
+
+def test_every_route_and_method_sends_the_security_headers(world: World,
+                                                           visits: list[Visit]) -> None:
+    assert {visit.endpoint for visit in visits} == {
+        rule.endpoint for rule in world.app.url_map.iter_rules()}
+    assert {visit.visitor for visit in visits} == set(VISITORS)
     for visit in visits:
-        where = f"{visit.method} {visit.url} -> {visit.response.status_code}"
+        where = f"{visit.visitor}: {visit.method} {visit.url} -> {visit.response.status_code}"
         assert visit.response.status_code < 500, where
         assert_security_headers(visit.response, where)
         if visit.endpoint not in CACHEABLE:
             assert visit.response.headers.get("Cache-Control") == "no-store", where
 
 
-def test_every_page_is_reached_not_only_its_errors(
-        app: Flask, client: FlaskClient, drafts: dict[str, str]) -> None:
-    reached = {visit.endpoint for visit in visit_every_route(app, client, drafts)
+def test_every_page_is_reached_not_only_its_errors(world: World, visits: list[Visit]) -> None:
+    reached = {visit.endpoint for visit in visits
                if visit.method == "GET" and visit.response.status_code == 200}
-    expected = {rule.endpoint for rule in app.url_map.iter_rules()} - REDIRECT_ONLY
-    assert expected <= reached, sorted(expected - reached)
+    pages = {rule.endpoint for rule in world.app.url_map.iter_rules()
+             if "GET" in (rule.methods or ())}
+    assert pages - REDIRECT_ONLY <= reached, sorted(pages - REDIRECT_ONLY - reached)
 
 
-def test_patient_data_is_never_cached(client: FlaskClient, drafts: dict[str, str]) -> None:
-    sent = drafts["sent"]
-    for url in (f"/a/demo/d/{sent}/summary.pdf", f"/a/demo/d/{sent}/sent",
-                f"/a/demo/d/{drafts['in_progress']}/about"):
+def test_patient_data_is_never_cached(world: World, samples: dict[str, Any],
+                                      as_user: Callable[[str | None], FlaskClient]) -> None:
+    sent, in_progress = samples["draft_id"]["sent"], samples["draft_id"]["in_progress"]
+    nurse = as_user("nurse@demo.test")
+    submission = f"/staff/submissions/{samples['submission_id']}"
+    for client, url in ((world.app.test_client(), f"/a/demo/d/{sent}/summary.pdf"),
+                        (world.app.test_client(), f"/a/demo/d/{sent}/sent"),
+                        (world.app.test_client(), f"/a/demo/d/{in_progress}/about"),
+                        (nurse, "/staff/"), (nurse, submission),
+                        (nurse, f"{submission}/summary.pdf"),
+                        (nurse, f"{submission}/reviewed.pdf")):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert response.headers["Cache-Control"] == "no-store"
-        assert response.headers["Pragma"] == "no-cache"
+        assert response.headers["Cache-Control"] == "no-store", url
+        assert response.headers["Pragma"] == "no-cache", url
 
 
-def test_hsts_is_sent_on_every_route_over_https(
-        app: Flask, client: FlaskClient, drafts: dict[str, str]) -> None:
-    for rule in app.url_map.iter_rules():
-        for url in urls_for(rule, drafts):
+def test_hsts_is_sent_on_every_route_over_https(world: World, samples: dict[str, Any]) -> None:
+    client = world.app.test_client()
+    for rule in world.app.url_map.iter_rules():
+        for url in urls_for(rule, samples):
             response = client.get(url, base_url="https://localhost")
             assert response.headers["Strict-Transport-Security"].startswith("max-age="), url
