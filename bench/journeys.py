@@ -1,4 +1,4 @@
-"""Locust users for bench/load.py: patients filling in the whole checklist, and a fixed page.
+"""Locust users for bench/load.py: patients filling in the checklist, nurses, a fixed page.
 
 Run by bench/load.py, which reads what this file writes to IVIG_BENCH_RESULTS: each
 journey's outcome and each draft whose submission the app confirmed (a 303 to the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import time
 from datetime import date
@@ -27,10 +28,14 @@ EXAMPLE_DAY = date(2026, 11, 21)
 SHIFTED = ("last_infusion_date", "planned_infusion_date")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 REFERENCE = re.compile(r'<strong class="reference">([^<]+)</strong>')
+STAFF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+SUBMISSION_LINK = re.compile(r'href="(/staff/submissions/[^"/]+)"')
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SECTIONS = [section for section in load().sections if section.id != "confirm"]
 MAX_JOURNEYS = int(os.environ.get("IVIG_BENCH_MAX_JOURNEYS", "4000"))
 THINK_SECONDS = float(os.environ.get("IVIG_BENCH_THINK_SECONDS", "0"))
+# Patients arrive at random moments over this many seconds, not all at once.
+ARRIVAL_SECONDS = float(os.environ.get("IVIG_BENCH_ARRIVAL_SECONDS", "0"))
 RESULTS: dict[str, Any] = {"requests": [], "journeys": [], "in_flight_lost": 0}
 EVENTS_PATH = os.environ.get("IVIG_BENCH_RESULTS", os.devnull) + ".events"
 EVENTS = open(EVENTS_PATH, "a", buffering=1)  # kept open while locust runs
@@ -107,9 +112,13 @@ class ChecklistClient(FastHttpUser):
     wait_time = constant(0)
 
     def pause(self) -> None:
-        """Read the page before pressing the button (IVIG_BENCH_THINK_SECONDS)."""
+        """Read the page before pressing the button: IVIG_BENCH_THINK_SECONDS on average.
+
+        The pause varies (half to one and a half times the average) because people do, and
+        identical pauses would march every patient to the Send button at the same moment.
+        """
         if THINK_SECONDS:
-            time.sleep(THINK_SECONDS)
+            time.sleep(random.uniform(0.5, 1.5) * THINK_SECONDS)  # noqa: S311 (not a secret)
 
     def send(self, method: str, path: str, name: str, expect: tuple[int, ...],
              fields: list[tuple[str, str]] | None = None) -> Any:
@@ -145,7 +154,12 @@ class ChecklistClient(FastHttpUser):
 
 
 class Patient(ChecklistClient):
-    """A patient or caregiver going through the whole checklist, again and again."""
+    """A patient or caregiver going through the whole checklist; then the next patient."""
+
+    def on_start(self) -> None:
+        """Arrive at a random moment, as patients do, so they are spread over the steps."""
+        if ARRIVAL_SECONDS:
+            time.sleep(random.uniform(0, ARRIVAL_SECONDS))  # noqa: S311 (not a secret)
 
     @task
     def journey(self) -> None:
@@ -228,3 +242,30 @@ class StepWalker(ChecklistClient):
             record("journey", outcome="done")
         except JourneyFailed as error:
             record("journey", outcome="failed", why=str(error))
+
+
+class Nurse(FastHttpUser):
+    """A nurse watching the queue and opening the newest submission, every few seconds."""
+
+    fixed_count = int(os.environ.get("IVIG_BENCH_NURSES", "0"))
+    wait_time = constant(2)
+
+    def on_start(self) -> None:
+        """Sign in with the account bench/load.py made."""
+        page = self.client.get("/staff/login", name="sign in")
+        found = STAFF_TOKEN.search(page.text or "")
+        form = urlencode({"csrf_token": found.group(1) if found else "",
+                          "email": os.environ["IVIG_BENCH_NURSE_EMAIL"],
+                          "password": os.environ["IVIG_BENCH_NURSE_PASSWORD"]})
+        signed_in = self.client.post("/staff/login", data=form, headers=FORM, name="sign in",
+                                     allow_redirects=False)
+        if signed_in.status_code != 303:
+            raise StopUser()
+
+    @task
+    def read_queue(self) -> None:
+        """Open the queue, then the first submission in it."""
+        queue = self.client.get("/staff/", name="queue")
+        found = SUBMISSION_LINK.search(queue.text or "")
+        if found:
+            self.client.get(found.group(1), name="submission")

@@ -6,8 +6,9 @@ locust (bench/journeys.py), in these phases:
   fixed     a minimal Flask app returning one fixed page (bench/fixed_app.py), same settings
   steps     ivig_home's step pages alone, as fast as they are answered (SQLite, PostgreSQL)
   journeys  whole checklists (every step, help-now pages, send, reference, PDF) with a short
-            pause before each button (SQLite, PostgreSQL, and PostgreSQL again with a worker
-            killed by SIGKILL and the PostgreSQL server restarted during the run)
+            pause before each button, while nurses view the queue (SQLite, PostgreSQL, and
+            PostgreSQL again with a worker killed by SIGKILL and the PostgreSQL server
+            restarted during the run)
 
 After each journeys phase the database is checked: every submission the app confirmed to a
 patient is stored exactly once, and no submission is half-written. Each phase is bounded in
@@ -39,8 +40,16 @@ PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ADMIN_URL = os.environ.get("IVIG_HOME_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PG_RESTART = "pg_ctlcluster --skip-systemctl-redirect {version} main restart"
+# Every simulated patient comes from 127.0.0.1, and locust speaks plain HTTP.
 APP_ENV = {"IVIG_HOME_START_RATE_LIMIT": "1000000 per minute",
-           "IVIG_HOME_RESUME_RATE_LIMIT": "1000000 per minute"}
+           "IVIG_HOME_RESUME_RATE_LIMIT": "1000000 per minute",
+           "IVIG_HOME_SESSION_COOKIE_SECURE": "false"}
+# Users start over this many seconds, which are left out of every figure; in the journeys
+# phases patients arrive at random moments over the longer ARRIVAL_SECONDS, which are too.
+RAMP_SECONDS = 5
+ARRIVAL_SECONDS = 30
+NURSE_EMAIL = "nurse@bench.test"
+NURSE_PASSWORD = secrets.token_urlsafe(16)
 sys.path.insert(0, str(PROJECT / "bench"))
 from verify import check_submissions  # noqa: E402
 
@@ -109,18 +118,26 @@ class Server:
 
 
 def run_locust(url: str, user: str, users: int, seconds: float, folder: Path,
-               think: float = 0.0, max_journeys: int = 4000) -> dict[str, Any]:
+               think: float = 0.0, max_journeys: int = 4000, nurses: int = 0,
+               ramp: float = RAMP_SECONDS) -> dict[str, Any]:
     """Run locust headless against the URL; return what bench/journeys.py recorded."""
     results = folder / f"{user}-{secrets.token_hex(3)}.json"
     env = {**os.environ, "IVIG_BENCH_RESULTS": str(results),
-           "IVIG_BENCH_THINK_SECONDS": str(think), "IVIG_BENCH_MAX_JOURNEYS": str(max_journeys)}
+           "IVIG_BENCH_ARRIVAL_SECONDS": str(ramp if think else 0),
+           "IVIG_BENCH_THINK_SECONDS": str(think), "IVIG_BENCH_MAX_JOURNEYS": str(max_journeys),
+           "IVIG_BENCH_NURSES": str(nurses), "IVIG_BENCH_NURSE_EMAIL": NURSE_EMAIL,
+           "IVIG_BENCH_NURSE_PASSWORD": NURSE_PASSWORD}
+    classes = [user, "Nurse"] if nurses else [user]
     command = [str(BIN / "locust"), "-f", str(PROJECT / "bench" / "journeys.py"), "--headless",
-               "-u", str(users), "-r", str(users), "-t", f"{int(seconds)}s", "--host", url,
-               "--only-summary", "--stop-timeout", "60", "--loglevel", "WARNING", user]
+               "-u", str(users + nurses), "-r", str(users + nurses),
+               "-t", f"{int(seconds + ramp)}s",
+               "--host", url, "--only-summary", "--stop-timeout", "60",
+               "--loglevel", "WARNING", *classes]
     with (folder / "locust.log").open("ab") as output:
         subprocess.run(command, cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
                        timeout=seconds + 180, check=False)
     recorded: dict[str, Any] = json.loads(results.read_text())
+    recorded["ramp"] = ramp
     events = [json.loads(line) for line in
               Path(f"{results}.events").read_text().splitlines() if line]
     references = {e["draft_id"]: e["reference"] for e in events if e["event"] == "reference"}
@@ -137,8 +154,8 @@ def measure(phase: Phase, recorded: dict[str, Any], names: set[str]) -> Phase:
     rows = [row for row in recorded["requests"] if row[0] in names]
     if not rows:
         return phase
-    start = min(row[4] for row in recorded["requests"])
-    window = [row for row in rows if row[4] <= start + phase.seconds]
+    start = min(row[4] for row in recorded["requests"]) + recorded["ramp"]
+    window = [row for row in rows if start <= row[4] <= start + phase.seconds]
     times = sorted(row[2] for row in window)
     phase.requests = len(window)
     phase.rps = len(window) / phase.seconds
@@ -163,9 +180,13 @@ def fixed_phase(args: argparse.Namespace, folder: Path) -> Phase:
 
 
 def prepare(env: dict[str, str]) -> None:
-    """Create the schema and the demo agency, once, before any worker starts."""
+    """Create the schema, the demo agency and a nurse, once, before any worker starts."""
+    environment = {**os.environ, **env}
     subprocess.run([str(BIN / "ivig-home"), "init-db", "--demo"], cwd=PROJECT, check=True,
-                   env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+                   env=environment, stdout=subprocess.DEVNULL)
+    subprocess.run([str(BIN / "ivig-home"), "create-user", NURSE_EMAIL, "--agency", "demo",
+                    "--role", "nurse", "--password-stdin"], cwd=PROJECT, check=True,
+                   env=environment, input=NURSE_PASSWORD.encode(), stdout=subprocess.DEVNULL)
 
 
 def quiet_moment(own_database: str, up_to: float) -> bool:
@@ -199,7 +220,7 @@ def inject_faults(server: Server, database: str, seconds: float,
     """Kill a worker a third of the way in; restart PostgreSQL in the last third."""
     def faults() -> None:
         began = time.monotonic()
-        time.sleep(seconds / 3)
+        time.sleep(ARRIVAL_SECONDS + seconds / 3)
         victim = server.workers()[0]
         os.kill(victim, signal.SIGKILL)
         notes.append(f"worker {victim} killed with SIGKILL at {time.monotonic() - began:.0f} s")
@@ -218,10 +239,15 @@ def journeys_phase(args: argparse.Namespace, folder: Path, server: Server, kind:
     phase = Phase(f"journeys {kind}" + (" + faults" if faults else ""), args.seconds)
     fault_thread = inject_faults(server, faults, args.seconds, phase.notes) if faults else None
     recorded = run_locust(server.url, "Patient", args.users, args.seconds, folder,
-                          think=args.think, max_journeys=args.max_journeys)
+                          think=args.think, max_journeys=args.max_journeys, nurses=args.nurses,
+                          ramp=ARRIVAL_SECONDS)
     if fault_thread:
         fault_thread.join()
     measure(phase, recorded, {"step"})
+    queue = measure(Phase("queue", args.seconds), recorded, {"queue"})
+    if queue.requests:
+        phase.notes.append(f"nurse queue page: {queue.requests} views by {args.nurses} nurses, "
+                           f"p50 {queue.p50:.0f} ms, p99 {queue.p99:.0f} ms")
     phase.lost, problems = check_submissions(env, recorded["confirmed"])
     phase.notes += problems
     if phase.in_flight_lost:
@@ -294,13 +320,17 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50, help="concurrent patients")
     parser.add_argument("--seconds", type=float, default=45, help="each journeys phase")
     parser.add_argument("--short", type=float, default=20, help="each steps and fixed phase")
-    parser.add_argument("--think", type=float, default=1.0,
+    parser.add_argument("--think", type=float, default=2.0,
                         help="seconds a patient takes before each button in the journeys")
+    parser.add_argument("--nurses", type=int, default=5,
+                        help="nurses viewing the queue during the journeys, besides patients")
     parser.add_argument("--max-journeys", type=int, default=3000)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep logs and raw results in this folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ivig-load-") as temporary:
-        folder = Path(temporary)
+        folder = args.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
         print(f"== {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
               f"{args.users} users; logs in {folder} while running", flush=True)
         fixed = fixed_phase(args, folder)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, g
 
 from . import patient_steps, store
 from .checklist import assess
-from .report import build_context, download_filename, render_pdf
+from .report import build_context, download_filename, render_pdf_low_priority
 
 log = logging.getLogger("ivig_home")
 
@@ -39,7 +39,7 @@ def issue_pdf(submission: Any, agency: Any) -> bytes:
         agency=agency_facts(agency),
         messages_shown={key: moment.isoformat() if moment else None
                         for key, moment in shown.items()})
-    store.set_submission_pdf(submission, render_pdf(context))
+    store.set_submission_pdf(submission, render_pdf_low_priority(context))
     return store.submission_pdf(submission) or b""
 
 

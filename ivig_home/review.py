@@ -19,7 +19,7 @@ from .checklist import Assessment, assess
 from .crypto import keyring, sealed_context
 from .db import db, utcnow
 from .models import DISPOSITIONS, Agency, FlagReview, ReviewedPdf, StaffUser, Submission
-from .report import build_context, download_filename, render_pdf
+from .report import build_context, download_filename, render_pdf_low_priority
 from .report.context import DISPOSITIONS as DISPOSITION_WORDS
 from .submissions import set_submission_pdf, submission_answers, submission_pdf
 
@@ -85,7 +85,8 @@ def issued_pdf(submission: Submission) -> bytes:
     pdf = submission_pdf(submission)
     if pdf is None:
         set_submission_pdf(submission,
-                           render_pdf(summary_context(submission, assessment_of(submission))))
+                           render_pdf_low_priority(
+                               summary_context(submission, assessment_of(submission))))
         pdf = submission_pdf(submission)
     assert pdf is not None  # noqa: S101 (set_submission_pdf stored one, or another request did)
     return pdf
@@ -155,8 +156,9 @@ def mark_reviewed(submission: Submission, assessment: Assessment, reviewer: Staf
     review = {"reviewer": reviewer.display_name, "reviewed_at": now.isoformat(),
               "items": {item: {"dispositions": [done.disposition], "note": done.note}
                         for item, done in recorded.items()}}
-    pdf = render_pdf(summary_context(submission, assessment, review=review,
-                                     original_sha256=hashlib.sha256(original).hexdigest()))
+    pdf = render_pdf_low_priority(summary_context(
+        submission, assessment, review=review,
+        original_sha256=hashlib.sha256(original).hexdigest()))
     # Only one review is filed, even when two nurses press the button at the same moment.
     changed = db.session.execute(
         update(Submission).where(Submission.id == submission.id,
