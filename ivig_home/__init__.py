@@ -43,4 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)
+    # Imported here: these import the report package, which imports this one.
+    from . import api, embed, webhooks
+
+    api.init_app(app)
+    embed.init_app(app)
+    webhooks.init_app(app)
     return app

@@ -7,7 +7,7 @@ from .models import AUDIT_ACTIONS, AuditEntry, Submission
 
 
 def audit_entry(action: str, *, submission: Submission | None = None, actor: str = "patient",
-                address: str | None = None) -> AuditEntry:
+                address: str | None = None, agency_id: int | None = None) -> AuditEntry:
     """Add an audit entry to the current transaction without committing it."""
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; expected one of {AUDIT_ACTIONS}")
@@ -16,7 +16,7 @@ def audit_entry(action: str, *, submission: Submission | None = None, actor: str
         actor=actor[:254],
         submission_id=submission.id if submission else None,
         reference=submission.reference if submission else None,
-        agency_id=submission.agency_id if submission else None,
+        agency_id=submission.agency_id if submission else agency_id,
         address=address[:45] if address else None,
     )
     db.session.add(entry)

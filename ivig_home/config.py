@@ -20,6 +20,11 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Days to keep submissions; None keeps them until an administrator deletes them.
     "RETENTION_DAYS": None,
+    # Webhooks are stored at submit; a thread sends them after the request when this is on,
+    # otherwise `ivig-home deliver-webhooks` (from a timer) does.
+    "WEBHOOKS_SEND_IN_BACKGROUND": False,
+    "WEBHOOK_TIMEOUT_SECONDS": 5,
+    "WEBHOOKS_POLL_SECONDS": 30,
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)

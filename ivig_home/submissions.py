@@ -6,6 +6,8 @@ import hashlib
 import secrets
 from typing import Any
 
+from blinker import Namespace
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +22,11 @@ from .models.intake import NO_FLAG_RANK
 REFERENCE_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 REFERENCE_DIGITS = "0123456789"
 ATTEMPTS = 5
+
+signals = Namespace()
+# Sent inside the submit transaction, with the new submission, before it commits: what a
+# receiver adds to the session is stored with the submission, or not at all.
+submission_created = signals.signal("submission-created")
 
 
 def new_reference() -> str:
@@ -71,6 +78,7 @@ def _build(draft: Draft, assessment: Assessment, pdf: bytes | None) -> Submissio
     draft.dob_check = None
     draft.expires_at = min(draft.expires_at, utcnow() + AFTER_SUBMISSION)
     audit_entry("submitted", submission=submission)
+    submission_created.send(current_app._get_current_object(), submission=submission)
     return submission
 
 

@@ -1,0 +1,52 @@
+"""Fixtures for agencies, tokens, webhooks and the API: agencies with submissions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from ivig_home import agencies, store, tokens
+from ivig_home.checklist import assess
+from ivig_home.models import Agency, Submission
+from tests.agency.receiver import Receiver, start_receiver, stop_receiver
+from tests.answers import example
+
+
+def make_agency(slug: str, **options: Any) -> Agency:
+    """Create an agency with a name and phone of its own."""
+    name = slug.replace("-", " ").title() + " Home Infusion"
+    return agencies.create_agency(slug, name, "555-0142", **options).agency
+
+
+def submit(agency: Agency, name: str = "clinical-risk-factors",
+           pdf: bytes | None = None) -> Submission:
+    """Fill in and send a draft of one of the examples for the agency."""
+    document = example(name)
+    draft = store.start_draft(agency)
+    store.save_draft(draft, document["answers"], "confirm")
+    return store.submit_draft(draft, assess(document), pdf)
+
+
+@pytest.fixture
+def harbour(app: Flask) -> Iterator[Agency]:
+    """Yield an agency, inside an app context."""
+    with app.app_context():
+        yield make_agency("harbour", colour="#0b3d2e",
+                          allowed_origins=["https://www.harbour.example"])
+
+
+@pytest.fixture
+def token(harbour: Agency) -> str:
+    """Return a live API token of the harbour agency."""
+    return tokens.create_token(harbour, "tests")[1]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """Yield a local webhook receiver, stopped afterwards."""
+    started = start_receiver()
+    yield started
+    stop_receiver(started)
