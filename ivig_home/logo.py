@@ -59,7 +59,7 @@ def clean_logo(data: bytes, declared_type: str | None = None) -> tuple[bytes, st
         raise LogoRefused(f"The logo must be at most {MAX_BYTES // 1024} KB.")
     if data.startswith(PNG_SIGNATURE):
         return clean_png(data), PNG
-    if declared_type in (None, "", SVG, "image/svg") or data.lstrip()[:1] == b"<":
+    if declared_type in (SVG, "image/svg") or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         return clean_svg(data), SVG
     raise LogoRefused("The logo must be a PNG or an SVG file.")
 

@@ -176,8 +176,9 @@ def init_app(app: Flask) -> None:
         webhook_sender.start_background(app, lambda: deliver_due())
 
 
-def waiting() -> int:
+def waiting(now: datetime | None = None) -> int:
     """Return how many deliveries are not delivered yet and still within their 24 hours."""
+    cutoff = (now or utcnow()) - RETRY_FOR
     query = select(func.count()).select_from(WebhookDelivery).where(
-        WebhookDelivery.delivered_at.is_(None), WebhookDelivery.created_at > utcnow() - RETRY_FOR)
+        WebhookDelivery.delivered_at.is_(None), WebhookDelivery.created_at > cutoff)
     return int(db.session.scalar(query) or 0)

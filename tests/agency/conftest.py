@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +13,11 @@ from flask import Flask
 from ivig_home import agencies, store, tokens
 from ivig_home.checklist import assess
 from ivig_home.models import Agency, Submission
+from ivig_home.store import init_db
+from ivig_home.webhook_sender import EXTENSION
 from tests.agency.receiver import Receiver, start_receiver, stop_receiver
 from tests.answers import example
+from tests.conftest import SQLITE_FILE, dispose, make_app
 
 
 def make_agency(slug: str, **options: Any) -> Agency:
@@ -50,3 +55,19 @@ def receiver() -> Iterator[Receiver]:
     started = start_receiver()
     yield started
     stop_receiver(started)
+
+
+@pytest.fixture
+def background_app(tmp_path: Path, sqlite_template: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """Yield an app that sends webhooks from a background thread (1 s timeout)."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
+    app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
+                   WEBHOOKS_SEND_IN_BACKGROUND=True, WEBHOOK_TIMEOUT_SECONDS=1)
+    with app.app_context():
+        init_db()
+    yield app
+    app.extensions[EXTENSION].stop()
+    dispose(app)

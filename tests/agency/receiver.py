@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -14,7 +15,7 @@ class Received:
     """One request the receiver got."""
 
     path: str
-    headers: dict[str, str]
+    headers: Message  # looked up without regard to case, as HTTP wants
     body: bytes
 
 
@@ -50,7 +51,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if receiver.hang_seconds:
                 receiver.release.wait(receiver.hang_seconds)
-            receiver.received.append(Received(self.path, dict(self.headers.items()), body))
+            receiver.received.append(Received(self.path, self.headers, body))
             status = receiver.statuses.pop(0) if receiver.statuses else 200
             self.send_response(status)
             self.send_header("Content-Length", "0")
