@@ -43,9 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)
-    # Imported here: these import the report package, which imports this one.
-    from . import api, embed, webhooks
+    # Imported here: the patient views import modules that import this package.
+    from . import api, embed, patient, webhooks
 
+    patient.init_app(app)
     api.init_app(app)
     embed.init_app(app)
     webhooks.init_app(app)

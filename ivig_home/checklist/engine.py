@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -224,6 +224,13 @@ def _flag(item: Item, value: Any, answers: Mapping[str, Any], on: date) -> Flag 
         return None
     rule = min(matching, key=lambda r: r.severity.rank)
     return Flag(item, rule.severity, value, value == "unsure", rule.reason, rule.mark)
+
+
+def flags_so_far(items: Iterable[Item], answers: Mapping[str, Any], on: date) -> list[Flag]:
+    """Return the flags raised by these items' answers so far, before the whole set is valid."""
+    found = [_flag(item, answers[item.id], answers, on) for item in items
+             if item.id in answers and not _is_blank(answers[item.id])]
+    return sorted((f for f in found if f), key=lambda f: f.severity.rank)
 
 
 def assess(document: Mapping[str, Any], checklist: Checklist | None = None) -> Assessment:

@@ -1,0 +1,61 @@
+"""Translation: Flask-Babel set-up and an extractor for the patient wording in the checklist."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from typing import IO, Any
+
+from flask import Flask, request
+from flask_babel import Babel
+
+from .checklist import NOT_A_DECISION_PATIENT, WORDING
+from .checklist.definition import CHOICE_TYPES
+
+babel = Babel()
+
+# Keys of the definition whose text a patient reads (the rest is for the care team).
+PATIENT_KEYS = ("title", "intro", "question", "hint", "label", "patient", "not_asked")
+
+
+def select_locale() -> str | None:
+    """Return the best of the available languages for the browser's Accept-Language."""
+    available = [str(locale) for locale in babel.list_translations()]
+    return request.accept_languages.best_match(available) if request else None
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel with the translations in ivig_home/translations."""
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def _walk(node: Any) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in PATIENT_KEYS and isinstance(value, str) and value.strip():
+                yield key, value
+            elif key == "options":
+                for option in value:
+                    yield "option", str(option["label"])
+            elif key not in ("sources", "checklist"):
+                yield from _walk(value)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _walk(child)
+
+
+def extract_checklist(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
+                      options: Any) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Yield the patient wording of a checklist definition for Babel's message catalogue."""
+    document = tomllib.loads(fileobj.read().decode("utf-8"))
+    seen: set[str] = set()
+    fixed = [("answer", label) for choices in CHOICE_TYPES.values() for _, label in choices]
+    fixed += [("heading", wording.patient_heading) for wording in WORDING.values()]
+    fixed.append(("statement", NOT_A_DECISION_PATIENT))
+    # How Item.display() and the summary show answers that have no option label.
+    fixed += [("answer", text) for text in ("Yes, ticked", "Not ticked", "None of these",
+                                             "Not answered")]
+    for kind, text in [*_walk(document.get("sections", [])), *fixed]:
+        if text not in seen:
+            seen.add(text)
+            yield 0, None, text, [f"checklist {kind}"]

@@ -1,0 +1,151 @@
+"""The patient checklist: start, resume and the agency's pages (the steps are in patient_steps).
+
+`create_blueprint` can mount the same views twice: on the site at /a/<slug>/ and, later,
+framed without site chrome at /embed/<slug>/. Nothing in the flow needs a cookie: the draft
+id in the URL is the draft's capability, and every form's CSRF token works without one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from . import i18n, patient_send, patient_steps, steps, store, theme
+from .checklist import NOT_A_DECISION_PATIENT
+from .csrf import csrf_failed
+from .forms import ResumeForm, StartForm
+
+limiter = Limiter(key_func=get_remote_address)
+ERROR_PAGES = {400: "errors/400.html", 404: "errors/404.html", 429: "errors/429.html",
+               500: "errors/500.html"}
+
+
+def _resume_limit() -> str:
+    return str(current_app.config.get("RESUME_RATE_LIMIT", "5 per minute;30 per day"))
+
+
+def _start_limit() -> str:
+    return str(current_app.config.get("START_RATE_LIMIT", "60 per hour"))
+
+
+def create_blueprint(name: str = "patient", url_prefix: str = "/a",
+                     embedded: bool = False) -> Blueprint:
+    """Return the patient blueprint; `embedded` renders it without the site header."""
+    bp = Blueprint(name, __name__, url_prefix=url_prefix)
+
+    @bp.url_value_preprocessor
+    def load_agency(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        g.embedded = embedded
+        slug = (values or {}).pop("slug", None)
+        g.agency = store.get_agency(slug) if slug else None
+        if slug and g.agency is None:
+            abort(404)
+
+    @bp.url_defaults
+    def add_slug(endpoint: str, values: dict[str, Any]) -> None:
+        if "slug" not in values and g.get("agency") is not None:
+            values["slug"] = g.agency.slug
+
+    @bp.context_processor
+    def page_context() -> dict[str, Any]:
+        locale = get_locale()
+        return {"agency": g.get("agency"), "embedded": embedded,
+                "lang": locale.language if locale else "en",
+                "not_a_decision": _(NOT_A_DECISION_PATIENT)}
+
+    bp.add_url_rule("/<slug>/", "start", start, methods=["GET", "POST"])
+    bp.add_url_rule("/<slug>/resume", "resume", resume, methods=["GET", "POST"])
+    bp.add_url_rule("/<slug>/theme.css", "theme", agency_theme)
+    patient_steps.register(bp)
+    patient_send.register(bp)
+    for status in ERROR_PAGES:
+        bp.register_error_handler(status, error_page)
+    return bp
+
+
+# Limits are attached once here, so a second mount of the views shares the same counters.
+@limiter.limit(_start_limit, methods=["POST"])
+def start() -> str | tuple[str, int] | BaseResponse:
+    """Show the agency's start page; starting makes a new draft and opens the first step."""
+    form = StartForm(formdata=request.form if request.method == "POST" else None,
+                     meta={"csrf_context": f"start:{g.agency.slug}"})
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("errors/csrf.html", retry_url=url_for(".start")), 400
+        draft = store.start_draft(g.agency)
+        return redirect(url_for(".step", draft_id=draft.id, section_id="about"), 303)
+    return render_template("patient/start.html", form=form, step_total=len(steps.sections()))
+
+
+@limiter.limit(_resume_limit, methods=["POST"])
+def resume() -> tuple[str, int] | str | BaseResponse:
+    """Ask for the resume code and date of birth; continue the draft they open."""
+    posted = request.method == "POST"
+    form = ResumeForm(formdata=request.form if posted else None,
+                      meta={"csrf_context": f"resume:{g.agency.slug}"})
+    if not posted:
+        form.code.data = request.args.get("code", "")[:32]
+        return render_template("patient/resume.html", form=form, failed=False)
+    form.validate()
+    if csrf_failed(form):
+        return render_template("patient/resume.html", form=form, failed=False,
+                               token_refused=True), 400
+    birth = form.date_of_birth
+    code = str(form.code.data or "").strip()
+    birth.message = birth.process_errors[0] if birth.process_errors else None
+    if birth.data is None and not birth.message:
+        birth.message = birth.problem_message()
+    code_message = None if code else _("Enter the code you were given when you saved")
+    draft = None
+    if code and birth.data:
+        draft = store.resume_draft(code, birth.data)
+    if draft is None:
+        return render_template("patient/resume.html", form=form, code_message=code_message,
+                               failed=bool(code and birth.data)), 200
+    # A draft opened through another agency's page continues under its own agency.
+    return redirect(url_for(".step", slug=draft.agency.slug, draft_id=draft.id,
+                            section_id=draft.step or "about"), 303)
+
+
+def agency_theme() -> Response:
+    """Return the agency's accent colour as a tiny stylesheet."""
+    return Response(theme.stylesheet(g.agency.colour), mimetype="text/css")
+
+
+def error_page(error: HTTPException) -> tuple[str, int]:
+    """Render an error for patients in the form's own style."""
+    status = error.code or 500
+    return render_template(ERROR_PAGES.get(status, "errors/500.html"), error=error), status
+
+
+def home() -> BaseResponse:
+    """Send visitors of / to the demo agency's start page."""
+    return redirect(url_for("patient.start", slug="demo"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the patient checklist, its translations and its rate limits."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    i18n.init_app(app)
+    limiter.init_app(app)
+    app.register_blueprint(create_blueprint())
+    app.add_url_rule("/", "home", home)

@@ -1,0 +1,170 @@
+"""The steps of a draft: one page per section, the help-now page, save and leave."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import format_date
+from werkzeug.wrappers import Response as BaseResponse
+
+from . import steps, store
+from .checklist import Section, is_asked
+from .csrf import DraftForm, csrf_failed
+from .forms import StepForm, StepResult, posted_shown, step_form
+
+FROM_CHECK = "check"  # the step was opened from a "Change" link on the check page
+Page = str | tuple[str, int] | BaseResponse
+
+
+def register(bp: Blueprint) -> None:
+    """Add the draft's pages to the patient blueprint."""
+    bp.add_url_rule("/<slug>/d/<draft_id>/<section_id>", "step", step, methods=["GET", "POST"])
+    bp.add_url_rule("/<slug>/d/<draft_id>/help-now/<section_id>", "help_now", help_now,
+                    methods=["GET", "POST"])
+
+
+def open_draft(draft_id: str) -> Any:
+    """Return the agency's draft named in the URL, or stop with 404 (unknown or expired)."""
+    draft = store.get_draft(draft_id)
+    if draft is None or draft.agency_id != g.agency.id:
+        abort(404)
+    return draft
+
+
+def today() -> date:
+    """Return the date the answers are checked against (the completion date)."""
+    return date.today()
+
+
+def step(draft_id: str, section_id: str) -> Page:
+    """Show one step of the checklist, or take its answers and move on."""
+    draft = open_draft(draft_id)
+    if draft.submission_id is not None:
+        return redirect(url_for(".sent", draft_id=draft.id), 303)
+    section = steps.find(section_id) or abort(404)
+    stored = store.draft_answers(draft)
+    if not steps.reachable(section, stored, today()):
+        first = steps.first_incomplete(stored, today())
+        return redirect(url_for(".step", draft_id=draft.id, section_id=first.id), 303)
+    posted = request.method == "POST"
+    form = step_form(section, draft.id, stored, request.form if posted else None)
+    if not posted:
+        return render_step(draft, form, stored)
+    form.validate()
+    if csrf_failed(form):
+        return refused(draft, section)
+    result = form.check(stored, posted_shown(request.form), today())
+    if request.form.get("action") == "save":
+        return save_and_leave(draft, form, result, stored)
+    if not result.complete:
+        return render_step(draft, form, result.answers, result)
+    return finish_step(draft, section, result.answers)
+
+
+def finish_step(draft: Any, section: Section, answers: dict[str, Any]) -> BaseResponse:
+    """Save a completed step, then show help now if needed, else the next step."""
+    target = next_section(section, answers)
+    store.save_draft(draft, answers, target.id)
+    back = request.args.get("from") if request.args.get("from") == FROM_CHECK else None
+    if steps.help_now(section, answers, today()):
+        return redirect(url_for(".help_now", draft_id=draft.id, section_id=section.id,
+                                **{"from": back} if back else {}), 303)
+    return redirect(url_for(".step", draft_id=draft.id, section_id=target.id), 303)
+
+
+def next_section(section: Section, answers: dict[str, Any]) -> Section:
+    """Return the step after this one, or the first one left to do when changing an answer."""
+    if request.args.get("from") == FROM_CHECK:
+        return steps.first_incomplete(answers, today())
+    return steps.following(section) or steps.sections()[-1]
+
+
+def render_step(draft: Any, form: StepForm, answers: dict[str, Any],
+                result: StepResult | None = None) -> Page:
+    """Render a step: its questions, and any errors or new questions after a post."""
+    section = form.section
+    previous = steps.previous(section)
+    page = render_template(
+        "patient/step.html", form=form, section=section, **progress(section),
+        visible={item.id for item in section.items if is_asked(item, answers)},
+        on_page={item.id for item in section.items},
+        errors=result.errors if result else [], appeared=result.appeared if result else [],
+        error_count=len(result.errors) if result else 0,
+        action_url=url_for(".step", draft_id=draft.id, section_id=section.id,
+                           **from_check()),
+        back_url=url_for(".step", draft_id=draft.id, section_id=previous.id)
+        if previous else None)
+    return (page, 400) if result and result.errors else page
+
+
+def progress(section: Section) -> dict[str, Any]:
+    """Return the step number and count for the 'Step 3 of 8' heading."""
+    return {"step_number": steps.number(section), "step_total": len(steps.sections())}
+
+
+def from_check() -> dict[str, str]:
+    """Return the query that brings the patient back to the check page, if they came from it."""
+    return {"from": FROM_CHECK} if request.args.get("from") == FROM_CHECK else {}
+
+
+def save_and_leave(draft: Any, form: StepForm, result: StepResult,
+                   stored: dict[str, Any]) -> Page:
+    """Keep every answer that can be kept, then give a resume code (it needs the birth date)."""
+    answers = form.savable(result, stored)
+    if "date_of_birth" not in answers:
+        birth = form.date_of_birth if hasattr(form, "date_of_birth") else None
+        if birth is None:
+            return redirect(url_for(".step", draft_id=draft.id, section_id="about"), 303)
+        for field in form.answer_fields():
+            field.message = None
+        birth.message = (birth.process_errors[0] if birth.process_errors
+                         else birth.leave_message())
+        result.errors = [birth]
+        return render_step(draft, form, answers, result)
+    store.save_draft(draft, answers, form.section.id)
+    code = store.issue_resume_code(draft)
+    return render_template(
+        "patient/saved.html", code=code, spelled=", ".join(" ".join(part) for part in
+                                                           code.split("-")),
+        resume_url=url_for(".resume", code=code, _external=True),
+        continue_url=url_for(".step", draft_id=draft.id, section_id=form.section.id),
+        expires_on=format_date(last_day(draft.expires_at), "long"))
+
+
+def last_day(expires_at: datetime) -> date:
+    """Return the last whole day a draft is kept (it expires at midnight after it)."""
+    return (expires_at - timedelta(microseconds=1)).date()
+
+
+def refused(draft: Any, section: Section) -> tuple[str, int]:
+    """Explain that the page could not be sent safely; the saved answers are untouched."""
+    return render_template(
+        "errors/csrf.html",
+        retry_url=url_for(".step", draft_id=draft.id, section_id=section.id)), 400
+
+
+def help_now(draft_id: str, section_id: str) -> Page:
+    """Tell the patient to get help now (emergency) or call the care team today (urgent)."""
+    draft = open_draft(draft_id)
+    section = steps.find(section_id) or abort(404)
+    found = steps.help_now(section, store.draft_answers(draft), today())
+    target = steps.following(section) or steps.sections()[-1]
+    next_url = url_for(".step", draft_id=draft.id, section_id=target.id)
+    if request.args.get("from") == FROM_CHECK:
+        next_url = url_for(".step", draft_id=draft.id, section_id=steps.CONFIRM)
+    form = DraftForm(formdata=request.form if request.method == "POST" else None,
+                     meta={"csrf_context": draft.id})
+    if request.method == "POST":
+        if not form.validate():
+            return refused(draft, section)
+        return redirect(next_url, 303)
+    if not found or draft.submission_id is not None:
+        return redirect(next_url, 303)
+    for severity in found:
+        store.mark_message_shown(draft, severity)
+    return render_template("patient/help_now.html", form=form, emergency=found.get("emergency"),
+                           urgent=found.get("urgent"),
+                           action_url=url_for(".help_now", draft_id=draft.id,
+                                              section_id=section.id, **from_check()))

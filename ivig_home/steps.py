@@ -1,0 +1,69 @@
+"""The order of the steps, which step comes next, and when to show the help-now page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from .checklist import Flag, Section, Severity, load, validate
+from .checklist.engine import flags_so_far
+
+CONFIRM = "confirm"  # the last step: check your answers, then send
+HELP_NOW = (Severity.EMERGENCY, Severity.URGENT)
+
+
+def sections() -> tuple[Section, ...]:
+    """Return the steps in order: one per section of the checklist."""
+    return load().sections
+
+
+def find(section_id: str) -> Section | None:
+    """Return the section with this id, or None."""
+    return next((s for s in sections() if s.id == section_id), None)
+
+
+def number(section: Section) -> int:
+    """Return the step number of a section, counting from 1."""
+    return sections().index(section) + 1
+
+
+def following(section: Section) -> Section | None:
+    """Return the step after this one, or None after the last."""
+    index = sections().index(section)
+    return sections()[index + 1] if index + 1 < len(sections()) else None
+
+
+def previous(section: Section) -> Section | None:
+    """Return the step before this one, or None for the first."""
+    index = sections().index(section)
+    return sections()[index - 1] if index > 0 else None
+
+
+def is_complete(section: Section, answers: Mapping[str, Any], today: date) -> bool:
+    """Return whether every question this section asks has an answer the checklist accepts."""
+    ids = {item.id for item in section.items}
+    problems = validate({"completed_on": today.isoformat(), "answers": dict(answers)})
+    return not any(problem.item in ids for problem in problems)
+
+
+def first_incomplete(answers: Mapping[str, Any], today: date) -> Section:
+    """Return the first step still to complete; the last step until the answers are sent."""
+    problems = validate({"completed_on": today.isoformat(), "answers": dict(answers)})
+    refused = {problem.item for problem in problems}
+    for section in sections():
+        if section.id == CONFIRM or any(item.id in refused for item in section.items):
+            return section
+    return sections()[-1]
+
+
+def reachable(section: Section, answers: Mapping[str, Any], today: date) -> bool:
+    """Return whether a step may be shown: every step before it is complete."""
+    return number(section) <= number(first_incomplete(answers, today))
+
+
+def help_now(section: Section, answers: Mapping[str, Any], today: date) -> dict[str, list[Flag]]:
+    """Return the emergency and urgent flags this section's answers raise, by severity."""
+    flags = flags_so_far(section.items, answers, today)
+    return {severity.value: [f for f in flags if f.severity is severity]
+            for severity in HELP_NOW if any(f.severity is severity for f in flags)}

@@ -1,0 +1,114 @@
+"""Fill in the patient checklist through Flask's test client, posting what a browser posts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from ivig_home import store
+from ivig_home.checklist import is_asked, load, prune
+
+SECTIONS = {section.id: section for section in load().sections}
+ITEMS = load().items
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+DRAFT = re.compile(r"/a/[^/]+/d/([^/?]+)/")
+
+
+def token_in(html: str) -> str:
+    """Return the CSRF token of the page's form."""
+    match = TOKEN.search(html)
+    assert match, "the page has no form token"
+    return match.group(1)
+
+
+def as_posted(item_id: str, value: Any) -> dict[str, Any]:
+    """Return one answer the way the form posts it."""
+    item = ITEMS[item_id]
+    if item.type == "date":
+        day = date.fromisoformat(value)
+        return {f"{item_id}-day": str(day.day), f"{item_id}-month": str(day.month),
+                f"{item_id}-year": str(day.year)}
+    if item.type == "multi":
+        return {item_id: list(value)}
+    if item.type == "ack":
+        return {item_id: "true"} if value else {}
+    return {item_id: str(value)}
+
+
+def section_form(section_id: str, answers: dict[str, Any]) -> dict[str, Any]:
+    """Return a section's answers as posted, naming every question the patient could see."""
+    asked = [item.id for item in SECTIONS[section_id].items if is_asked(item, answers)]
+    data: dict[str, Any] = {"shown": asked}
+    for item_id in asked:
+        if item_id in answers:
+            data.update(as_posted(item_id, answers[item_id]))
+    return data
+
+
+class Patient:
+    """One patient's draft, driven through the test client."""
+
+    def __init__(self, app: Flask, client: FlaskClient, slug: str = "demo") -> None:
+        self.app = app
+        self.client = client
+        self.slug = slug
+        self.draft_id = ""
+
+    def start(self) -> str:
+        """Press Start now; return the new draft's id."""
+        page = self.client.get(f"/a/{self.slug}/")
+        response = self.client.post(f"/a/{self.slug}/", data={"csrf_token": token_in(page.text)})
+        assert response.status_code == 303, response.text
+        match = DRAFT.search(response.headers["Location"])
+        assert match
+        self.draft_id = match.group(1)
+        return self.draft_id
+
+    def url(self, page: str) -> str:
+        """Return the URL of one of this draft's pages."""
+        return f"/a/{self.slug}/d/{self.draft_id}/{page}"
+
+    def get(self, page: str) -> TestResponse:
+        """Open a page of the draft."""
+        return self.client.get(self.url(page))
+
+    def post(self, page: str, data: dict[str, Any], action: str = "continue",
+             token: str | None = None) -> TestResponse:
+        """Post a page of the draft with its form token (or the one given)."""
+        if token is None:
+            token = token_in(self.get(page.split("?")[0]).text)
+        return self.client.post(self.url(page), data={**data, "csrf_token": token,
+                                                      "action": action})
+
+    def answer(self, section_id: str, answers: dict[str, Any], **kwargs: Any) -> TestResponse:
+        """Post a section with these answers."""
+        return self.post(section_id, section_form(section_id, prune(answers)), **kwargs)
+
+    def complete_until(self, last: str, answers: dict[str, Any]) -> None:
+        """Answer every section up to and including `last`, passing any help-now page."""
+        for section_id in SECTIONS:
+            if section_id == "confirm":
+                break
+            response = self.answer(section_id, answers)
+            assert response.status_code == 303, response.text
+            if "/help-now/" in response.headers["Location"]:
+                self.client.get(response.headers["Location"])  # as the browser would
+            if section_id == last:
+                return
+
+    def answers(self) -> dict[str, Any]:
+        """Return the answers stored in the draft."""
+        with self.app.app_context():
+            draft = store.get_draft(self.draft_id)
+            assert draft is not None
+            return store.draft_answers(draft)
+
+    def draft(self) -> Any:
+        """Return the stored draft (read in its own app context)."""
+        with self.app.app_context():
+            return store.get_draft(self.draft_id)

@@ -1,0 +1,104 @@
+"""Fixtures for the patient checklist: the app in a live server thread and one Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from ivig_home.store import init_db
+from tests.conftest import SQLITE_FILE, dispose, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PROJECT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = PROJECT / "out" / "screenshots"
+# The browser tests start and resume many drafts from one address.
+GENEROUS_LIMITS = {"START_RATE_LIMIT": "1000 per minute", "RESUME_RATE_LIMIT": "1000 per minute"}
+
+
+@dataclass
+class LiveServer:
+    """The app served on a free port of 127.0.0.1."""
+
+    app: Flask
+    url: str
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory,
+                sqlite_template: Path) -> Iterator[LiveServer]:
+    """Serve the app with a database of its own in a thread for the whole session."""
+    instance = tmp_path_factory.mktemp("live-instance")
+    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
+                       **GENEROUS_LIMITS)
+    with app.app_context():
+        init_db(demo=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=10)
+    dispose(app)
+
+
+@pytest.fixture
+def patient_app(tmp_path: Path, sqlite_template: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Yield a maker of apps with extra settings, each on its own initialised database."""
+    made: list[Flask] = []
+
+    def build(**config: Any) -> Flask:
+        instance = tmp_path / f"instance-{len(made)}"
+        instance.mkdir()
+        shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
+        app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch, **config)
+        with app.app_context():
+            init_db(demo=True)
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        dispose(app)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Launch Debian's Chromium once for every browser test."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """Yield a page with JavaScript, on a phone-sized window."""
+    context = browser.new_context(viewport={"width": 375, "height": 800},
+                                  base_url=live_server.url)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """Yield a page with JavaScript turned off."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  base_url=live_server.url, java_script_enabled=False)
+    yield context.new_page()
+    context.close()

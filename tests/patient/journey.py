@@ -1,0 +1,128 @@
+"""Drive the patient checklist in Chromium the way a patient would: page by page."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from ivig_home.checklist import load
+from tests.answers import example
+
+ITEMS = load().items
+SECTIONS = {section.id: section for section in load().sections}
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+STEP_URL = re.compile(r"/a/(?P<slug>[^/]+)/d/(?P<draft>[^/]+)/(?P<rest>[^?#]+)")
+EXAMPLE_DAY = date(2026, 11, 21)
+SHIFTED = ("last_infusion_date", "planned_infusion_date")
+
+
+def answers_today(name: str) -> dict[str, Any]:
+    """Return an example's answers with its event dates moved as far as today is from its day."""
+    answers = example(name)["answers"]
+    offset = date.today() - EXAMPLE_DAY
+    for key in SHIFTED:
+        if key in answers:
+            answers[key] = (date.fromisoformat(answers[key]) + offset).isoformat()
+    return answers
+
+
+def where(page: Any) -> tuple[str, str]:
+    """Return the draft id and the page name (a section id, 'help-now/...', 'sent')."""
+    match = STEP_URL.search(page.url)
+    assert match, f"not on a draft page: {page.url}"
+    return match["draft"], match["rest"]
+
+
+def visible_items(page: Any, section_id: str) -> list[str]:
+    """Return the ids of the section's questions the patient can see now."""
+    return [item.id for item in SECTIONS[section_id].items
+            if page.locator(f"#question-{item.id}").is_visible()]
+
+
+def fill_item(page: Any, item_id: str, value: Any) -> None:
+    """Answer one question with the mouse and keyboard, as a patient would."""
+    item = ITEMS[item_id]
+    box = page.locator(f"#question-{item_id}")
+    if item.type == "date":
+        day = date.fromisoformat(value)
+        for part, number in (("day", day.day), ("month", day.month), ("year", day.year)):
+            box.locator(f"[name='{item_id}-{part}']").fill(str(number))
+    elif item.type == "multi":
+        for option in item.values:
+            checkbox = box.locator(f"input[value='{option}']")
+            checkbox.set_checked(option in value)
+    elif item.type == "ack":
+        box.locator("input[type=checkbox]").check()
+    elif item.options:
+        box.locator(f"input[value='{value}']").check()
+    else:
+        box.locator(f"[name='{item_id}']").fill(str(value))
+
+
+def fill_step(page: Any, section_id: str, answers: dict[str, Any], done: set[str]) -> None:
+    """Answer every question on the page not answered yet, including ones that appear."""
+    while todo := [i for i in visible_items(page, section_id) if i not in done]:
+        for item_id in todo:
+            if item_id in answers:
+                fill_item(page, item_id, answers[item_id])
+            done.add(item_id)
+
+
+def complete(page: Any, slug: str, answers: dict[str, Any], *, on_page: Any = None) -> str:
+    """Start a checklist, answer every step, pass the help-now page and send; return draft id."""
+    page.goto(f"/a/{slug}/")
+    page.get_by_role("button", name="Start now").click()
+    done: set[str] = set()
+    sent_from = None
+    for _ in range(40):
+        draft_id, name = where(page)
+        problems = page.locator(".error-summary")
+        assert name != sent_from or not problems.count(), f"{name}: {problems.inner_text()}"
+        if on_page:
+            on_page(page, name)
+        if name == "sent":
+            page.wait_for_load_state()
+            return draft_id
+        if name.startswith("help-now/"):
+            page.get_by_role("button", name="Continue the checklist").click()
+            continue
+        fill_step(page, name, answers, done)
+        button = "Send to my care team" if name == "confirm" else "Continue"
+        page.get_by_role("button", name=button).click()
+        sent_from = name
+    raise AssertionError("the checklist did not end after 40 pages")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core on the page for WCAG 2.2 A and AA; return the violations."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol, so the page's strict CSP stays in force.
+        page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [{"id": v["id"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def enhanced_contrast_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core's 7:1 text contrast rule (WCAG AAA 1.4.6) on the page."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast-enhanced']}})")
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """Return violations as readable JSON for an assertion message."""
+    return json.dumps(violations, indent=1)
+
+
+def one_day_before(value: str) -> str:
+    """Return the ISO date one day before."""
+    return (date.fromisoformat(value) - timedelta(days=1)).isoformat()

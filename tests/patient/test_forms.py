@@ -1,0 +1,240 @@
+"""The step forms are generated from the definition and agree with the checklist's rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask, render_template_string
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from ivig_home import create_app
+from ivig_home.checklist import load, validate
+from ivig_home.forms import StepForm, step_form
+from tests.answers import example
+
+TODAY = date(2026, 11, 21)
+SECTIONS = {section.id: section for section in load().sections}
+ITEMS = load().items
+
+
+@pytest.fixture(scope="module")
+def bare_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """Return an app whose database is never touched (the forms need none)."""
+    return create_app({"TESTING": True, "SECRET_KEY": "forms-test-key",
+                       "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.fixture()
+def ctx(bare_app: Flask) -> Iterator[None]:
+    with bare_app.test_request_context("/", method="POST"):
+        yield
+
+
+def stored() -> dict[str, Any]:
+    return example("nothing-to-flag")["answers"]
+
+
+def post(section_id: str, data: dict[str, Any], answers: dict[str, Any] | None = None,
+         shown: set[str] | None = None) -> tuple[StepForm, Any]:
+    """Post data to a section's form and check it, as the step view does."""
+    answers = stored() if answers is None else answers
+    section = SECTIONS[section_id]
+    formdata = MultiDict()
+    for key, value in data.items():
+        for one in value if isinstance(value, list) else [value]:
+            formdata.add(key, one)
+    form = step_form(section, "draft-1", answers, formdata)
+    form.validate()
+    visible = shown if shown is not None else {item.id for item in section.items}
+    return form, form.check(answers, visible, TODAY)
+
+
+def render(field: Any) -> str:
+    return render_template_string(
+        '{% import "_macros/forms.html" as forms %}{{ forms.question(f, True, False) }}', f=field)
+
+
+@pytest.mark.parametrize("item_id", list(ITEMS))
+def test_every_item_renders_inputs_named_by_its_id_with_the_spec_values(ctx: None,
+                                                                        item_id: str) -> None:
+    item = ITEMS[item_id]
+    form = step_form(SECTIONS[item.section], "draft-1", {}, None)
+    html = render(getattr(form, item_id))
+    if item.type == "date":
+        for part in ("day", "month", "year"):
+            assert f'name="{item_id}-{part}"' in html
+        assert html.count('inputmode="numeric"') == 3
+        assert 'type="date"' not in html
+        assert "<legend" in html
+    elif item.options:
+        values = re.findall(rf'name="{item_id}" value="([^"]+)"', html)
+        assert values == list(item.values)
+        assert "<fieldset" in html and "<legend" in html
+        if item.type in ("yesno", "ability", "purpose"):
+            assert "Not sure" in html
+    elif item.type == "ack":
+        assert f'name="{item_id}" value="true"' in html
+    else:
+        assert f'name="{item_id}"' in html
+        assert f'<label class="question__label" for="{item_id}">' in html
+    if item.hint:
+        assert f'aria-describedby="{item_id}-hint"' in html
+
+
+def test_a_date_of_birth_fills_in_with_the_browser_birthday() -> None:
+    assert ITEMS["date_of_birth"].autocomplete == "bday"
+
+
+@pytest.mark.parametrize(("section_id", "data", "item_id", "message"), [
+    ("today", {}, "breathing_trouble_now", "Select yes, no or not sure"),
+    ("today", {"breathing_trouble_now": "maybe"}, "breathing_trouble_now",
+     "Select yes, no or not sure"),
+    ("about", {}, "date_of_birth", "Enter the date of birth as day, month and year"),
+    ("about", {"date_of_birth-day": "2", "date_of_birth-year": "1958"}, "date_of_birth",
+     "The date of birth must include a month"),
+    ("about", {"date_of_birth-day": "31", "date_of_birth-month": "2",
+               "date_of_birth-year": "1958"}, "date_of_birth",
+     "The date of birth must be a real date"),
+    ("about", {"date_of_birth-day": "2", "date_of_birth-month": "4",
+               "date_of_birth-year": "58"}, "date_of_birth",
+     "The year must have 4 numbers, for example 1958"),
+    ("about", {"date_of_birth-day": "2", "date_of_birth-month": "4",
+               "date_of_birth-year": "2099"}, "date_of_birth",
+     "The date of birth must be today or in the past"),
+    ("about", {"date_of_birth-day": "2", "date_of_birth-month": "4",
+               "date_of_birth-year": "1850"}, "date_of_birth",
+     "The date of birth must be in 1900 or later"),
+    ("about", {}, "patient_name", "Enter the patient name"),
+    ("about", {"patient_name": "x" * 201}, "patient_name",
+     "Patient name must be 200 characters or fewer"),
+    ("about", {}, "completed_by", "Select one answer"),
+    ("treatment", {"supervised_infusions": "lots"}, "supervised_infusions",
+     "Enter a whole number from 0 to 500"),
+    ("treatment", {"supervised_infusions": "501"}, "supervised_infusions",
+     "Enter a whole number from 0 to 500"),
+    ("treatment", {"supervised_infusions": "-1"}, "supervised_infusions",
+     "Enter a whole number from 0 to 500"),
+    ("treatment", {}, "ivig_purpose", "Select why you are having IVIG, or not sure"),
+    ("monitoring", {}, "can_check_blood_pressure", "Select who can do this, or not sure"),
+    ("confirm", {}, "ack_accurate", "Tick the box to confirm this"),
+])
+def test_each_answer_type_says_what_to_do_and_keeps_what_was_entered(
+        ctx: None, section_id: str, data: dict[str, Any], item_id: str, message: str) -> None:
+    answers = {k: v for k, v in stored().items() if ITEMS[k].section != section_id}
+    form, result = post(section_id, data, answers)
+    errors = {field.item.id: field.message for field in result.errors}
+    assert errors[item_id] == message
+    field = getattr(form, item_id)
+    html = render(field)
+    assert message in html and 'aria-invalid="true"' in html
+    for key, value in data.items():
+        offered = not ITEMS[item_id].options or value in ITEMS[item_id].values
+        if key.startswith(item_id) and isinstance(value, str) and offered:
+            assert f'value="{value}"' in html or f">{value}<" in html
+
+
+def test_a_complete_section_is_accepted_and_merged_into_the_answers(ctx: None) -> None:
+    answers = stored()
+    today = {item.id: answers[item.id] for item in SECTIONS["today"].items}
+    _, result = post("today", today, answers)
+    assert result.complete
+    assert result.answers == answers
+
+
+def test_a_follow_up_not_yet_seen_appears_instead_of_an_error(ctx: None) -> None:
+    answers = {k: v for k, v in stored().items() if ITEMS[k].section != "treatment"}
+    data = {"ivig_purpose": "maintenance", "supervised_infusions": "3", "same_brand": "yes",
+            "last_infusion_date-day": "1", "last_infusion_date-month": "11",
+            "last_infusion_date-year": "2026"}
+    shown = {"ivig_purpose", "supervised_infusions", "brand_name"}
+    _, result = post("treatment", data, answers, shown)
+    assert not result.errors
+    assert [f.item.id for f in result.appeared] == [
+        "prior_problems", "last_infusion_date", "same_brand"]
+    assert not result.complete
+
+
+def test_changing_an_answer_removes_the_follow_ups_it_no_longer_asks(ctx: None) -> None:
+    answers = stored() | {"prior_problems": "yes", "prior_reactions": ["headache"],
+                          "split_dose_discussed": "yes"}
+    data = {"ivig_purpose": "maintenance", "supervised_infusions": "0",
+            "prior_problems": "yes", "prior_reactions": ["headache"],
+            "split_dose_discussed": "yes", "same_brand": "yes"}
+    _, result = post("treatment", data, answers)
+    assert result.complete
+    for gone in ("prior_problems", "prior_reactions", "split_dose_discussed",
+                 "last_infusion_date", "same_brand"):
+        assert gone not in result.answers
+    assert result.answers["supervised_infusions"] == 0
+
+
+def test_clearing_an_optional_answer_removes_it(ctx: None) -> None:
+    answers = stored() | {"brand_name": "Gamunex-C"}
+    data = {key: str(answers[key]) for key in ("ivig_purpose", "supervised_infusions",
+                                               "prior_problems", "same_brand")}
+    data |= {"last_infusion_date-day": "24", "last_infusion_date-month": "10",
+             "last_infusion_date-year": "2026", "brand_name": "  "}
+    _, result = post("treatment", data, answers)
+    assert result.complete and "brand_name" not in result.answers
+
+
+def test_a_field_refused_on_save_keeps_the_stored_answer(ctx: None) -> None:
+    answers = stored()
+    form, result = post("treatment", {"supervised_infusions": "many", "ivig_purpose": "flare"},
+                        answers)
+    kept = form.savable(result, answers)
+    assert kept["supervised_infusions"] == answers["supervised_infusions"]
+    assert kept["ivig_purpose"] == "flare"
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.one_of(st.integers(-50, 1000).map(str), st.text(max_size=8),
+                      st.sampled_from(["", " 7 ", "1,000", "0", "500", "3.0", "٣"])))
+def test_counts_are_accepted_exactly_when_the_checklist_accepts_them(
+        bare_app: Flask, text: str) -> None:
+    with bare_app.test_request_context("/", method="POST"):
+        answers = {k: v for k, v in stored().items() if ITEMS[k].section != "treatment"}
+        data = {"ivig_purpose": "maintenance", "supervised_infusions": text}
+        form, result = post("treatment", data, answers, {"ivig_purpose", "supervised_infusions"})
+        refused = {f.item.id for f in result.errors}
+        plain = text.strip().replace(",", "")
+        fits = plain.isascii() and plain.isdigit() and int(plain) <= 500
+        assert ("supervised_infusions" not in refused) == fits
+        if fits:
+            document = {"completed_on": TODAY.isoformat(), "answers": result.answers}
+            assert not [p for p in validate(document) if p.item == "supervised_infusions"]
+            assert result.answers["supervised_infusions"] == int(plain)
+
+
+@settings(max_examples=150, deadline=None)
+@given(day=st.integers(-1, 33), month=st.integers(0, 13), year=st.integers(1850, 2100))
+def test_dates_are_accepted_exactly_when_they_are_real_and_not_in_the_future(
+        bare_app: Flask, day: int, month: int, year: int) -> None:
+    with bare_app.test_request_context("/", method="POST"):
+        data = {"date_of_birth-day": str(day), "date_of_birth-month": str(month),
+                "date_of_birth-year": str(year)}
+        _, result = post("about", data, {}, {"date_of_birth"})
+        refused = {f.item.id for f in result.errors}
+        try:
+            real = date(year, month, day)
+        except ValueError:
+            real = None
+        fits = real is not None and date(1900, 1, 1) <= real <= TODAY
+        assert ("date_of_birth" not in refused) == fits
+        if fits:
+            assert result.answers["date_of_birth"] == real.isoformat()
+
+
+def test_a_planned_date_may_be_in_the_future(ctx: None) -> None:
+    soon = TODAY + timedelta(days=10)
+    data = {"planned_infusion_date-day": str(soon.day),
+            "planned_infusion_date-month": str(soon.month),
+            "planned_infusion_date-year": str(soon.year)}
+    _, result = post("about", data, {}, {"planned_infusion_date"})
+    assert result.answers["planned_infusion_date"] == soon.isoformat()

@@ -1,0 +1,145 @@
+"""Help now, check your answers, sending, and the row stored in the database."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from ivig_home import store
+from ivig_home.checklist import NOT_A_DECISION_PATIENT, assess
+from ivig_home.db import db
+from ivig_home.models import Submission
+from tests.answers import example
+from tests.patient.client import Patient, section_form, token_in
+
+
+@pytest.fixture
+def patient(app: Flask, client: FlaskClient) -> Patient:
+    person = Patient(app, client)
+    person.start()
+    return person
+
+
+def clean(**changes: Any) -> dict[str, Any]:
+    return example("nothing-to-flag")["answers"] | changes
+
+
+@pytest.mark.parametrize(("changes", "heading", "emergency", "urgent"), [
+    ({"breathing_trouble_now": "yes"}, "Call 911 now", True, False),
+    ({"stroke_signs_now": "yes", "infection_now": "yes"}, "Call 911 now", True, True),
+    ({"swallowing_trouble_now": "unsure"}, "Call your care team today", False, True),
+    ({"fluids_low_now": "yes"}, "Call your care team today", False, True),
+])
+def test_an_answer_that_needs_help_now_shows_the_help_page_first(
+        patient: Patient, changes: dict[str, Any], heading: str, emergency: bool,
+        urgent: bool) -> None:
+    patient.complete_until("about", clean())
+    response = patient.answer("today", clean(**changes))
+    assert response.headers["Location"].endswith("/help-now/today")
+    page = patient.get("help-now/today")
+    assert f"<h1 class=\"alert-panel__title\">{heading}</h1>" in page.text
+    assert 'href="tel:555-0100"' in page.text
+    assert ('href="tel:911"' in page.text) is emergency
+    draft = patient.draft()
+    assert (draft.emergency_shown_at is not None) is emergency
+    assert (draft.urgent_shown_at is not None) is urgent
+    onward = patient.post("help-now/today", {})
+    assert onward.status_code == 303 and onward.headers["Location"].endswith("/treatment")
+
+
+def test_the_first_time_the_message_was_shown_is_kept(patient: Patient) -> None:
+    patient.complete_until("about", clean())
+    patient.answer("today", clean(breathing_trouble_now="yes"))
+    patient.get("help-now/today")
+    first = patient.draft().emergency_shown_at
+    patient.get("help-now/today")
+    assert patient.draft().emergency_shown_at == first
+
+
+def test_no_help_page_when_nothing_needs_help_now(patient: Patient) -> None:
+    patient.complete_until("about", clean())
+    response = patient.answer("today", clean())
+    assert response.headers["Location"].endswith("/treatment")
+    assert patient.draft().emergency_shown_at is None
+
+
+def test_the_help_page_continue_needs_its_token(patient: Patient) -> None:
+    patient.complete_until("about", clean())
+    patient.answer("today", clean(breathing_trouble_now="yes"))
+    response = patient.client.post(patient.url("help-now/today"), data={"action": "continue"})
+    assert response.status_code == 400
+
+
+def test_check_your_answers_lists_answers_and_what_will_be_flagged(patient: Patient) -> None:
+    answers = example("clinical-risk-factors")["answers"]
+    patient.complete_until("before", answers)
+    page = patient.get("confirm").text
+    assert "Step 8 of 8:" in page and "Check your answers" in page
+    for heading in ("Your care team will talk with you about", "Things to get ready",
+                    "For your care team&#39;s information"):
+        assert heading in page
+    assert "Get help now" not in page
+    assert "Ask about an epinephrine shot to keep at home" in page
+    assert NOT_A_DECISION_PATIENT in page
+    assert page.count(">Change<") == 7
+    assert "George Papadopoulos" in page
+    assert 'name="action" value="submit"' in page
+
+
+def test_sending_needs_both_boxes_ticked(patient: Patient) -> None:
+    patient.complete_until("before", clean())
+    response = patient.post("confirm", {"shown": ["ack_not_decision", "ack_accurate"],
+                                        "ack_accurate": "true"}, action="submit")
+    assert response.status_code == 400
+    assert "Error:" in response.text and "Tick the box to confirm this" in response.text
+    assert patient.draft().submission_id is None
+
+
+def _send(patient: Patient, token: str | None = None) -> Any:
+    data = section_form("confirm", {"ack_not_decision": True, "ack_accurate": True})
+    return patient.post("confirm", data, action="submit", token=token)
+
+
+def test_sending_stores_the_assessment_once(app: Flask, patient: Patient) -> None:
+    answers = example("clinical-risk-factors")["answers"]
+    patient.complete_until("before", answers)
+    token = token_in(patient.get("confirm").text)
+    response = _send(patient, token)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/sent")
+    again = _send(patient, token)  # the button pressed twice, or the page sent again
+    assert again.headers["Location"].endswith("/sent")
+    draft = patient.draft()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+        submission = store.get_submission(draft.submission_id)
+        stored = store.submission_assessment(submission)
+        want = assess({"completed_on": date.today().isoformat(),
+                       "answers": answers}).to_dict()
+        assert stored["flags"] == want["flags"]
+        assert (submission.count_discuss, submission.highest_severity) == (
+            want["counts"]["discuss"], "discuss")
+        assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.0.0")
+        assert store.submission_answers(submission)["patient_name"] == "George Papadopoulos"
+        reference = submission.reference
+    page = patient.get("sent")
+    assert reference in page.text and "What happens next" in page.text
+    assert 'href="tel:555-0100"' in page.text
+    assert patient.get("about").headers["Location"].endswith("/sent")
+
+
+def test_an_emergency_submission_keeps_when_the_message_was_shown(app: Flask,
+                                                                  patient: Patient) -> None:
+    answers = example("emergency")["answers"]
+    patient.complete_until("before", answers)
+    _send(patient)
+    with app.app_context():
+        submission = store.get_submission(patient.draft().submission_id)
+        assert submission.highest_severity == "emergency"
+        assert submission.emergency_shown_at is not None
+        assert submission.urgent_shown_at is not None
+    assert "call 911" in patient.get("sent").text

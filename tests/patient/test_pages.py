@@ -1,0 +1,113 @@
+"""What every patient page keeps to: light, private, translatable, and in the agency's colour."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages import Catalog
+from babel.messages.mofile import write_mo
+from flask import Flask
+from flask.testing import FlaskClient
+
+from ivig_home import theme
+from ivig_home.patient import create_blueprint
+from tests.answers import example
+from tests.patient.client import Patient, section_form, token_in
+
+STATIC = re.compile(r'(?:href|src)="(/[^"]+\.(?:css|js|svg))"')
+
+
+def test_a_step_page_with_its_css_and_script_weighs_under_100_kb(app: Flask,
+                                                                client: FlaskClient) -> None:
+    patient = Patient(app, client)
+    patient.start()
+    patient.complete_until("history", example("nothing-to-flag")["answers"])
+    page = patient.get("monitoring")
+    files = STATIC.findall(page.text)
+    assert {"/static/css/app.css", "/static/js/patient.js", "/a/demo/theme.css"} <= set(files)
+    total = len(page.data) + sum(len(client.get(path).data) for path in files)
+    assert total < 100_000, total
+
+
+def test_pages_link_only_to_their_own_files(app: Flask, client: FlaskClient) -> None:
+    patient = Patient(app, client)
+    patient.start()
+    for html in (client.get("/a/demo/").text, patient.get("about").text,
+                 client.get("/a/demo/resume").text):
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
+        assert "<script>" not in html and " style=" not in html and "<style" not in html
+
+
+def test_nothing_personal_is_logged(app: Flask, client: FlaskClient,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    answers = example("clinical-risk-factors")["answers"]
+    patient = Patient(app, client)
+    patient.start()
+    patient.complete_until("today", answers)
+    saved = patient.post("treatment", section_form("treatment", answers), action="save")
+    code = re.search(r"[3-9A-Z]{4}-[3-9A-Z]{4}", saved.text).group(0)
+    logs = capsys.readouterr().err
+    assert '"status": 303' in logs
+    for secret in ("George", "Papadopoulos", "1955", "555-0100", code, patient.draft_id):
+        assert secret not in logs
+
+
+@pytest.mark.parametrize(("colour", "accent"), [
+    ("#1d4f91", "#1d4f91"),
+    ("#003078", "#003078"),
+    ("#FA0", theme.DEFAULT_ACCENT),
+    ("#1d70b8", theme.DEFAULT_ACCENT),
+    ("not a colour", theme.DEFAULT_ACCENT),
+    (None, theme.DEFAULT_ACCENT),
+])
+def test_the_agency_colour_is_used_only_when_it_keeps_7_to_1(colour: str | None,
+                                                           accent: str) -> None:
+    assert theme.accent(colour) == accent
+    assert theme.contrast(theme.accent(colour), "#ffffff") >= 7
+
+
+def test_the_theme_stylesheet_carries_the_accent(client: FlaskClient) -> None:
+    response = client.get("/a/demo/theme.css")
+    assert response.mimetype == "text/css"
+    assert "--accent: #1d4f91;" in response.text
+
+
+def test_a_second_language_needs_no_template_change(patient_app: Any, tmp_path: Path) -> None:
+    catalog = Catalog(locale="es")
+    catalog.add("Continue", "Continuar")
+    catalog.add("Do you have trouble breathing right now?", "¿Tiene problemas para respirar ahora?")
+    catalog.add("Step %(number)s of %(total)s:", "Paso %(number)s de %(total)s:")
+    catalog.add("Select yes, no or not sure", "Elija sí, no o no estoy seguro")
+    folder = tmp_path / "translations" / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.mo", "wb") as handle:
+        write_mo(handle, catalog)
+    app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
+    client = app.test_client()
+    patient = Patient(app, client)
+    patient.start()
+    patient.complete_until("about", example("nothing-to-flag")["answers"])
+    spanish = {"Accept-Language": "es"}
+    page = client.get(patient.url("today"), headers=spanish).text
+    assert "¿Tiene problemas para respirar ahora?" in page
+    assert "Paso 2 de 8:" in page and ">Continuar<" in page
+    assert '<html lang="es">' in page
+    assert "Do you have trouble breathing right now?" in client.get(patient.url("today")).text
+
+
+def test_the_views_mount_a_second_time_without_the_site_chrome(patient_app: Any) -> None:
+    app = patient_app()
+    app.register_blueprint(create_blueprint("framed", "/framed", embedded=True))
+    client = app.test_client()
+    page = client.get("/framed/demo/")
+    assert page.status_code == 200
+    assert "site-header" not in page.text and 'href="/framed/demo/theme.css"' in page.text
+    started = client.post("/framed/demo/", data={"csrf_token": token_in(page.text)})
+    assert re.search(r"^/framed/demo/d/[^/]+/about$", started.headers["Location"])
+    step = client.get(started.headers["Location"])
+    assert "Step 1 of 8:" in step.text and "site-header" not in step.text
+    assert 'action="/framed/demo/d/' in step.text
+    assert "site-header" in client.get("/a/demo/").text
