@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from . import branding, logo
+from . import logo, theme
 from .db import db
 from .models import Agency
 from .store import get_agency
@@ -72,7 +72,7 @@ def check_phone(value: str) -> str:
 
 def check_colour(value: str) -> str:
     """Return the colour as '#rrggbb', or refuse a value that is not a hex colour."""
-    colour = branding.parse_colour(value)
+    colour = theme.parse_colour(value)
     if colour is None:
         raise AgencyRefused("The colour must be a hex colour like '#0b6e4f'.")
     return colour
@@ -80,12 +80,12 @@ def check_colour(value: str) -> str:
 
 def colour_warning(colour: str) -> str | None:
     """Return why a colour will not be used for text, or None when it will."""
-    ratio = branding.contrast(colour, branding.WHITE)
-    if ratio >= branding.MIN_CONTRAST:
+    ratio = theme.contrast(colour, theme.WHITE)
+    if ratio >= theme.MIN_CONTRAST:
         return None
     return (f"{colour} has a contrast of {ratio:.1f}:1 with white; text needs "
-            f"{branding.MIN_CONTRAST:.0f}:1, so the form shows text in "
-            f"{branding.DEFAULT_COLOUR} instead. Pick a darker colour to see yours.")
+            f"{theme.MIN_CONTRAST:.0f}:1, so the form shows text in "
+            f"{theme.DEFAULT_ACCENT} instead. Pick a darker colour to see yours.")
 
 
 def check_origin(value: str) -> str:
@@ -144,7 +144,7 @@ def create_agency(slug: str, name: str, phone: str, *, colour: str | None = None
         raise AgencyRefused(f"An agency with the slug {slug!r} exists already.")
     secret = new_webhook_secret()
     agency = Agency(slug=slug, name=check_name(name), phone=check_phone(phone),
-                    colour=check_colour(colour) if colour else branding.DEFAULT_COLOUR,
+                    colour=check_colour(colour) if colour else theme.DEFAULT_ACCENT,
                     allowed_origins=check_origins(allowed_origins),
                     webhook_url=check_webhook_url(webhook_url), webhook_secret=secret)
     db.session.add(agency)

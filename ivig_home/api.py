@@ -17,7 +17,8 @@ from . import api_auth, fhir, openapi, store
 from .api_auth import ApiError, api_agency, record
 from .db import db
 from .models import Submission
-from .summary_pdf import issued_pdf
+from .patient_pdf import issue_pdf
+from .report import download_filename
 
 FHIR_JSON = "application/fhir+json"
 PER_PAGE = 50
@@ -124,7 +125,8 @@ def submission(submission_id: str) -> Response:
 def submission_pdf(submission_id: str) -> Response:
     """Return the PDF summary issued for the submission."""
     found = own_submission(submission_id)
-    pdf, name = issued_pdf(found, api_agency())
+    pdf = issue_pdf(found, api_agency())
+    name = download_filename(found.reference, found.created_at)
     record("downloaded", found)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

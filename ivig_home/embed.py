@@ -61,7 +61,23 @@ def keep_host(endpoint: str, values: dict[str, Any]) -> None:
         values["host"] = g.embed_host
 
 
+def _frame_embedded_page() -> None:
+    if g.get("agency") is not None:
+        frame_for(g.agency)
+
+
+def _embed_context() -> dict[str, Any]:
+    return {"embed_host": g.get("embed_host")}
+
+
 def init_app(app: Flask) -> None:
-    """Serve embed.js and agency logos; both may be cached briefly."""
+    """Mount the patient form again at /embed/<slug>/, framable; serve embed.js and logos."""
+    from .patient import create_blueprint
+
+    framed = create_blueprint("embed", "/embed", embedded=True)
+    framed.before_request(_frame_embedded_page)
+    framed.url_defaults(keep_host)
+    framed.context_processor(_embed_context)
+    app.register_blueprint(framed)
     security.CACHEABLE_ENDPOINTS.update({"embed_assets.script", "embed_assets.logo"})
     app.register_blueprint(assets)

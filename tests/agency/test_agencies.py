@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from ivig_home import agencies, branding
+from ivig_home import agencies, theme
 from ivig_home.cli import cli
 from ivig_home.db import db
 from ivig_home.models import Agency, ApiToken
@@ -132,20 +132,20 @@ def test_a_low_contrast_colour_is_kept_but_text_uses_the_dark_default(
     result = runner.invoke(cli, [*CREATE, "--colour", "#ffcc00"])
     assert result.exit_code == 0
     assert "#ffcc00 has a contrast of 1.5:1 with white" in result.output
-    assert branding.text_colour("#ffcc00") == branding.DEFAULT_COLOUR
-    assert branding.text_colour("#0b3d2e") == "#0b3d2e"
+    assert theme.accent("#ffcc00") == theme.DEFAULT_ACCENT
+    assert theme.accent("#0b3d2e") == "#0b3d2e"
 
 
 @given(st.from_regex(r"#[0-9a-f]{6}", fullmatch=True))
 def test_text_colour_always_reaches_7_to_1_on_white(colour: str) -> None:
-    assert branding.contrast(branding.text_colour(colour), branding.WHITE) >= 7.0
+    assert theme.contrast(theme.accent(colour), theme.WHITE) >= 7.0
 
 
 def test_contrast_matches_known_values() -> None:
-    assert branding.contrast("#000000", "#ffffff") == pytest.approx(21.0)
-    assert branding.contrast("#ffffff", "#ffffff") == pytest.approx(1.0)
-    assert branding.contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
-    assert branding.contrast(branding.DEFAULT_COLOUR, branding.WHITE) >= 7.0
+    assert theme.contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert theme.contrast("#ffffff", "#ffffff") == pytest.approx(1.0)
+    assert theme.contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+    assert theme.contrast(theme.DEFAULT_ACCENT, theme.WHITE) >= 7.0
 
 
 def test_create_token_prints_it_once_and_keeps_only_its_hash(
