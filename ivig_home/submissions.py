@@ -23,10 +23,10 @@ REFERENCE_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 REFERENCE_DIGITS = "0123456789"
 ATTEMPTS = 5
 
-signals = Namespace()
-# Sent inside the submit transaction, with the new submission, before it commits: what a
-# receiver adds to the session is stored with the submission, or not at all.
-submission_created = signals.signal("submission-created")
+_signals = Namespace()
+# Sent inside the submit transaction, before it commits: what a receiver adds to the
+# session (a webhook delivery) is stored with the submission, or not at all.
+storing_submission = _signals.signal("storing-submission")
 
 
 def new_reference() -> str:
@@ -78,7 +78,7 @@ def _build(draft: Draft, assessment: Assessment, pdf: bytes | None) -> Submissio
     draft.dob_check = None
     draft.expires_at = min(draft.expires_at, utcnow() + AFTER_SUBMISSION)
     audit_entry("submitted", submission=submission)
-    submission_created.send(current_app._get_current_object(), submission=submission)
+    storing_submission.send(current_app._get_current_object(), submission=submission)
     return submission
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from . import webhook_sender
 from .db import db, utcnow
 from .models import Agency, Submission, WebhookDelivery
-from .submissions import submission_created
+from .submissions import storing_submission
 
 EVENT = "submission.created"
 SIGNATURE_HEADER = "X-IVIG-Signature"
@@ -171,7 +171,7 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> Round:
 
 def init_app(app: Flask) -> None:
     """Queue a delivery for each new submission; send in the background when configured."""
-    submission_created.connect(enqueue, app, weak=False)
+    storing_submission.connect(enqueue, app, weak=False)
     if app.config.get("WEBHOOKS_SEND_IN_BACKGROUND"):
         webhook_sender.start_background(app, lambda: deliver_due())
 

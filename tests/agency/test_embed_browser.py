@@ -73,7 +73,8 @@ def embedding(tmp_path: Path, sqlite_template: Path,
     instance.mkdir()
     shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
     app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
-                   START_RATE_LIMIT="1000 per minute", RESUME_RATE_LIMIT="1000 per minute")
+                   START_RATE_LIMIT="1000 per minute", RESUME_RATE_LIMIT="1000 per minute",
+                   LOG_LEVEL="WARNING")  # the servers outlive each test by a moment
     pages = HostPages()
     host, stranger = serve_host(pages), serve_host(pages)
     with app.app_context():
