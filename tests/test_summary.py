@@ -16,6 +16,8 @@ def test_items_not_asked_say_why_and_none_go_missing() -> None:
         "Not asked, because no problems with past infusions were reported.")
     assert rows["medications"]["answer"] == "Not answered"
     assert rows["can_check_breathing_rate"]["answer"] == "Someone at home can"
+    assert rows["date_of_birth"]["answer"] == "2 April 1971"
+    assert rows["last_infusion_date"]["answer"] == "24 October 2026"
 
 
 def test_groups_cover_every_severity_in_order_with_readable_answers() -> None:

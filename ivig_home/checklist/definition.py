@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -138,7 +139,22 @@ class Item:
             return "Yes, ticked" if value else "Not ticked"
         if isinstance(value, str) and value in labels:
             return labels[value]
+        if self.type == "date" and isinstance(value, str):
+            return _long_date(value)
         return str(value)
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def _long_date(value: str) -> str:
+    """Return '30 September 1988' for '1988-09-30' (no ambiguity between day and month)."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)
