@@ -281,3 +281,21 @@ def test_the_openapi_document_describes_every_endpoint_and_the_bearer_auth(
     for path, entry in document["paths"].items():
         if entry["get"].get("security") != []:
             assert "401" in entry["get"]["responses"], path
+
+
+def test_pages_since_and_isolation_hold_on_each_database(db_app: Flask) -> None:
+    mine, theirs = make_agency("mine"), make_agency("theirs")
+    sent = [submit(mine, "nothing-to-flag") for _ in range(3)]
+    other = submit(theirs, "emergency")
+    token = tokens.create_token(mine)[1]
+    client = db_app.test_client()
+    first = client.get("/api/v1/submissions?per_page=2", headers=bearer(token)).get_json()
+    rest = client.get(first["next"], headers=bearer(token)).get_json()
+    assert [row["id"] for row in first["data"] + rest["data"]] == [s.id for s in sent]
+    since = client.get("/api/v1/submissions", query_string={
+        "since": sent[2].created_at.isoformat()}, headers=bearer(token)).get_json()
+    assert [row["id"] for row in since["data"]] == [sent[2].id]
+    assert client.get(f"/api/v1/submissions/{other.id}", headers=bearer(token)
+                      ).status_code == 404
+    assert client.get(f"/api/v1/submissions/{sent[0].id}", headers=bearer(token)
+                      ).get_json()["reference"] == sent[0].reference

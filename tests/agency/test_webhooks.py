@@ -106,7 +106,8 @@ def test_retries_wait_longer_each_time_up_to_an_hour(attempts: int, minutes: int
 
 
 def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(
-        app: Flask, receiver: Receiver) -> None:
+        db_app: Flask, receiver: Receiver) -> None:
+    app = db_app
     receiver.statuses = [500, 503]
     with app.app_context():
         agency = hooked(receiver)
@@ -168,7 +169,8 @@ def test_a_closed_port_is_a_failure_not_a_crash(app: Flask) -> None:
 
 
 def test_each_delivery_is_sent_once_when_two_rounds_run_at_once(
-        app: Flask, receiver: Receiver) -> None:
+        db_app: Flask, receiver: Receiver) -> None:
+    app = db_app
     receiver.hang_seconds = 0.2
     with app.app_context():
         agency = hooked(receiver)
