@@ -172,6 +172,7 @@ def test_a_patient_completes_the_embedded_checklist_with_every_cookie_blocked(
         assert page.locator("iframe").get_attribute("title") == "IVIG home-infusion checklist"
         link = page.get_by_role("link", name="Open the checklist in a new tab")
         assert link.get_attribute("href") == f"{embedding.app_site.url}/a/{SLUG}/"
+        assert axe_violations(page.main_frame) == []  # what the snippet adds to the page
         seen = drive(page, frame, answers)
         with page.expect_download() as download:
             frame.get_by_role("link", name="Download a summary of your answers (PDF)").click()
