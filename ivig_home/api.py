@@ -44,7 +44,7 @@ def _int_arg(name: str, default: int, highest: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= highest:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and 1 <= int(raw) <= highest):
         raise ApiError(400, f"'{name}' must be a whole number from 1 to {highest}.")
     return int(raw)
 

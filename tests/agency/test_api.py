@@ -78,6 +78,7 @@ def test_the_list_pages_and_filters_by_since(api: FlaskClient, token: str,
     ("page=-1", "'page' must be a whole number"),
     ("page=abc", "'page' must be a whole number"),
     ("page=%D9%A3", "'page' must be a whole number"),  # an Arabic-Indic digit
+    ("page=" + "9" * 5000, "'page' must be a whole number"),  # past int()'s digit limit
     ("per_page=101", "'per_page' must be a whole number from 1 to 100"),
     ("since=yesterday", "'since' must be an ISO 8601 date-time"),
     ("since=2026-13-01", "'since' must be an ISO 8601 date-time"),
