@@ -6,6 +6,7 @@ agency's submission is answered exactly like one that does not exist (404).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
 PUBLIC = {"api.questionnaire", "api.openapi_document", "api.not_found"}
 SEVERITIES = ("emergency", "urgent", "discuss", "prepare", "note")
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 for _status in (ApiError, 400, 404, 405):
@@ -79,7 +81,8 @@ def brief(submission: Submission) -> dict[str, Any]:
 
 def own_submission(submission_id: str) -> Submission:
     """Return the submission if it belongs to the token's agency; 404 in every other case."""
-    found = store.get_submission(submission_id) if len(submission_id) <= 64 else None
+    # Ids are URL-safe base64; anything else (a NUL byte would upset PostgreSQL) is unknown.
+    found = store.get_submission(submission_id) if SUBMISSION_ID.match(submission_id) else None
     if found is None or found.agency_id != api_agency().id:
         raise ApiError(404, "No submission with this id.")
     return found

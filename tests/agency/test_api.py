@@ -298,5 +298,8 @@ def test_pages_since_and_isolation_hold_on_each_database(db_app: Flask) -> None:
     assert [row["id"] for row in since["data"]] == [sent[2].id]
     assert client.get(f"/api/v1/submissions/{other.id}", headers=bearer(token)
                       ).status_code == 404
+    for odd in ("%00", "a%00b", "%C3%A9", "%F0%9F%92%89"):
+        assert client.get(f"/api/v1/submissions/{odd}", headers=bearer(token)
+                          ).status_code == 404
     assert client.get(f"/api/v1/submissions/{sent[0].id}", headers=bearer(token)
                       ).get_json()["reference"] == sent[0].reference
