@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from .audit import audit_entry
 from .checklist import Assessment, Severity
 from .crypto import keyring, seal, sealed_context, unseal
-from .db import db, utcnow
+from .db import db, usable_key, utcnow
 from .drafts import AFTER_SUBMISSION
 from .models import Draft, IssuedPdf, Submission
 from .models.intake import NO_FLAG_RANK
@@ -105,7 +105,7 @@ def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None)
 
 def get_submission(submission_id: str) -> Submission | None:
     """Return the submission with this id, or None."""
-    return db.session.get(Submission, submission_id) if submission_id else None
+    return db.session.get(Submission, submission_id) if usable_key(submission_id) else None
 
 
 def submission_answers(submission: Submission) -> dict[str, Any]:
