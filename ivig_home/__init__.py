@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, logs, security
+from . import config, limits, logs, security
 from .db import db, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,10 +43,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)
-    # Imported here: the patient views import modules that import this package.
-    from . import api, embed, patient, webhooks
+    # Imported here: the patient and staff views import modules that import this package.
+    from . import api, embed, patient, staff, webhooks
 
     patient.init_app(app)
+    limits.init_app(app)
+    staff.init_app(app)
     api.init_app(app)
     embed.init_app(app)
     webhooks.init_app(app)

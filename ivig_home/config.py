@@ -25,6 +25,26 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_SEND_IN_BACKGROUND": False,
     "WEBHOOK_TIMEOUT_SECONDS": 5,
     "WEBHOOKS_POLL_SECONDS": 30,
+    # Rate-limit counters: memory:// counts per process; use redis://... with several workers.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Staff sign-in: attempts per address, and minutes without activity before signing out.
+    "STAFF_LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
+    "STAFF_IDLE_MINUTES": 15,
+    "PASSWORD_HASH_PROFILE": "rfc9106-low-memory",
+    # The staff "next page" after signing in is kept in the session, not in the URL.
+    "USE_SESSION_FOR_NEXT": True,
+    # New-submission notices by email: nothing is sent while MAIL_SERVER is None.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "ivig-home@localhost",
+    "MAIL_TIMEOUT": 10,
+    # The app's public address (https://ivig.example.org) for links in notices; without
+    # it, the address of the request that made the submission is used.
+    "PUBLIC_URL": None,
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)

@@ -23,8 +23,6 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -32,8 +30,8 @@ from . import i18n, patient_send, patient_steps, steps, store, theme
 from .checklist import NOT_A_DECISION_PATIENT
 from .csrf import csrf_failed
 from .forms import ResumeForm, StartForm
+from .limits import limiter
 
-limiter = Limiter(key_func=get_remote_address)
 ERROR_PAGES = {400: "errors/400.html", 404: "errors/404.html", 429: "errors/429.html",
                500: "errors/500.html"}
 
@@ -146,6 +144,5 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     i18n.init_app(app)
-    limiter.init_app(app)
     app.register_blueprint(create_blueprint())
     app.add_url_rule("/", "home", home)

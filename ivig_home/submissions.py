@@ -16,6 +16,7 @@ from .checklist import Assessment, Severity
 from .crypto import keyring, seal, sealed_context, unseal
 from .db import db, usable_key, utcnow
 from .drafts import AFTER_SUBMISSION
+from .events import announce_submission
 from .models import Draft, IssuedPdf, Submission
 from .models.intake import NO_FLAG_RANK
 
@@ -95,11 +96,13 @@ def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None)
         try:
             submission = _build(current, assessment, pdf)
             db.session.commit()
-            return submission
         except IntegrityError:
             # Either this draft was submitted meanwhile (found on the next pass) or the
             # reference was taken (a new one is drawn on the next pass).
             db.session.rollback()
+            continue
+        announce_submission(submission)
+        return submission
     raise RuntimeError("could not store the submission; try again")
 
 

@@ -28,6 +28,9 @@ from ivig_home.db import db
 from ivig_home.store import init_db
 
 POSTGRES = os.environ.get("IVIG_HOME_TEST_POSTGRES")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SQLITE_FILE = "ivig_home.sqlite3"
 DATABASE_IN_ID = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
 NO_POSTGRES = "SKIPPED on PostgreSQL: IVIG_HOME_TEST_POSTGRES is not set (scripts/test sets it)"
@@ -177,6 +180,21 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """Return a runner for the app's `ivig-home` commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Launch Debian's Chromium once for every browser test.
+
+    One for the whole session: Playwright's sync API cannot run two at once in a thread.
+    """
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -29,13 +30,15 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
     allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     webhook_url: Mapped[str | None] = mapped_column(String(2000))
     webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    # Where "a new checklist was submitted" notices go: reference and counts only.
+    notify_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
         return f"<Agency {self.slug}>"
 
 
-class StaffUser(db.Model):  # type: ignore[name-defined,misc]
+class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     """A nurse or administrator of one agency."""
 
     __tablename__ = "staff_users"
@@ -45,15 +48,37 @@ class StaffUser(db.Model):  # type: ignore[name-defined,misc]
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"),
                                            index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(10), default="nurse")
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the signed-in session's id: replacing it ends every session of this user.
+    session_token: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped[Agency] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        """Return whether the account may sign in (a disabled one may not)."""
+        return bool(self.active)
+
+    @property
+    def is_admin(self) -> bool:
+        """Return whether this is an administrator of the agency."""
+        return self.role == "admin"
+
+    @property
+    def display_name(self) -> str:
+        """Return the name to show for this user, or the email when no name was given."""
+        return self.name or self.email
+
+    def get_id(self) -> str:
+        """Return the session id: the user's id and current session token."""
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.role}>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +16,17 @@ from .agency import Agency
 STATUSES = ("new", "in_review", "reviewed")
 SEVERITIES = tuple(severity.value for severity in Severity)
 NO_FLAG_RANK = len(SEVERITIES)
+# The queue shows emergencies, then urgent ones, then everything else by time alone.
+REST_TIER = Severity.URGENT.rank + 1
+
+
+def tier_of(rank: int) -> int:
+    """Return the queue tier of a severity rank: 0 emergency, 1 urgent, 2 the rest."""
+    return min(rank, REST_TIER)
+
+
+def _default_tier(context: Any) -> int:
+    return tier_of(int(context.get_current_parameters()["severity_rank"]))
 
 
 class Draft(db.Model):  # type: ignore[name-defined,misc]
@@ -73,6 +85,10 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     highest_severity: Mapped[str | None] = mapped_column(String(10))
     # 0 for emergency ... 4 for note, 5 when nothing was flagged: sorts without decrypting.
     severity_rank: Mapped[int] = mapped_column(SmallInteger, default=NO_FLAG_RANK)
+    # Set from severity_rank on insert: 0 emergency, 1 urgent, 2 the rest (see tier_of).
+    # The server default only filled the rows that existed before the column did.
+    queue_tier: Mapped[int] = mapped_column(SmallInteger, default=_default_tier,
+                                            server_default="2")
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     emergency_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     urgent_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -97,6 +113,12 @@ Index("ix_submissions_queue", Submission.agency_id, Submission.severity_rank,
       Submission.created_at.desc())
 Index("ix_submissions_queue_status", Submission.agency_id, Submission.status,
       Submission.severity_rank, Submission.created_at.desc())
+# The staff queue's own order: emergencies, then urgent, then the rest, newest first in
+# each; the id makes the order total so pages never repeat or skip a row.
+Index("ix_submissions_tier", Submission.agency_id, Submission.queue_tier,
+      Submission.created_at.desc(), Submission.id.desc())
+Index("ix_submissions_tier_status", Submission.agency_id, Submission.status,
+      Submission.queue_tier, Submission.created_at.desc(), Submission.id.desc())
 
 
 class IssuedPdf(db.Model):  # type: ignore[name-defined,misc]

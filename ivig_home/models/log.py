@@ -12,7 +12,8 @@ from ..db import UTCDateTime, db, utcnow
 from ._checks import one_of
 
 AUDIT_ACTIONS = ("viewed", "downloaded", "reviewed", "exported", "logged_in", "failed_login",
-                 "purged", "submitted")
+                 "purged", "submitted", "flag_reviewed", "viewed_queue", "logged_out",
+                 "locked_out", "user_added", "user_disabled", "user_enabled", "settings_changed")
 
 
 class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
@@ -22,6 +23,7 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         one_of("action", AUDIT_ACTIONS, "action"),
         Index("ix_audit_log_agency_at", "agency_id", "at"),
+        Index("ix_audit_log_agency_actor", "agency_id", "actor", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

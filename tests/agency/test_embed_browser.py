@@ -22,7 +22,6 @@ from ivig_home.db import db
 from ivig_home.models import Submission
 from ivig_home.store import init_db
 from tests.agency.embedding import (
-    CHROMIUM,
     FRAME_URL,
     HostPages,
     Site,
@@ -55,14 +54,10 @@ class Embedding:
     pages: HostPages
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """Yield Playwright's Chromium type, driving Debian's browser."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
-    with sync_api.sync_playwright() as playwright:
-        yield playwright.chromium
+@pytest.fixture
+def chromium(browser: Any) -> Any:
+    """Return the browser type of the session's Chromium (one Playwright per thread)."""
+    return browser.browser_type
 
 
 @pytest.fixture
@@ -221,16 +216,16 @@ def assert_only_allowed_events(events: list[dict[str, Any]], raw: list[dict[str,
             assert value not in heard, value
 
 
-def test_a_site_not_on_the_list_cannot_frame_the_form(chromium: Any,
+def test_a_site_not_on_the_list_cannot_frame_the_form(browser: Any,
                                                       embedding: Embedding) -> None:
     embed_url = f"{embedding.app_site.url}/embed/{SLUG}/?host={embedding.stranger.url}"
     with urllib.request.urlopen(embed_url) as response:  # noqa: S310 (a local test server)
         policy = response.headers["Content-Security-Policy"]
     assert f"frame-ancestors {embedding.host.url}" in policy
     assert embedding.stranger.url not in policy
-    browser = chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    context = browser.new_context()
     try:
-        page = browser.new_page()
+        page = context.new_page()
         page.goto(embedding.stranger.url + "/")
         page.wait_for_selector("iframe")
         time.sleep(1.5)
@@ -244,10 +239,10 @@ def test_a_site_not_on_the_list_cannot_frame_the_form(chromium: Any,
         assert page.evaluate("window.ivigRaw") == []
         assert page.get_by_role("link", name="Open the checklist in a new tab").is_visible()
     finally:
-        browser.close()
+        context.close()
 
 
-def test_the_snippet_ignores_messages_from_any_other_frame(chromium: Any,
+def test_the_snippet_ignores_messages_from_any_other_frame(browser: Any,
                                                            embedding: Embedding) -> None:
     forger = ("<script>parent.postMessage({source: 'ivig-home', type: 'submitted', "
               "reference: 'FAKE-0001'}, '*');</script>")
@@ -255,12 +250,12 @@ def test_the_snippet_ignores_messages_from_any_other_frame(chromium: Any,
     embedding.pages.pages["/"] = host_page(
         embedding.app_site.url, SLUG,
         extra=f'<iframe title="Other" src="{embedding.stranger.url}/forger"></iframe>')
-    browser = chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    context = browser.new_context()
     try:
-        page = browser.new_page()
+        page = context.new_page()
         page.goto(embedding.host.url + "/")
         embedded_frame(page, SLUG)
         page.wait_for_function("window.ivigRaw.some(m => m.data && m.data.reference)")
         assert "FAKE-0001" not in json.dumps(page.evaluate("window.ivigEvents"))
     finally:
-        browser.close()
+        context.close()

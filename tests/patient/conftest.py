@@ -16,9 +16,6 @@ from werkzeug.serving import make_server
 from ivig_home.store import init_db
 from tests.conftest import SQLITE_FILE, dispose, make_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PROJECT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT / "out" / "screenshots"
 # The browser tests start and resume many drafts from one address.
@@ -72,18 +69,6 @@ def patient_app(tmp_path: Path, sqlite_template: Path,
     yield build
     for app in made:
         dispose(app)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Launch Debian's Chromium once for every browser test."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

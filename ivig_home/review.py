@@ -1,0 +1,201 @@
+"""A nurse's review of a submission: a disposition per flag, then a re-issued PDF.
+
+The submission and the PDF first issued never change: dispositions, notes and the reviewed
+PDF are stored beside them, and only the submission's status moves on
+(new -> in_review with the first disposition -> reviewed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from .audit import audit_entry
+from .checklist import Assessment, assess
+from .crypto import keyring, sealed_context
+from .db import db, utcnow
+from .models import DISPOSITIONS, Agency, FlagReview, ReviewedPdf, StaffUser, Submission
+from .report import build_context, download_filename, render_pdf
+from .report.context import DISPOSITIONS as DISPOSITION_WORDS
+from .submissions import set_submission_pdf, submission_answers, submission_pdf
+
+DISPOSITION_LABELS = dict(DISPOSITION_WORDS)
+NOTE_LIMIT = 2000
+
+
+class ReviewClosed(ValueError):
+    """The submission was already marked reviewed; its review is filed."""
+
+
+class ReviewIncomplete(ValueError):
+    """Some flags have no disposition yet; `items` names them."""
+
+    def __init__(self, items: list[str]) -> None:
+        super().__init__(f"{len(items)} flagged item(s) have no disposition yet")
+        self.items = items
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """The latest disposition recorded for one flagged item."""
+
+    item: str
+    disposition: str
+    note: str
+    reviewer: str
+    recorded_at: datetime
+
+    @property
+    def label(self) -> str:
+        """Return the disposition in words."""
+        return DISPOSITION_LABELS[self.disposition]
+
+
+def assessment_of(submission: Submission) -> Assessment:
+    """Return the submission's assessment, made again from its stored answers and date."""
+    return assess({"completed_on": submission.completed_on.isoformat(),
+                   "answers": submission_answers(submission)})
+
+
+def agency_facts(agency: Agency) -> dict[str, Any]:
+    """Return the agency as the PDF context wants it (plain data)."""
+    return {"name": agency.name, "phone": agency.phone, "colour": agency.colour,
+            "logo": agency.logo, "logo_type": agency.logo_type}
+
+
+def summary_context(submission: Submission, assessment: Assessment, *,
+                    review: dict[str, Any] | None = None,
+                    original_sha256: str | None = None) -> dict[str, Any]:
+    """Return the PDF context of a submission, as issued or with its review."""
+    shown = {"emergency": submission.emergency_shown_at, "urgent": submission.urgent_shown_at}
+    return build_context(
+        assessment, reference=submission.reference, completed_at=submission.created_at,
+        agency=agency_facts(submission.agency),
+        messages_shown={key: moment.isoformat() if moment else None
+                        for key, moment in shown.items()},
+        review=review, original_sha256=original_sha256)
+
+
+def issued_pdf(submission: Submission) -> bytes:
+    """Return the PDF issued with the submission, making and storing it if none was yet."""
+    pdf = submission_pdf(submission)
+    if pdf is None:
+        set_submission_pdf(submission,
+                           render_pdf(summary_context(submission, assessment_of(submission))))
+        pdf = submission_pdf(submission)
+    assert pdf is not None  # noqa: S101 (set_submission_pdf stored one, or another request did)
+    return pdf
+
+
+def _note_context(submission_id: str) -> str:
+    return sealed_context("flag_reviews", "note_enc", submission_id)
+
+
+def _pdf_context(submission_id: str) -> str:
+    return sealed_context("reviewed_pdfs", "content_enc", submission_id)
+
+
+def dispositions(submission: Submission) -> dict[str, Disposition]:
+    """Return the latest disposition of each reviewed item, notes decrypted."""
+    rows = db.session.execute(
+        select(FlagReview, StaffUser).outerjoin(StaffUser, FlagReview.reviewer_id == StaffUser.id)
+        .where(FlagReview.submission_id == submission.id)
+        .order_by(FlagReview.created_at, FlagReview.id)).all()
+    latest: dict[str, Disposition] = {}
+    ring = keyring()
+    for review, reviewer in rows:
+        note = (ring.open(review.note_enc, _note_context(submission.id)).decode("utf-8")
+                if review.note_enc else "")
+        latest[review.item_id] = Disposition(
+            item=review.item_id, disposition=review.disposition, note=note,
+            reviewer=reviewer.display_name if reviewer else "A former staff member",
+            recorded_at=review.created_at)
+    return latest
+
+
+def record_disposition(submission: Submission, assessment: Assessment, item_id: str,
+                       disposition: str, note: str, reviewer: StaffUser,
+                       address: str | None) -> None:
+    """Record what was done about one flag; the first one puts the submission in review."""
+    if submission.status == "reviewed":
+        raise ReviewClosed("this submission was already marked reviewed")
+    if item_id not in {flag.item.id for flag in assessment.flags}:
+        raise LookupError("no such flagged item")
+    if disposition not in DISPOSITIONS:
+        raise ValueError("unknown disposition")
+    note = note.strip()[:NOTE_LIMIT]
+    now = utcnow()
+    db.session.add(FlagReview(
+        submission_id=submission.id, item_id=item_id, disposition=disposition,
+        note_enc=keyring().seal(note.encode("utf-8"), _note_context(submission.id))
+        if note else None,
+        reviewer_id=reviewer.id, created_at=now))
+    db.session.execute(update(Submission).where(Submission.id == submission.id,
+                                                Submission.status == "new")
+                       .values(status="in_review", status_changed_at=now))
+    audit_entry("flag_reviewed", submission=submission, actor=reviewer.email, address=address)
+    db.session.commit()
+
+
+def mark_reviewed(submission: Submission, assessment: Assessment, reviewer: StaffUser,
+                  address: str | None) -> ReviewedPdf:
+    """File the review: issue the reviewed PDF and mark the submission reviewed, once."""
+    if submission.status == "reviewed":
+        raise ReviewClosed("this submission was already marked reviewed")
+    recorded = dispositions(submission)
+    missing = [flag.item.id for flag in assessment.flags if flag.item.id not in recorded]
+    if missing:
+        raise ReviewIncomplete(missing)
+    original = issued_pdf(submission)
+    now = utcnow()
+    review = {"reviewer": reviewer.display_name, "reviewed_at": now.isoformat(),
+              "items": {item: {"dispositions": [done.disposition], "note": done.note}
+                        for item, done in recorded.items()}}
+    pdf = render_pdf(summary_context(submission, assessment, review=review,
+                                     original_sha256=hashlib.sha256(original).hexdigest()))
+    # Only one review is filed, even when two nurses press the button at the same moment.
+    changed = db.session.execute(
+        update(Submission).where(Submission.id == submission.id,
+                                 Submission.status != "reviewed")
+        .values(status="reviewed", status_changed_at=now))
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise ReviewClosed("this submission was already marked reviewed")
+    stored = ReviewedPdf(submission_id=submission.id, reviewer_id=reviewer.id, created_at=now,
+                         sha256=hashlib.sha256(pdf).hexdigest(),
+                         content_enc=keyring().seal(pdf, _pdf_context(submission.id)))
+    db.session.add(stored)
+    audit_entry("reviewed", submission=submission, actor=reviewer.email, address=address)
+    db.session.commit()
+    return stored
+
+
+def latest_reviewed(submission: Submission) -> ReviewedPdf | None:
+    """Return the reviewed PDF's record, or None before the review is filed."""
+    found: ReviewedPdf | None = db.session.scalar(
+        select(ReviewedPdf).where(ReviewedPdf.submission_id == submission.id)
+        .order_by(ReviewedPdf.created_at.desc(), ReviewedPdf.id.desc()).limit(1))
+    return found
+
+
+def reviewer_name(stored: ReviewedPdf | None) -> str | None:
+    """Return who filed a review, or None when there is none yet."""
+    if stored is None:
+        return None
+    user = db.session.get(StaffUser, stored.reviewer_id) if stored.reviewer_id else None
+    return user.display_name if user else "A former staff member"
+
+
+def reviewed_pdf(stored: ReviewedPdf) -> bytes:
+    """Return the bytes of a reviewed PDF."""
+    return keyring().open(stored.content_enc, _pdf_context(stored.submission_id))
+
+
+def pdf_filenames(submission: Submission) -> dict[str, str]:
+    """Return the download names of the issued and the reviewed PDF (reference and date)."""
+    issued = download_filename(submission.reference, submission.created_at)
+    return {"issued": issued, "reviewed": issued.removesuffix(".pdf") + "-reviewed.pdf"}

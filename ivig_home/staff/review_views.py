@@ -1,0 +1,123 @@
+"""A submission's page: its flags and answers, the review flag by flag, and both PDFs."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from .. import review
+from ..audit import audit
+from ..checklist import Assessment
+from ..models import Submission
+from ..queue import STATUS_LABELS, severity_counts
+from . import bp, client_address, current_staff, own_submission
+from .forms import DispositionForm
+
+Page = str | tuple[str, int]
+
+
+def render_submission(submission: Submission, assessment: Assessment, *,
+                      forms: dict[str, DispositionForm] | None = None,
+                      missing: list[str] | None = None, status: int = 200) -> Page:
+    """Render the submission page; `forms` carries a form sent back with its errors."""
+    context = review.summary_context(submission, assessment)
+    recorded = review.dispositions(submission)
+    forms = dict(forms or {})
+    for group in context["groups"]:
+        for flag in group["flags"]:
+            if flag["item"] not in forms:
+                done = recorded.get(flag["item"])
+                forms[flag["item"]] = DispositionForm(
+                    prefix=flag["item"], formdata=None,
+                    data={"disposition": done.disposition if done else None})
+    numbers = {flag["item"]: flag["number"] for g in context["groups"] for flag in g["flags"]}
+    flag_errors = [(field.id, f"Item {numbers[item]}: {field.errors[0]}")
+                   for item, form in forms.items() for field in (form.disposition, form.note)
+                   if field.errors]
+    reviewed = review.latest_reviewed(submission)
+    page = render_template(
+        "staff/submission.html", submission=submission, summary=context,
+        sections=context["sections"], recorded=recorded, forms=forms,
+        missing=[(item, numbers[item]) for item in missing or []], flag_errors=flag_errors,
+        counts=severity_counts(submission), status_label=STATUS_LABELS[submission.status],
+        reviewed=reviewed, reviewer=review.reviewer_name(reviewed),
+        filenames=review.pdf_filenames(submission))
+    return page, status
+
+
+@bp.get("/submissions/<submission_id>")
+@login_required
+def submission(submission_id: str) -> Page:
+    """Show a submission: the flags first, then every answer, with the review forms."""
+    found = own_submission(submission_id)
+    assessment = review.assessment_of(found)
+    audit("viewed", submission=found, actor=current_staff().email, address=client_address())
+    return render_submission(found, assessment)
+
+
+@bp.post("/submissions/<submission_id>/flags/<item_id>")
+@login_required
+def record_flag(submission_id: str, item_id: str) -> Page | BaseResponse:
+    """Record what was done about one flagged item."""
+    found = own_submission(submission_id)
+    assessment = review.assessment_of(found)
+    if item_id not in {flag.item.id for flag in assessment.flags}:
+        abort(404)
+    form = DispositionForm(prefix=item_id)
+    if found.status == "reviewed":
+        flash("This submission is already marked reviewed; its review is filed.", "info")
+        return redirect(url_for("staff.submission", submission_id=found.id), 303)
+    if not form.validate():
+        return render_submission(found, assessment, forms={item_id: form}, status=400)
+    review.record_disposition(found, assessment, item_id, form.disposition.data or "",
+                              form.note.data or "", current_staff(), client_address())
+    flash(item_id, "saved")
+    return redirect(url_for("staff.submission", submission_id=found.id,
+                            _anchor=f"flag-{item_id}"), 303)
+
+
+@bp.post("/submissions/<submission_id>/review")
+@login_required
+def mark_reviewed(submission_id: str) -> Page | BaseResponse:
+    """File the review and issue the reviewed PDF."""
+    found = own_submission(submission_id)
+    assessment = review.assessment_of(found)
+    try:
+        review.mark_reviewed(found, assessment, current_staff(), client_address())
+    except review.ReviewIncomplete as error:
+        return render_submission(found, assessment, missing=error.items, status=400)
+    except review.ReviewClosed:
+        flash("This submission was already marked reviewed.", "info")
+    else:
+        flash("Marked reviewed. The reviewed PDF is ready to download.", "success")
+    return redirect(url_for("staff.submission", submission_id=found.id, _anchor="review"), 303)
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/submissions/<submission_id>/summary.pdf")
+@login_required
+def issued_pdf(submission_id: str) -> Response:
+    """Download the PDF as it was issued with the submission."""
+    found = own_submission(submission_id)
+    pdf = review.issued_pdf(found)
+    audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
+    return _pdf_response(pdf, review.pdf_filenames(found)["issued"])
+
+
+@bp.get("/submissions/<submission_id>/reviewed.pdf")
+@login_required
+def reviewed_pdf(submission_id: str) -> Response:
+    """Download the PDF re-issued with the review."""
+    found = own_submission(submission_id)
+    stored = review.latest_reviewed(found)
+    if stored is None:
+        abort(404)
+    pdf = review.reviewed_pdf(stored)
+    audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
+    return _pdf_response(pdf, review.pdf_filenames(found)["reviewed"])

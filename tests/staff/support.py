@@ -1,0 +1,106 @@
+"""Agencies, staff accounts and submissions for the staff tests, made through the store."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+
+from ivig_home import accounts, store
+from ivig_home.checklist import assess
+from ivig_home.db import db
+from ivig_home.models import Agency, Submission
+from tests.answers import example
+
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# Fast hashing and no Secure flag (the test client and the browser speak plain HTTP).
+STAFF_CONFIG = {"PASSWORD_HASH_PROFILE": "cheapest", "SESSION_COOKIE_SECURE": False,
+                "STAFF_LOGIN_RATE_LIMIT": "1000 per minute"}
+
+
+def agency(slug: str, name: str) -> Agency:
+    """Return a new agency."""
+    made = Agency(slug=slug, name=name, phone="555-0199", allowed_origins=[])
+    db.session.add(made)
+    db.session.commit()
+    return made
+
+
+def submit_for(to: Agency, name: str = "nothing-to-flag", *, minutes_ago: int = 0,
+               shown: tuple[str, ...] = (), **changes: Any) -> Submission:
+    """Return a submission of an agency from an example's answers, received minutes ago.
+
+    `shown` names the messages (emergency, urgent) the patient saw while filling it in.
+    """
+    document = example(name)
+    document["answers"].update(changes)
+    draft = store.start_draft(to)
+    store.save_draft(draft, document["answers"], "confirm")
+    for severity in shown:
+        store.mark_message_shown(draft, severity)
+    submission = store.submit_draft(draft, assess(document))
+    if minutes_ago:
+        db.session.execute(update(Submission).where(Submission.id == submission.id).values(
+            created_at=submission.created_at - timedelta(minutes=minutes_ago)))
+        db.session.commit()
+        db.session.refresh(submission)
+    return submission
+
+
+@dataclass
+class World:
+    """Two agencies, their staff and submissions: what every staff test starts from."""
+
+    app: Flask
+    own: dict[str, Any]
+    other: dict[str, Any]
+
+
+def build_world(app: Flask) -> World:
+    """Fill a fresh app with agency A (demo: a nurse, an admin, 3 submissions) and agency B."""
+    with app.app_context():
+        demo = store.ensure_demo_agency()
+        harbour = agency("harbour", "Harbour Home Infusion")
+        for email, role, name in (("nurse@demo.test", "nurse", "Jo Rivera"),
+                                  ("admin@demo.test", "admin", "Ada Okafor"),
+                                  ("second@demo.test", "nurse", None)):
+            accounts.create_user(demo, email, role, PASSWORD, name)
+        accounts.create_user(harbour, "nurse@harbour.test", "nurse", PASSWORD, "Sam Lee")
+        accounts.create_user(harbour, "admin@harbour.test", "admin", PASSWORD, None)
+        own = {"emergency": submit_for(demo, "emergency", minutes_ago=30,
+                                       shown=("emergency",)).id,
+               "risks": submit_for(demo, "clinical-risk-factors", minutes_ago=20).id,
+               "clear": submit_for(demo, "nothing-to-flag", minutes_ago=10).id,
+               "agency": demo.id,
+               "user": accounts.find_user("second@demo.test").id}  # type: ignore[union-attr]
+        other = {"risks": submit_for(harbour, "clinical-risk-factors").id,
+                 "agency": harbour.id,
+                 "user": accounts.find_user("nurse@harbour.test").id}  # type: ignore[union-attr]
+    return World(app, own, other)
+
+
+def csrf_token(client: FlaskClient) -> str:
+    """Return the session's CSRF token, read from a staff page as a browser would."""
+    page = client.get("/staff/login")
+    if page.status_code == 302:
+        page = client.get("/staff/password")
+    found = CSRF.search(page.get_data(as_text=True))
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
+         **kwargs: Any) -> Any:
+    """Post a staff form with the session's CSRF token."""
+    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    """Sign in through the login form; return the response."""
+    return post(client, "/staff/login", {"email": email, "password": password})

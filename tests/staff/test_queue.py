@@ -1,0 +1,180 @@
+"""The queue: emergencies, then urgent, then the rest newest first; filters, search, pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import update
+
+from ivig_home import queue as queue_module
+from ivig_home import store
+from ivig_home.db import db
+from ivig_home.models import Submission
+from ivig_home.queue import PAGE_SIZE, QueueFilter, normal_reference, queue_page
+from tests.staff.support import World, agency, submit_for
+
+# One answer changed from the clean example raises one flag of each severity.
+RAISES = {
+    "emergency": {"breathing_trouble_now": "yes"},
+    "urgent": {"weakness_worse_now": "yes"},
+    "discuss": {"kidney_problems": "yes"},
+    "prepare": {"can_check_blood_pressure": "no"},
+    "note": {"medications": "pyridostigmine"},
+    "none": {},
+}
+
+
+def _submit(kind: str, minutes_ago: int, name: str) -> Submission:
+    return submit_for(store.ensure_demo_agency(), "nothing-to-flag", minutes_ago=minutes_ago,
+                      patient_name=name, **RAISES[kind])
+
+
+def test_emergencies_then_urgent_then_the_rest_newest_first(db_app: Flask) -> None:
+    arrivals = [  # (kind, minutes ago): the rest mixes severities and is ordered by time only
+        ("note", 1), ("none", 2), ("discuss", 3), ("urgent", 4), ("prepare", 5),
+        ("emergency", 6), ("note", 7), ("urgent", 8), ("emergency", 9), ("discuss", 10),
+    ]
+    for kind, minutes in arrivals:
+        _submit(kind, minutes, f"{kind} {minutes}")
+    page = queue_page(store.ensure_demo_agency().id, QueueFilter())
+    assert [row.patient_name for row in page.rows] == [
+        "emergency 6", "emergency 9", "urgent 4", "urgent 8",
+        "note 1", "none 2", "discuss 3", "prepare 5", "note 7", "discuss 10"]
+    assert page.new_count == page.total == 10
+    assert [row.highest for row in page.rows[:4]] == ["emergency"] * 2 + ["urgent"] * 2
+
+
+@pytest.mark.parametrize("severity,expected", [
+    ("emergency", ["emergency 3"]), ("urgent", ["urgent 2"]), ("discuss", ["discuss 1"]),
+    ("note", ["note 5"]), ("none", ["none 4"]), ("prepare", []),
+])
+def test_the_most_pressing_item_filter(db_app: Flask, severity: str,
+                                       expected: list[str]) -> None:
+    for kind, minutes in (("discuss", 1), ("urgent", 2), ("emergency", 3), ("none", 4),
+                          ("note", 5)):
+        _submit(kind, minutes, f"{kind} {minutes}")
+    page = queue_page(store.ensure_demo_agency().id, QueueFilter(severity=severity))
+    assert [row.patient_name for row in page.rows] == expected
+
+
+@pytest.mark.parametrize("status", ["new", "in_review", "reviewed"])
+def test_the_status_filter_and_the_count_of_new_ones(db_app: Flask, status: str) -> None:
+    made = [_submit("discuss", minutes, f"patient {minutes}") for minutes in range(1, 7)]
+    for submission, new_status in zip(made, ["new", "new", "new", "in_review", "reviewed",
+                                             "reviewed"], strict=True):
+        db.session.execute(update(Submission).where(Submission.id == submission.id)
+                           .values(status=new_status))
+    db.session.commit()
+    page = queue_page(store.ensure_demo_agency().id, QueueFilter(status=status))
+    assert {row.status for row in page.rows} == {status}
+    assert page.total == {"new": 3, "in_review": 1, "reviewed": 2}[status]
+    assert page.new_count == 3
+
+
+def test_pages_hold_every_submission_once_in_order(db_app: Flask) -> None:
+    demo = store.ensure_demo_agency()
+    for minutes in range(PAGE_SIZE * 2 + 3):
+        _submit("urgent" if minutes % 5 == 0 else "note", minutes + 1, f"p{minutes}")
+    seen: list[str] = []
+    for number in (1, 2, 3):
+        page = queue_page(demo.id, QueueFilter(page=number))
+        assert page.pages == 3 and page.page == number
+        seen += [row.reference for row in page.rows]
+    assert len(seen) == len(set(seen)) == PAGE_SIZE * 2 + 3
+    beyond = queue_page(demo.id, QueueFilter(page=99))
+    assert beyond.page == 3 and len(beyond.rows) == 3
+
+
+def test_only_one_page_of_names_is_decrypted(db_app: Flask,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    for minutes in range(PAGE_SIZE + 10):
+        _submit("none", minutes + 1, f"p{minutes}")
+    opened: list[str] = []
+    real = queue_module.submission_identity
+
+    def counting(submission: Submission) -> dict[str, Any]:
+        opened.append(submission.id)
+        return real(submission)
+
+    monkeypatch.setattr(queue_module, "submission_identity", counting)
+    page = queue_page(store.ensure_demo_agency().id, QueueFilter())
+    assert len(opened) == len(page.rows) == PAGE_SIZE
+
+
+def test_another_agencys_submissions_never_show(db_app: Flask) -> None:
+    mine = _submit("emergency", 1, "Mine")
+    elsewhere = agency("elsewhere", "Elsewhere Care")
+    theirs = submit_for(elsewhere, "emergency", patient_name="Theirs")
+    page = queue_page(store.ensure_demo_agency().id, QueueFilter())
+    assert [row.reference for row in page.rows] == [mine.reference]
+    searched = queue_page(store.ensure_demo_agency().id, QueueFilter(reference=theirs.reference))
+    assert searched.rows == [] and searched.total == 0
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("HKT-4829", "HKT-4829"), ("hkt4829", "HKT-4829"), (" hkt 4829 ", "HKT-4829"),
+    ("HKT–4829", "HKT-4829"), ("HKT-482", None), ("4829", None), ("", None),
+    ("HKT-4829-1", None), ("Ana Ruiz", None),
+])
+def test_a_typed_reference_is_read_as_a_nurse_would_mean_it(typed: str,
+                                                            expected: str | None) -> None:
+    assert normal_reference(typed) == expected
+
+
+@given(st.text(max_size=30))
+def test_reading_a_reference_never_fails(typed: str) -> None:
+    found = normal_reference(typed)
+    assert found is None or re.fullmatch(r"[A-Z]{3}-[0-9]{4}", found)
+
+
+@pytest.mark.parametrize("args,expected", [
+    ({}, QueueFilter()),
+    ({"status": "reviewed", "severity": "urgent", "page": "3"},
+     QueueFilter(status="reviewed", severity="urgent", page=3)),
+    ({"status": "gone", "severity": "critical", "page": "-1"}, QueueFilter()),
+    ({"page": "99999999999"}, QueueFilter()),
+    ({"reference": "abc1234"}, QueueFilter(reference="ABC-1234", typed_reference="abc1234")),
+])
+def test_query_arguments_become_a_filter(args: dict[str, str], expected: QueueFilter) -> None:
+    assert QueueFilter.from_args(args) == expected
+
+
+def test_the_queue_page_shows_rows_counts_and_search(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "3 new</strong> submissions have not been opened for review yet" in page
+    # The emergency first; then the rest by time: nothing flagged (10 min ago) before discuss (20).
+    assert page.index("Mei Chen") < page.index("Ana Ruiz") < page.index("George Papadopoulos")
+    assert "Born 30 September 1988" in page
+    assert "1 emergency" in page and "2 urgent" in page and "Nothing flagged" in page
+    assert "Sam Lee" not in page and "Harbour" not in page
+    with world.app.app_context():
+        reference = db.session.get(Submission, world.own["clear"]).reference
+    found = client.get("/staff/", query_string={"reference": reference.lower()})
+    body = found.get_data(as_text=True)
+    assert "Showing 1 to 1 of 1 matching" in body and "Ana Ruiz" in body
+    assert "Mei Chen" not in body
+    unreadable = client.get("/staff/", query_string={"reference": "Ana"}).get_data(as_text=True)
+    assert "References look like ABC-1234" in unreadable and "Ana Ruiz" not in unreadable
+    none = client.get("/staff/", query_string={"status": "reviewed"}).get_data(as_text=True)
+    assert "No submissions match these filters." in none
+
+
+def test_page_links_keep_the_filters(world: World, as_user: Callable[[str | None], FlaskClient],
+                                     ) -> None:
+    with world.app.app_context():
+        demo = store.ensure_demo_agency()
+        for minutes in range(PAGE_SIZE + 1):
+            submit_for(demo, "nothing-to-flag", minutes_ago=100 + minutes)
+    page = as_user("nurse@demo.test").get("/staff/", query_string={"severity": "none"})
+    body = page.get_data(as_text=True)
+    assert "Page 1 of 2" in body
+    assert 'href="/staff/?severity=none&amp;page=2"' in body

@@ -1,0 +1,244 @@
+"""Reviewing a submission flag by flag, the reviewed PDF, and the audit log of every access."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from ivig_home import review
+from ivig_home.checklist import assess
+from ivig_home.db import db
+from ivig_home.models import AuditEntry, FlagReview, IssuedPdf, ReviewedPdf, Submission
+from tests.answers import example
+from tests.pdf_tools import loose, text_of
+from tests.staff.support import World, post
+from tests.store_support import every_value
+
+RISK_ITEMS = [flag.item.id for flag in assess(example("clinical-risk-factors")).flags]
+NOTE = "Spoke with Mr P. on the phone; creatinine from last week is fine."
+
+
+def _record(client: FlaskClient, world: World, item: str, disposition: str,
+            note: str = "") -> Any:
+    return post(client, f"/staff/submissions/{world.own['risks']}/flags/{item}",
+                {f"{item}-disposition": disposition, f"{item}-note": note})
+
+
+def _submission(world: World, key: str = "risks") -> dict[str, Any]:
+    """Return every column of a stored submission, as plain values."""
+    with world.app.app_context():
+        row = db.session.get(Submission, world.own[key])
+        return {column.key: getattr(row, column.key) for column in Submission.__table__.columns}
+
+
+def _review_everything(client: FlaskClient, world: World) -> None:
+    for number, item in enumerate(RISK_ITEMS):
+        choice = ("acknowledged", "contacted_patient", "escalated", "not_applicable")[number % 4]
+        assert _record(client, world, item, choice,
+                       NOTE if number == 0 else "").status_code == 303
+
+
+def test_the_page_shows_the_flags_first_then_every_answer(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    page = as_user("nurse@demo.test").get(f"/staff/submissions/{world.own['emergency']}")
+    body = page.get_data(as_text=True)
+    order = ["Mei Chen", "30 September 1988 (age 38)", "does not decide whether home infusion",
+             "Download the summary as issued", "Messages shown to the patient", "Needs attention",
+             "!!!</span> Emergency (1)", "1. Do you have trouble breathing right now?",
+             "Why flagged", "Rule id", "What was done about item 1?", "!!</span> Urgent (2)",
+             "Patient not sure: please clarify", "Finish the review", "All answers",
+             "What is the full name of the person having IVIG?"]
+    missing = [text for text in order if text not in body]
+    assert missing == []
+    positions = [body.index(text) for text in order]
+    assert positions == sorted(positions)
+    assert body.count('type="radio"') == 4 * 5
+    for word in ("eligible", "approved", "cleared", "safe for"):
+        assert word not in body.lower()
+
+
+def test_recording_dispositions_moves_the_status_and_keeps_notes_encrypted(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    first = RISK_ITEMS[0]
+    before = _submission(world)
+    response = _record(client, world, first, "contacted_patient", NOTE)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"#flag-{first}")
+    after = _submission(world)
+    assert after["status"] == "in_review" and after["status_changed_at"] is not None
+    assert {k: v for k, v in after.items() if not k.startswith("status")} == {
+        k: v for k, v in before.items() if not k.startswith("status")}
+    page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
+    assert "Recorded: Contacted patient</strong>, by Jo Rivera" in page
+    assert "Spoke with Mr P." in page and "Saved." in page
+    assert _record(client, world, first, "escalated").status_code == 303  # a later one wins
+    with world.app.app_context():
+        submission = db.session.get(Submission, world.own["risks"])
+        latest = review.dispositions(submission)[first]
+        assert (latest.disposition, latest.note) == ("escalated", "")
+        assert db.session.scalar(select(func.count()).select_from(FlagReview)) == 2
+        stored = repr(every_value())
+    assert "Spoke with Mr P." not in stored and "creatinine" not in stored
+
+
+def test_a_disposition_must_be_chosen(world: World,
+                                      as_user: Callable[[str | None], FlaskClient]) -> None:
+    item = RISK_ITEMS[1]
+    response = _record(as_user("nurse@demo.test"), world, item, "", "a note without a choice")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<title>Error: Submission" in body
+    assert f'href="#{item}-disposition">Item 2: Choose what was done about this item.' in body
+    assert "a note without a choice" in body  # what was typed is kept
+    assert _submission(world)["status"] == "new"
+
+
+def test_marking_reviewed_needs_every_flag_first(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    _record(client, world, RISK_ITEMS[0], "acknowledged")
+    response = post(client, f"/staff/submissions/{world.own['risks']}/review")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Not marked reviewed yet" in body
+    assert len(re.findall(r'<li><a href="#flag-[a-z_]+">Item \d+</a></li>', body)) == (
+        len(RISK_ITEMS) - 1)
+    assert _submission(world)["status"] == "in_review"
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReviewedPdf)) == 0
+
+
+def test_the_reviewed_pdf_adds_the_review_and_the_original_stays_as_it_was(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    base = f"/staff/submissions/{world.own['risks']}"
+    original = client.get(f"{base}/summary.pdf")
+    assert original.headers["Content-Disposition"].startswith(
+        'attachment; filename="ivig-summary-')
+    before = _submission(world)
+    _review_everything(client, world)
+    done = post(client, f"{base}/review")
+    assert done.status_code == 303
+    page = client.get(base).get_data(as_text=True)
+    assert "Marked reviewed by Jo Rivera on" in page and "Download the reviewed summary" in page
+    assert 'action="' + base + '/flags/' not in page  # the filed review takes no more changes
+
+    reviewed = client.get(f"{base}/reviewed.pdf")
+    assert reviewed.mimetype == "application/pdf"
+    assert reviewed.headers["Cache-Control"] == "no-store"
+    assert reviewed.headers["Content-Disposition"].endswith('-reviewed.pdf"')
+    text = loose(text_of(reviewed.data))
+    digest = hashlib.sha256(original.data).hexdigest()
+    assert loose(f"SHA-256 of the original PDF: {digest}") in text
+    assert loose("Re-issued with the care-team review") in text
+    assert "Reviewed by Jo Rivera on" in text
+    assert loose(NOTE) in text
+    ticked = re.findall(r"X (Acknowledged|Contacted patient|Escalated|Not applicable) \(ticked\)",
+                        text)
+    assert len(ticked) == len(RISK_ITEMS)
+    assert set(ticked) == {"Acknowledged", "Contacted patient", "Escalated", "Not applicable"}
+    assert "George Papadopoulos" in text and "Needs attention" in text  # the original content
+
+    again = client.get(f"{base}/summary.pdf")
+    assert again.data == original.data  # byte for byte
+    after = _submission(world)
+    assert after["status"] == "reviewed"
+    assert {k: v for k, v in after.items() if not k.startswith("status")} == {
+        k: v for k, v in before.items() if not k.startswith("status")}
+    with world.app.app_context():
+        issued = db.session.get(IssuedPdf, world.own["risks"])
+        assert issued.sha256 == digest == after["pdf_sha256"]
+        stored = db.session.scalar(select(ReviewedPdf))
+        assert stored.sha256 == hashlib.sha256(reviewed.data).hexdigest()
+
+
+def test_a_review_is_filed_once(world: World,
+                                as_user: Callable[[str | None], FlaskClient]) -> None:
+    nurse, admin = as_user("nurse@demo.test"), as_user("admin@demo.test")
+    _review_everything(nurse, world)
+    base = f"/staff/submissions/{world.own['risks']}"
+    assert post(nurse, f"{base}/review").status_code == 303
+    second = post(admin, f"{base}/review", follow_redirects=True)
+    assert "This submission was already marked reviewed." in second.get_data(as_text=True)
+    late = _record(admin, world, RISK_ITEMS[0], "escalated")
+    assert late.status_code == 303
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReviewedPdf)) == 1
+        assert db.session.scalar(select(func.count()).select_from(FlagReview)) == len(RISK_ITEMS)
+
+
+def test_a_submission_with_nothing_flagged_is_reviewed_in_one_step(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("admin@demo.test")
+    base = f"/staff/submissions/{world.own['clear']}"
+    assert "No items were flagged." in client.get(base).get_data(as_text=True)
+    assert post(client, f"{base}/review").status_code == 303
+    text = text_of(client.get(f"{base}/reviewed.pdf").data)
+    assert "Reviewed by Ada Okafor on" in text
+    assert _submission(world, "clear")["status"] == "reviewed"
+
+
+def _audit(world: World, key: str) -> list[tuple[str, str]]:
+    with world.app.app_context():
+        return [(entry.action, entry.actor) for entry in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.submission_id == world.own[key])
+            .order_by(AuditEntry.id))]
+
+
+def test_every_view_download_and_review_is_one_audit_entry(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    base = f"/staff/submissions/{world.own['clear']}"
+    client.get(base)
+    assert _audit(world, "clear") == [("submitted", "patient"),
+                                      ("viewed", "nurse@demo.test")]
+    client.get(f"{base}/summary.pdf")
+    client.get(f"{base}/summary.pdf")
+    post(client, f"{base}/review")
+    client.get(f"{base}/reviewed.pdf")
+    assert _audit(world, "clear") == [
+        ("submitted", "patient"), ("viewed", "nurse@demo.test"),
+        ("downloaded", "nurse@demo.test"), ("downloaded", "nurse@demo.test"),
+        ("reviewed", "nurse@demo.test"), ("downloaded", "nurse@demo.test")]
+    assert _audit(world, "risks") == [("submitted", "patient")]  # nothing else was touched
+    client.get("/staff/")
+    with world.app.app_context():
+        queue_views = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "viewed_queue")).all()
+        assert [(e.actor, e.submission_id, e.agency_id) for e in queue_views] == [
+            ("nurse@demo.test", None, world.own["agency"])]
+
+
+def test_refused_requests_leave_no_audit_entry(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    other = as_user("nurse@harbour.test")
+    for path in ("", "/summary.pdf", "/reviewed.pdf"):
+        assert other.get(f"/staff/submissions/{world.own['risks']}{path}").status_code == 404
+    assert _audit(world, "risks") == [("submitted", "patient")]
+
+
+def test_the_admin_reads_the_audit_log_by_person_and_by_submission(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    nurse, admin = as_user("nurse@demo.test"), as_user("admin@demo.test")
+    nurse.get(f"/staff/submissions/{world.own['risks']}")
+    admin.get(f"/staff/submissions/{world.own['emergency']}")
+    as_user("nurse@harbour.test").get(f"/staff/submissions/{world.other['risks']}")
+    everything = admin.get("/staff/audit").get_data(as_text=True)
+    assert "Opened the submission" in everything and "Signed in" in everything
+    assert "harbour.test" not in everything
+    by_nurse = admin.get("/staff/audit", query_string={"user": "nurse@demo.test"})
+    rows = re.findall(r'<td data-label="Who">([^<]+)</td>', by_nurse.get_data(as_text=True))
+    assert set(rows) == {"nurse@demo.test"} and len(rows) == 2  # signed in, opened
+    with world.app.app_context():
+        reference = db.session.get(Submission, world.own["emergency"]).reference
+    by_submission = admin.get("/staff/audit", query_string={"reference": reference.lower()})
+    body = by_submission.get_data(as_text=True)
+    whats = re.findall(r'<td data-label="What">([^<]+)</td>', body)
+    assert whats == ["Opened the submission", "Submitted the checklist"]
+    stranger = admin.get("/staff/audit", query_string={"user": "nurse@harbour.test"})
+    assert "nurse@harbour.test</td>" not in stranger.get_data(as_text=True)
