@@ -129,4 +129,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-from . import admin, auth, queue_views, review_views  # noqa: E402,F401  (routes on bp)
+from . import admin, agency_views, auth, queue_views, review_views  # noqa: E402,F401  (routes on bp)

@@ -19,6 +19,9 @@ from tests.agency.receiver import Receiver, start_receiver, stop_receiver
 from tests.answers import example
 from tests.conftest import SQLITE_FILE, dispose, make_app
 
+# The staff area's agencies and signed-in clients, for the agency page's tests.
+from tests.staff.conftest import as_user, world, world_template  # noqa: F401
+
 
 def make_agency(slug: str, **options: Any) -> Agency:
     """Create an agency with a name and phone of its own."""

@@ -35,12 +35,14 @@ from tests.agency.embedding import (
 from tests.conftest import SQLITE_FILE, dispose, make_app
 from tests.patient.journey import SECTIONS, answers_today, fill_step
 from tests.pdf_tools import text_of
+from tests.staff.support import PASSWORD
 
 pytestmark = pytest.mark.browser
 SLUG = "harbour"
 AGENCY_NAME = "Harbour Home Infusion"
 EVENT_KEYS = {"loaded": {"type"}, "step": {"type", "step"}, "submitted": {"type", "reference"}}
 RAW_KEYS = {"source", "type", "step", "reference", "height"}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 
 
 @dataclass
@@ -259,3 +261,29 @@ def test_the_snippet_ignores_messages_from_any_other_frame(browser: Any,
         assert "FAKE-0001" not in json.dumps(page.evaluate("window.ivigEvents"))
     finally:
         context.close()
+
+
+def test_the_agency_page_reads_well_and_passes_axe(browser: Any, world: Any) -> None:
+    """Sign in as the demo administrator, save a change and a bad value; axe on each page."""
+    site = serve_app(world.app)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{site.url}/staff/login")
+        page.get_by_label("Email address").fill("admin@demo.test")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Agency").click()
+        assert axe_violations(page.main_frame) == []
+        page.get_by_label("Colour").fill("#ffcc00")
+        page.get_by_role("button", name="Save the agency's details").click()
+        assert "the form shows text in #1d4f91 instead" in page.inner_text("main")
+        page.get_by_label("Phone number patients should call").fill("call us")
+        page.get_by_role("button", name="Save the agency's details").click()
+        assert page.title().startswith("Error: ")
+        assert axe_violations(page.main_frame) == []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "staff-agency-error.png"), full_page=True)
+    finally:
+        context.close()
+        site.stop()
