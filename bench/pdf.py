@@ -6,8 +6,8 @@ Every example answer file is rendered after a warm-up; the median and 95th perce
 the WeasyPrint renders (context to PDF bytes, as the app does it) are printed. The same HTML
 and stylesheet are printed by headless Chromium through Playwright's page.pdf: the browser
 is started once, each document loaded once and warmed up, so only the print is timed.
-The two are timed in turn, one WeasyPrint render then one Chromium print (untagged, then
-tagged) of the same example, round after round, so both see the same load on a shared
+The two are timed example by example, WeasyPrint's renders right before Chromium's prints
+(untagged, then tagged) of the same document, so both see much the same load on a shared
 machine; WeasyPrint's times alone, before the browser starts, are printed too. Peak memory
 is each side's peak resident set size (VmHWM): WeasyPrint's from that first pass,
 Chromium's summed over its processes.
@@ -143,8 +143,9 @@ def time_in_turn(items: list[tuple[str, dict[str, Any]]], rounds: int,
                  warmup: int) -> tuple[dict[str, dict[str, list[float]]], float]:
     """Return WeasyPrint's and Chromium's times (ms) per example, and Chromium's memory (MiB).
 
-    For each example, each round renders it once with WeasyPrint, then prints it with
-    Chromium untagged and tagged, so a burst of load elsewhere falls on both sides alike.
+    Example by example, both renderers are warmed up, then WeasyPrint renders it `rounds`
+    times and Chromium prints it `rounds` times untagged and tagged: the three runs follow
+    each other within seconds, so a change of load elsewhere falls on both sides alike.
     """
     from playwright.sync_api import sync_playwright
 
@@ -158,14 +159,16 @@ def time_in_turn(items: list[tuple[str, dict[str, Any]]], rounds: int,
             path = Path(folder) / f"{name}.html"
             path.write_text(chromium_html(context))
             page.goto(path.as_uri())
-            for number in range(warmup + rounds):
-                sides = {"weasyprint": timed(render_pdf, context)}
-                for side, tagged in (("chromium", False), ("tagged", True)):
-                    sides[side] = timed(page.pdf, prefer_css_page_size=True,
-                                        print_background=True, tagged=tagged)
-                if number >= warmup:
-                    for side, sample in sides.items():
-                        times[side][name].append(sample)
+            runs = {"weasyprint": lambda context=context: render_pdf(context),
+                    "chromium": lambda: page.pdf(prefer_css_page_size=True, tagged=False,
+                                                 print_background=True),
+                    "tagged": lambda: page.pdf(prefer_css_page_size=True, tagged=True,
+                                               print_background=True)}
+            for run in runs.values():
+                for _ in range(warmup):
+                    run()
+            for side, run in runs.items():
+                times[side][name] = [timed(run) for _ in range(rounds)]
         memory = sum(rss_mib(pid) for pid in descendants(os.getpid()))
         browser.close()
     return times, memory
@@ -204,7 +207,7 @@ def main() -> None:
     print(f"weasyprint alone (before the browser started): median "
           f"{statistics.median(alone):.1f} ms, peak memory {weasy_memory:.0f} MiB (whole Python "
           f"process; resident size grew {growth:.1f} MiB over {len(alone)} renders)")
-    print(f"weasyprint in turn with chromium: median {median:.1f} ms, p95 {p95:.1f} ms")
+    print(f"weasyprint beside chromium: median {median:.1f} ms, p95 {p95:.1f} ms")
     print(f"chromium tagged: median {chromium_median:.1f} ms, untagged median "
           f"{statistics.median(chromium_untagged):.1f} ms, peak memory {chromium_memory:.0f} MiB "
           "(sum of each browser process's peak; shared pages counted in each)")
