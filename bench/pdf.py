@@ -4,10 +4,14 @@ Usage: .venv/bin/python bench/pdf.py [--rounds N] [--warmup N]
 
 Every example answer file is rendered after a warm-up; the median and 95th percentile of
 the WeasyPrint renders (context to PDF bytes, as the app does it) are printed. The same HTML
-and stylesheet are then printed by headless Chromium through Playwright's page.pdf: the
-browser is started once, each document loaded once and warmed up, so only the print is
-timed. Peak memory is each side's peak resident set size (VmHWM, summed over Chromium's
-processes). Chromium prints tagged, as the app's PDF is; its untagged time is shown too.
+and stylesheet are printed by headless Chromium through Playwright's page.pdf: the browser
+is started once, each document loaded once and warmed up, so only the print is timed.
+The two are timed example by example, WeasyPrint's renders right before Chromium's prints
+(untagged, then tagged) of the same document, so both see much the same load on a shared
+machine; WeasyPrint's times alone, before the browser starts, are printed too. Peak memory
+is each side's peak resident set size (VmHWM): WeasyPrint's from that first pass,
+Chromium's summed over its processes.
+Chromium prints tagged, as the app's PDF is; its untagged time is shown too.
 The last line reads:
 pdf median_ms=N p95_ms=N chromium_median_ms=N ratio=N
 """
@@ -95,18 +99,20 @@ def descendants(pid: int) -> list[int]:
 
 def time_weasyprint(items: list[tuple[str, dict[str, Any]]], rounds: int,
                     warmup: int) -> dict[str, list[float]]:
-    """Return the render times (ms) of each example, after warming up."""
+    """Return the render times (ms) of each example alone, after warming up."""
     times: dict[str, list[float]] = {}
     for name, context in items:
         for _ in range(warmup):
             render_pdf(context)
-        samples = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            render_pdf(context)
-            samples.append((time.perf_counter() - start) * 1000)
-        times[name] = samples
+        times[name] = [timed(render_pdf, context) for _ in range(rounds)]
     return times
+
+
+def timed(function: Any, *args: Any, **kwargs: Any) -> float:
+    """Return how long one call took, in milliseconds."""
+    start = time.perf_counter()
+    function(*args, **kwargs)
+    return (time.perf_counter() - start) * 1000
 
 
 def time_plain_weasyprint(items: list[tuple[str, dict[str, Any]]], rounds: int,
@@ -133,12 +139,18 @@ def chromium_html(context: dict[str, Any]) -> str:
     return render_html(context).replace("</head>", f"<style>{css}</style>\n</head>", 1)
 
 
-def time_chromium(items: list[tuple[str, dict[str, Any]]], rounds: int, warmup: int,
-                  tagged: bool) -> tuple[dict[str, list[float]], float]:
-    """Return Chromium's print times (ms) per example and its peak memory (MiB)."""
+def time_in_turn(items: list[tuple[str, dict[str, Any]]], rounds: int,
+                 warmup: int) -> tuple[dict[str, dict[str, list[float]]], float]:
+    """Return WeasyPrint's and Chromium's times (ms) per example, and Chromium's memory (MiB).
+
+    Example by example, both renderers are warmed up, then WeasyPrint renders it `rounds`
+    times and Chromium prints it `rounds` times untagged and tagged: the three runs follow
+    each other within seconds, so a change of load elsewhere falls on both sides alike.
+    """
     from playwright.sync_api import sync_playwright
 
-    times: dict[str, list[float]] = {}
+    times: dict[str, dict[str, list[float]]] = {
+        side: {name: [] for name, _ in items} for side in ("weasyprint", "chromium", "tagged")}
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=CHROMIUM_ARGS)
@@ -147,14 +159,16 @@ def time_chromium(items: list[tuple[str, dict[str, Any]]], rounds: int, warmup: 
             path = Path(folder) / f"{name}.html"
             path.write_text(chromium_html(context))
             page.goto(path.as_uri())
-            for _ in range(warmup):
-                page.pdf(prefer_css_page_size=True, print_background=True, tagged=tagged)
-            samples = []
-            for _ in range(rounds):
-                start = time.perf_counter()
-                page.pdf(prefer_css_page_size=True, print_background=True, tagged=tagged)
-                samples.append((time.perf_counter() - start) * 1000)
-            times[name] = samples
+            runs = {"weasyprint": lambda context=context: render_pdf(context),
+                    "chromium": lambda: page.pdf(prefer_css_page_size=True, tagged=False,
+                                                 print_background=True),
+                    "tagged": lambda: page.pdf(prefer_css_page_size=True, tagged=True,
+                                               print_background=True)}
+            for run in runs.values():
+                for _ in range(warmup):
+                    run()
+            for side, run in runs.items():
+                times[side][name] = [timed(run) for _ in range(rounds)]
         memory = sum(rss_mib(pid) for pid in descendants(os.getpid()))
         browser.close()
     return times, memory
@@ -182,17 +196,18 @@ def main() -> None:
     print(f"  plain WeasyPrint call (HTML string with inline styles, nothing reused): median "
           f"{statistics.median(plain):.1f} ms over {len(plain)} renders")
     before = rss_mib(field="VmRSS")
-    weasy = report("weasyprint", time_weasyprint(items, args.rounds, args.warmup))
+    alone = report("alone", time_weasyprint(items, args.rounds, args.warmup))
     weasy_memory, growth = rss_mib(), rss_mib(field="VmRSS") - before
-    untagged, _ = time_chromium(items, args.rounds, args.warmup, tagged=False)
-    chromium_untagged = report("chromium", untagged)
-    tagged, chromium_memory = time_chromium(items, args.rounds, args.warmup, tagged=True)
-    chromium = report("chromium+tags", tagged)
+    times, chromium_memory = time_in_turn(items, args.rounds, args.warmup)
+    weasy = report("weasyprint", times["weasyprint"])
+    chromium_untagged = report("chromium", times["chromium"])
+    chromium = report("chromium+tags", times["tagged"])
     median, p95 = statistics.median(weasy), percentile(weasy, 0.95)
     chromium_median = statistics.median(chromium)
-    print(f"weasyprint: median {median:.1f} ms, p95 {p95:.1f} ms, peak memory "
-          f"{weasy_memory:.0f} MiB (whole Python process; resident size grew {growth:.1f} MiB "
-          f"over {len(weasy)} renders)")
+    print(f"weasyprint alone (before the browser started): median "
+          f"{statistics.median(alone):.1f} ms, peak memory {weasy_memory:.0f} MiB (whole Python "
+          f"process; resident size grew {growth:.1f} MiB over {len(alone)} renders)")
+    print(f"weasyprint beside chromium: median {median:.1f} ms, p95 {p95:.1f} ms")
     print(f"chromium tagged: median {chromium_median:.1f} ms, untagged median "
           f"{statistics.median(chromium_untagged):.1f} ms, peak memory {chromium_memory:.0f} MiB "
           "(sum of each browser process's peak; shared pages counted in each)")

@@ -56,10 +56,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     serving.release_sessions_safely(app)
     migrate.init_app(app, db)
     # Imported here: the patient and staff views import modules that import this package.
-    from . import patient, staff
+    from . import api, embed, patient, staff, webhooks
 
     patient.init_app(app)
     limits.init_app(app)
     staff.init_app(app)
+    api.init_app(app)
+    embed.init_app(app)
+    webhooks.init_app(app)
     health.init_app(app)
     return app

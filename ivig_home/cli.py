@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask.cli import FlaskGroup
 
+from .agency_cli import AGENCY_COMMANDS
 from .checklist import WORDING, Assessment, InvalidAnswers, assess, load
 from .staff_cli import STAFF_COMMANDS
 from .store_cli import STORE_COMMANDS
@@ -106,5 +107,5 @@ def main() -> None:
     cli.main(prog_name="ivig-home")
 
 
-for _command in [*STORE_COMMANDS, *STAFF_COMMANDS]:
+for _command in [*STORE_COMMANDS, *STAFF_COMMANDS, *AGENCY_COMMANDS]:
     cli.add_command(_command)

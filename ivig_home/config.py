@@ -33,6 +33,11 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SWALLOW_ERRORS": True,
     # Days to keep submissions; None keeps them until an administrator deletes them.
     "RETENTION_DAYS": None,
+    # Webhooks are stored at submit; a thread sends them after the request when this is on,
+    # otherwise `ivig-home deliver-webhooks` (from a timer) does.
+    "WEBHOOKS_SEND_IN_BACKGROUND": False,
+    "WEBHOOK_TIMEOUT_SECONDS": 5,
+    "WEBHOOKS_POLL_SECONDS": 30,
     # Staff sign-in: attempts per address, and minutes without activity before signing out.
     "STAFF_LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
     "STAFF_IDLE_MINUTES": 15,

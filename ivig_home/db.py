@@ -55,6 +55,11 @@ def protect_sqlite_file(url: str) -> None:
     path.chmod(0o600)
 
 
+def usable_key(value: str | None, longest: int = 64) -> bool:
+    """Return whether a key from a URL can be looked up at all (PostgreSQL refuses NUL)."""
+    return bool(value) and len(value or "") <= longest and "\x00" not in (value or "")
+
+
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
     return datetime.now(UTC)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from .checklist import Severity, parse_date
 from .crypto import lookup_hash, seal, sealed_context, unseal
-from .db import db, utcnow
+from .db import db, usable_key, utcnow
 from .models import Agency, Draft
 
 LIFETIME = timedelta(days=30)
@@ -56,7 +56,7 @@ def start_draft(agency: Agency) -> Draft:
 
 def get_draft(draft_id: str) -> Draft | None:
     """Return the draft, or None when it is unknown or expired."""
-    draft = db.session.get(Draft, draft_id) if draft_id else None
+    draft = db.session.get(Draft, draft_id) if usable_key(draft_id) else None
     if draft is None or draft.expires_at <= utcnow():
         return None
     return draft

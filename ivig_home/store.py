@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .audit import audit
 from .crypto import ensure_keys
-from .db import db, protect_sqlite_file
+from .db import db, protect_sqlite_file, usable_key
 from .drafts import (
     DraftSubmitted,
     draft_answers,
@@ -57,6 +57,8 @@ def init_db(demo: bool = False) -> None:
 
 def get_agency(slug: str) -> Agency | None:
     """Return the agency with this slug, or None."""
+    if not usable_key(slug):
+        return None
     found: Agency | None = db.session.scalar(select(Agency).where(Agency.slug == slug))
     return found
 

@@ -6,13 +6,15 @@ import hashlib
 import secrets
 from typing import Any
 
+from blinker import Namespace
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .audit import audit_entry
 from .checklist import Assessment, Severity
 from .crypto import keyring, seal, sealed_context, unseal
-from .db import db, utcnow
+from .db import db, usable_key, utcnow
 from .drafts import AFTER_SUBMISSION
 from .events import announce_submission
 from .models import Draft, IssuedPdf, Submission
@@ -21,6 +23,11 @@ from .models.intake import NO_FLAG_RANK
 REFERENCE_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 REFERENCE_DIGITS = "0123456789"
 ATTEMPTS = 5
+
+_signals = Namespace()
+# Sent inside the submit transaction, before it commits: what a receiver adds to the
+# session (a webhook delivery) is stored with the submission, or not at all.
+storing_submission = _signals.signal("storing-submission")
 
 
 def new_reference() -> str:
@@ -72,6 +79,7 @@ def _build(draft: Draft, assessment: Assessment, pdf: bytes | None) -> Submissio
     draft.dob_check = None
     draft.expires_at = min(draft.expires_at, utcnow() + AFTER_SUBMISSION)
     audit_entry("submitted", submission=submission)
+    storing_submission.send(current_app._get_current_object(), submission=submission)
     return submission
 
 
@@ -100,7 +108,7 @@ def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None)
 
 def get_submission(submission_id: str) -> Submission | None:
     """Return the submission with this id, or None."""
-    return db.session.get(Submission, submission_id) if submission_id else None
+    return db.session.get(Submission, submission_id) if usable_key(submission_id) else None
 
 
 def submission_answers(submission: Submission) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 The routes are read from `app.url_map`, so a new route is checked without editing this
 file; a route with a URL variable this file has no sample for fails until one is added.
-Each is requested anonymously, by a nurse and by an administrator (signed in), with the
-patient's draft in progress and sent.
+Each is requested anonymously, by a nurse and by an administrator (signed in), and with
+the agency's API token, with the patient's draft in progress and sent. The embedded form may
+be framed by the agency's own origins only; everything else by nobody.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from ivig_home import agencies, security, store, tokens
+from tests.agency.test_logo import png
 from tests.answers import example
 from tests.patient.client import Patient, section_form
 from tests.staff.support import World, post
@@ -29,13 +32,20 @@ SAMPLES: dict[str, Any] = {
     "section_id": "today",
     "filename": "css/app.css",
     "item_id": "kidney_problems",
+    "unknown": "no-such-thing",
 }
+AGENCY_ORIGIN = "https://harbour-health.example"
+FRAMED = ("embed.",)
 FROM_DATA = {"draft_id", "user_id", "submission_id"}
 DRAFT_KINDS = ("in_progress", "sent")
-VISITORS = {"anonymous": None, "nurse": "nurse@demo.test", "admin": "admin@demo.test"}
-# Routes whose only answer is a redirect, and the static files, which may be cached.
+VISITORS = {"anonymous": None, "nurse": "nurse@demo.test", "admin": "admin@demo.test",
+            "api token": None}
+# Routes whose only answer is a redirect or an error. The files that may be cached (static
+# files, the embed script, agency logos: no patient data) are the ones security.py lists.
 REDIRECT_ONLY = {"home"}
-CACHEABLE = {"static"}
+# The API's catch-all answers every unknown path with its JSON 404, by design.
+NEVER_A_PAGE = {"api.not_found"}
+CACHEABLE = security.CACHEABLE_ENDPOINTS
 EXTRA_METHODS = ("OPTIONS", "HEAD", "DELETE")
 
 
@@ -50,14 +60,18 @@ class Visit:
     response: TestResponse
 
 
-def assert_security_headers(response: TestResponse, where: str) -> None:
-    """Check the headers every response must carry."""
+def assert_security_headers(response: TestResponse, where: str, framed_by: str = "") -> None:
+    """Check the headers every response must carry (framed_by: the embedded form's origin)."""
     headers = response.headers
     csp = headers.get("Content-Security-Policy", "")
     assert "default-src 'self'" in csp, where
     assert "script-src 'self'" in csp and "style-src 'self'" in csp, where
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, where
-    assert "frame-ancestors 'none'" in csp and headers.get("X-Frame-Options") == "DENY", where
+    if framed_by:
+        assert f"frame-ancestors {framed_by}" in csp and "X-Frame-Options" not in headers, where
+    else:
+        assert "frame-ancestors 'none'" in csp, where
+        assert headers.get("X-Frame-Options") == "DENY", where
     assert headers.get("X-Content-Type-Options") == "nosniff", where
     assert headers.get("Referrer-Policy") == "no-referrer", where
     assert "camera=()" in headers.get("Permissions-Policy", ""), where
@@ -81,9 +95,15 @@ def samples(world: World, as_user: Callable[[str | None], FlaskClient]) -> dict[
     nurse = as_user("nurse@demo.test")
     reviewed = post(nurse, f"/staff/submissions/{world.own['clear']}/review")
     assert reviewed.status_code == 303
+    with app.app_context():
+        demo = store.get_agency("demo")
+        assert demo is not None
+        agencies.update_agency(demo, allowed_origins=[AGENCY_ORIGIN])
+        agencies.set_logo(demo, png(), "image/png")
+        token = tokens.create_token(demo, "every route")[1]
     return {**SAMPLES, "draft_id": {"in_progress": in_progress.draft_id,
                                     "sent": sent.draft_id},
-            "user_id": world.own["user"], "submission_id": world.own["clear"]}
+            "user_id": world.own["user"], "submission_id": world.own["clear"], "token": token}
 
 
 def urls_for(rule: Rule, samples: dict[str, Any]) -> Iterator[str]:
@@ -116,6 +136,7 @@ def visits(world: World, as_user: Callable[[str | None], FlaskClient],
            samples: dict[str, Any]) -> list[Visit]:
     """Return every route requested by every visitor."""
     clients = {name: as_user(email) for name, email in VISITORS.items()}
+    clients["api token"].environ_base["HTTP_AUTHORIZATION"] = f"Bearer {samples['token']}"
     return visit_every_route(world.app, clients, samples)
 
 
@@ -127,7 +148,10 @@ def test_every_route_and_method_sends_the_security_headers(world: World,
     for visit in visits:
         where = f"{visit.visitor}: {visit.method} {visit.url} -> {visit.response.status_code}"
         assert visit.response.status_code < 500, where
-        assert_security_headers(visit.response, where)
+        # The embedded form's pages may be framed by the agency's origins; an error met
+        # before the form's view runs (a wrong method) keeps the stricter 'none'.
+        framed = visit.endpoint.startswith(FRAMED) and visit.response.status_code != 405
+        assert_security_headers(visit.response, where, AGENCY_ORIGIN if framed else "")
         if visit.endpoint not in CACHEABLE:
             assert visit.response.headers.get("Cache-Control") == "no-store", where
 
@@ -137,20 +161,27 @@ def test_every_page_is_reached_not_only_its_errors(world: World, visits: list[Vi
                if visit.method == "GET" and visit.response.status_code == 200}
     pages = {rule.endpoint for rule in world.app.url_map.iter_rules()
              if "GET" in (rule.methods or ())}
-    assert pages - REDIRECT_ONLY <= reached, sorted(pages - REDIRECT_ONLY - reached)
+    expected = pages - REDIRECT_ONLY - NEVER_A_PAGE
+    assert expected <= reached, sorted(expected - reached)
 
 
 def test_patient_data_is_never_cached(world: World, samples: dict[str, Any],
                                       as_user: Callable[[str | None], FlaskClient]) -> None:
     sent, in_progress = samples["draft_id"]["sent"], samples["draft_id"]["in_progress"]
     nurse = as_user("nurse@demo.test")
+    api = world.app.test_client()
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {samples['token']}"
     submission = f"/staff/submissions/{samples['submission_id']}"
     for client, url in ((world.app.test_client(), f"/a/demo/d/{sent}/summary.pdf"),
                         (world.app.test_client(), f"/a/demo/d/{sent}/sent"),
                         (world.app.test_client(), f"/a/demo/d/{in_progress}/about"),
                         (nurse, "/staff/"), (nurse, submission),
                         (nurse, f"{submission}/summary.pdf"),
-                        (nurse, f"{submission}/reviewed.pdf")):
+                        (nurse, f"{submission}/reviewed.pdf"),
+                        (api, f"/api/v1/submissions/{samples['submission_id']}"),
+                        (api, f"/api/v1/submissions/{samples['submission_id']}/pdf"),
+                        (api, f"/api/v1/submissions/{samples['submission_id']}/fhir"),
+                        (api, "/api/v1/submissions")):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == "no-store", url
@@ -161,5 +192,6 @@ def test_hsts_is_sent_on_every_route_over_https(world: World, samples: dict[str,
     client = world.app.test_client()
     for rule in world.app.url_map.iter_rules():
         for url in urls_for(rule, samples):
-            response = client.get(url, base_url="https://localhost")
+            response = client.get(url, base_url="https://localhost",
+                                  headers={"Authorization": f"Bearer {samples['token']}"})
             assert response.headers["Strict-Transport-Security"].startswith("max-age="), url

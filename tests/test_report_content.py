@@ -145,8 +145,9 @@ def test_the_review_block_has_boxes_per_flag_and_signature_lines() -> None:
     text = text_of(example_pdf("emergency"))
     review = text[text.index("Care-team review"):]
     flags = flags_in_order("emergency")
-    assert review.count("Acknowledged Contacted patient Escalated Not applicable Notes:") == len(
-        flags)
+    boxes = ("\u2610 Acknowledged \u2610 Contacted patient \u2610 Escalated \u2610 Not applicable "
+             "Notes:")
+    assert review.count(boxes) == len(flags)
     for number, flag in enumerate(flags, start=1):
         assert f"{number}. " in review and f"({flag['item']})" in review
     assert "Reviewer name: Signature: Date:" in review

@@ -134,10 +134,10 @@ def test_the_reissued_pdf_carries_the_review_and_the_original_hash() -> None:
     text = text_of(pdf)
     assert "Re-issued with the care-team review" in text
     assert "Reviewed by Sam Lee, RN on 22 November 2026 at 15:30 UTC." in text
-    assert ("1. Emergency: Trouble breathing now (breathing_trouble_now) Acknowledged X "
-            "Contacted patient (ticked) X Escalated (ticked) Not applicable Notes: Called 911 "
-            "with the patient.") in text
-    assert "X Acknowledged (ticked)" in text and "made_up" not in text
+    assert ("1. Emergency: Trouble breathing now (breathing_trouble_now) \u2610 Acknowledged "
+            "\u2612 Contacted patient (ticked) \u2612 Escalated (ticked) \u2610 Not applicable "
+            "Notes: Called 911 with the patient.") in text
+    assert "\u2612 Acknowledged (ticked)" in text and "made_up" not in text
     assert "Review notes: Patient sent to the emergency department" in text
     assert "Reviewer name: Sam Lee, RN Signature: Date: 22 November 2026 at 15:30 UTC" in text
     assert f"SHA-256 of the original PDF: {digest}" in text

@@ -139,4 +139,4 @@ def init_app(app: Flask) -> None:
     errors.AREA_PAGES[f"{bp.url_prefix}/"] = error_page
 
 
-from . import admin, auth, queue_views, review_views  # noqa: E402,F401  (routes on bp)
+from . import admin, agency_views, auth, queue_views, review_views  # noqa: E402,F401  (routes on bp)

@@ -1,5 +1,7 @@
 """Whatever is posted to a step, the start or the resume page: never a 500, nothing saved lost.
 
+The steps are fuzzed on the site (/a/...) and in the embedded form (/embed/...).
+
 Runs on SQLite and, when IVIG_HOME_TEST_POSTGRES is set, on PostgreSQL, whose text columns
 refuse some input SQLite takes (a NUL character).
 """
@@ -96,9 +98,10 @@ def assert_nothing_lost(before: dict[str, Any], after: dict[str, Any], section_i
             assert not is_asked(ITEMS[key], after), f"{key} was lost"
 
 
+@pytest.mark.parametrize("mount", ["a", "embed"])
 @pytest.mark.parametrize("section_id", SECTIONS)
-def test_any_post_to_a_step_is_answered_and_loses_nothing(db_app: Flask,
-                                                          section_id: str) -> None:
+def test_any_post_to_a_step_is_answered_and_loses_nothing(db_app: Flask, section_id: str,
+                                                          mount: str) -> None:
     client = db_app.test_client()
     db_app.config["PROPAGATE_EXCEPTIONS"] = False
 
@@ -109,7 +112,7 @@ def test_any_post_to_a_step_is_answered_and_loses_nothing(db_app: Flask,
         with db_app.app_context():
             token = draft_token(draft_id)
         form = data.draw(posted_forms(section_id, token))
-        response = client.post(f"/a/demo/d/{draft_id}/{section_id}", data=form)
+        response = client.post(f"/{mount}/demo/d/{draft_id}/{section_id}", data=form)
         event(f"answered {response.status_code}")
         assert response.status_code in (200, 303, 400, 413), response.status_code
         assert_nothing_lost(before, saved_answers(db_app, draft_id), section_id,

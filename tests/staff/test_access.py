@@ -42,6 +42,8 @@ class Route:
     scope: str
     data: dict[str, str] = field(default_factory=dict)
     prepare: Callable[[World], None] | None = None
+    # A POST that answers with a page (a secret shown once) rather than a redirect.
+    shows_page: bool = False
 
 
 def _file_review(world: World) -> None:
@@ -71,12 +73,17 @@ ROUTES = [
     Route("GET", "/staff/audit", "admin"),
     Route("GET", "/staff/settings", "admin"),
     Route("POST", "/staff/settings", "admin", {"notify_email": "desk@example.test"}),
+    Route("GET", "/staff/agency", "admin"),
+    Route("POST", "/staff/agency", "admin",
+          {"name": "Demo Home Health", "phone": "555-0100", "colour": "#1d4f91",
+           "allowed_origins": "https://www.demo.example", "webhook_url": ""}),
+    Route("POST", "/staff/agency/webhook-secret", "admin", shows_page=True),
 ]
 
 
 def expected_status(route: Route, role: str) -> int:
     """Return the status a role gets on a route (see the module docstring)."""
-    ok = 303 if route.method == "POST" else 200
+    ok = 303 if route.method == "POST" and not route.shows_page else 200
     if role == "nobody":
         return 302
     if route.scope == "own":
@@ -165,6 +172,8 @@ def test_a_flag_the_submission_does_not_have_is_404(
     ("/staff/logout", {}),
     ("/staff/submissions/{risks}/review", {}),
     ("/staff/settings", {"notify_email": "x@example.test"}),
+    ("/staff/agency", {"name": "Changed", "phone": "555-0100", "colour": "#1d4f91"}),
+    ("/staff/agency/webhook-secret", {}),
 ])
 @pytest.mark.parametrize("token", ["missing", "forged"])
 def test_every_staff_form_refuses_a_missing_or_forged_csrf_token(

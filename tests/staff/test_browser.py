@@ -139,7 +139,7 @@ def test_a_nurse_reviews_the_most_urgent_submission_and_downloads_both_pdfs(
     assert loose(digest) in text
     assert "Reviewed by Jo Rivera" in text
     assert loose("Called 911 with the patient's daughter on the line.") in text
-    assert "X Escalated (ticked)" in text
+    assert "\u2612 Escalated (ticked)" in text
     page.context.close()
 
 

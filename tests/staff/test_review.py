@@ -138,8 +138,8 @@ def test_the_reviewed_pdf_adds_the_review_and_the_original_stays_as_it_was(
     assert loose("Re-issued with the care-team review") in text
     assert "Reviewed by Jo Rivera on" in text
     assert loose(NOTE) in text
-    ticked = re.findall(r"X (Acknowledged|Contacted patient|Escalated|Not applicable) \(ticked\)",
-                        text)
+    ticked = re.findall(
+        r"\u2612 (Acknowledged|Contacted patient|Escalated|Not applicable) \(ticked\)", text)
     assert len(ticked) == len(RISK_ITEMS)
     assert set(ticked) == {"Acknowledged", "Contacted patient", "Escalated", "Not applicable"}
     assert "George Papadopoulos" in text and "Needs attention" in text  # the original content

@@ -1,0 +1,83 @@
+"""Embedding: embed.js for host pages, the agency logo, and who may frame the embedded form.
+
+Only /embed/... pages may be framed, and only by the agency's allowed origins (CSP
+frame-ancestors); every other page keeps `frame-ancestors 'none'`. The framed pages learn
+the host page's origin from `?host=`, carried on every link and form inside the frame, and
+post their few events only to it, and only when it is one of the allowed origins.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, abort, g, request, send_from_directory
+
+from . import security, store
+from .models import Agency
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "static" / "js"
+LOGO_NAMES = {"image/png": "logo.png", "image/svg+xml": "logo.svg"}
+
+assets = Blueprint("embed_assets", __name__)
+
+
+@assets.get("/embed.js")
+def script() -> Response:
+    """Serve the snippet's script, the one file a host page loads."""
+    response = send_from_directory(SCRIPTS, "embed.js", mimetype="text/javascript",
+                                   max_age=300)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@assets.get("/a/<slug>/logo")
+def logo(slug: str) -> Response:
+    """Serve the agency's cleaned logo with its exact type, never sniffed."""
+    agency = store.get_agency(slug)
+    if agency is None or not agency.logo or agency.logo_type not in LOGO_NAMES:
+        abort(404)
+    return Response(agency.logo, mimetype=agency.logo_type, headers={
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f'inline; filename="{LOGO_NAMES[agency.logo_type]}"',
+        "Cache-Control": "public, max-age=300"})
+
+
+def host_origin(agency: Agency) -> str | None:
+    """Return the `?host=` origin when it is one the agency allows, else None."""
+    given = request.args.get("host", "")
+    return given if given in (agency.allowed_origins or []) else None
+
+
+def frame_for(agency: Agency) -> None:
+    """Let this embedded page be framed by the agency's allowed origins only."""
+    security.allow_framing_by(agency.allowed_origins or [])
+    g.embed_host = host_origin(agency)
+
+
+def keep_host(endpoint: str, values: dict[str, Any]) -> None:
+    """Carry the validated host origin on every link and form inside the frame."""
+    if g.get("embed_host") and "host" not in values:
+        values["host"] = g.embed_host
+
+
+def _frame_embedded_page() -> None:
+    if g.get("agency") is not None:
+        frame_for(g.agency)
+
+
+def _embed_context() -> dict[str, Any]:
+    return {"embed_host": g.get("embed_host")}
+
+
+def init_app(app: Flask) -> None:
+    """Mount the patient form again at /embed/<slug>/, framable; serve embed.js and logos."""
+    from .patient import create_blueprint
+
+    framed = create_blueprint("embed", "/embed", embedded=True)
+    framed.before_request(_frame_embedded_page)
+    framed.url_defaults(keep_host)
+    framed.context_processor(_embed_context)
+    app.register_blueprint(framed)
+    security.CACHEABLE_ENDPOINTS.update({"embed_assets.script", "embed_assets.logo"})
+    app.register_blueprint(assets)

@@ -1,0 +1,73 @@
+"""Fixtures for agencies, tokens, webhooks and the API: agencies with submissions."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from ivig_home import agencies, store, tokens
+from ivig_home.checklist import assess
+from ivig_home.models import Agency, Submission
+from ivig_home.store import init_db
+from ivig_home.webhook_sender import EXTENSION
+from tests.agency.receiver import Receiver, start_receiver, stop_receiver
+from tests.answers import example
+from tests.conftest import SQLITE_FILE, dispose, make_app
+
+
+def make_agency(slug: str, **options: Any) -> Agency:
+    """Create an agency with a name and phone of its own."""
+    name = slug.replace("-", " ").title() + " Home Infusion"
+    return agencies.create_agency(slug, name, "555-0142", **options).agency
+
+
+def submit(agency: Agency, name: str = "clinical-risk-factors",
+           pdf: bytes | None = None) -> Submission:
+    """Fill in and send a draft of one of the examples for the agency."""
+    document = example(name)
+    draft = store.start_draft(agency)
+    store.save_draft(draft, document["answers"], "confirm")
+    return store.submit_draft(draft, assess(document), pdf)
+
+
+@pytest.fixture
+def harbour(app: Flask) -> Iterator[Agency]:
+    """Yield an agency, inside an app context."""
+    with app.app_context():
+        yield make_agency("harbour", colour="#0b3d2e",
+                          allowed_origins=["https://www.harbour.example"])
+
+
+@pytest.fixture
+def token(harbour: Agency) -> str:
+    """Return a live API token of the harbour agency."""
+    return tokens.create_token(harbour, "tests")[1]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """Yield a local webhook receiver, stopped afterwards."""
+    started = start_receiver()
+    yield started
+    stop_receiver(started)
+
+
+@pytest.fixture
+def background_app(tmp_path: Path, sqlite_template: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """Yield an app that sends webhooks from a background thread (4 s timeout)."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
+    app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
+                   WEBHOOKS_SEND_IN_BACKGROUND=True, WEBHOOK_TIMEOUT_SECONDS=4)
+    with app.app_context():
+        init_db()
+    yield app
+    app.extensions[EXTENSION].stop()
+    dispose(app)

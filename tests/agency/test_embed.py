@@ -1,0 +1,117 @@
+"""Framing rules, the host origin carried through the frame, and the snippet's script itself."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from ivig_home import agencies
+from ivig_home.models import Agency
+
+HOST = "https://www.harbour.example"
+SCRIPTS = Path(__file__).resolve().parents[2] / "static" / "js"
+FRAME_SCRIPT = re.compile(r'<script src="/static/js/embed-frame\.js"[^>]*>')
+
+
+def ancestors(response: object) -> str:
+    policy = response.headers["Content-Security-Policy"]  # type: ignore[attr-defined]
+    parts = [p for p in policy.split("; ") if p.startswith("frame-ancestors")]
+    assert len(parts) == 1, policy
+    return parts[0]
+
+
+@pytest.mark.parametrize("path", ["/embed/harbour/", "/embed/harbour/resume",
+                                  f"/embed/harbour/?host={HOST}"])
+def test_embed_pages_may_be_framed_by_the_agencys_origins_only(
+        client: FlaskClient, harbour: Agency, path: str) -> None:
+    agencies.update_agency(harbour, allowed_origins=[HOST, "https://intranet.harbour.example"])
+    response = client.get(path)
+    assert response.status_code == 200
+    assert ancestors(response) == f"frame-ancestors {HOST} https://intranet.harbour.example"
+    assert "X-Frame-Options" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/a/harbour/", "/a/harbour/resume", "/embed/nobody/",
+                                  "/api/v1/questionnaire", "/embed.js", "/a/harbour/logo"])
+def test_every_other_page_refuses_every_frame(client: FlaskClient, harbour: Agency,
+                                              path: str) -> None:
+    agencies.set_logo(harbour, b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>')
+    response = client.get(path)
+    assert ancestors(response) == "frame-ancestors 'none'"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_agency_with_no_origins_cannot_be_framed_at_all(client: FlaskClient,
+                                                           harbour: Agency) -> None:
+    agencies.update_agency(harbour, allowed_origins=[])
+    assert ancestors(client.get("/embed/harbour/")) == "frame-ancestors 'none'"
+
+
+def test_the_frame_posts_only_to_an_allowed_host_and_carries_it_through_the_form(
+        client: FlaskClient, harbour: Agency) -> None:
+    page = client.get(f"/embed/harbour/?host={HOST}").get_data(as_text=True)
+    script = FRAME_SCRIPT.search(page)
+    assert script and f'data-host="{HOST}"' in script.group(0)
+    assert f'action="/embed/harbour/?host={HOST}"' in page
+    started = client.post(f"/embed/harbour/?host={HOST}", data={
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                                page).group(1)})  # type: ignore[union-attr]
+    assert started.status_code == 303
+    assert started.headers["Location"].endswith(f"/about?host={HOST}")
+    step = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert 'data-step="1"' in FRAME_SCRIPT.search(step).group(0)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("host", ["https://evil.example", "", "javascript:alert(1)",
+                                  HOST + "/", '"><script>alert(1)</script>'])
+def test_a_host_that_is_not_allowed_is_never_posted_to(client: FlaskClient, harbour: Agency,
+                                                       host: str) -> None:
+    page = client.get("/embed/harbour/", query_string={"host": host}).get_data(as_text=True)
+    script = FRAME_SCRIPT.search(page)
+    assert script and "data-host" not in script.group(0)
+    assert "evil.example" not in page and "<script>alert" not in page
+
+
+def test_the_site_pages_carry_no_frame_script(client: FlaskClient, harbour: Agency) -> None:
+    assert "embed-frame.js" not in client.get(f"/a/harbour/?host={HOST}").get_data(as_text=True)
+
+
+def test_no_page_of_the_embedded_flow_sets_a_cookie(client: FlaskClient,
+                                                    harbour: Agency) -> None:
+    for path in ("/embed/harbour/", "/embed/harbour/resume", "/embed.js", "/a/harbour/"):
+        assert "Set-Cookie" not in client.get(path).headers
+
+
+def test_embed_js_is_small_plain_and_cacheable(client: FlaskClient) -> None:
+    response = client.get("/embed.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert len(response.data) < 4096, len(response.data)
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    text = response.get_data(as_text=True)
+    assert "import " not in text and "require(" not in text and "eval(" not in text
+    assert response.data == (SCRIPTS / "embed.js").read_bytes()
+
+
+def test_the_scripts_check_origins_on_both_sides() -> None:
+    host_side = (SCRIPTS / "embed.js").read_text()
+    frame_side = (SCRIPTS / "embed-frame.js").read_text()
+    assert "event.origin !== app" in host_side and "event.source !== frame.contentWindow" \
+        in host_side
+    assert "postMessage(message, host)" in frame_side and "'*'" not in frame_side
+
+
+def test_the_logo_is_in_the_site_header(client: FlaskClient, harbour: Agency) -> None:
+    agencies.set_logo(harbour, b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>')
+    page = client.get("/a/harbour/").get_data(as_text=True)
+    assert '<img class="site-header__logo" src="/a/harbour/logo" alt="">' in page
+
+
+def test_the_embedded_form_has_no_site_chrome(app: Flask, client: FlaskClient,
+                                              harbour: Agency) -> None:
+    framed = client.get("/embed/harbour/").get_data(as_text=True)
+    assert "site-header" not in framed and "site-footer" not in framed
+    assert 'class="embedded"' in framed
