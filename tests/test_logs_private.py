@@ -1,8 +1,8 @@
 """No log line, from any logger, carries a name, date of birth, answer, resume code or draft id.
 
-A whole checklist is filled in with distinctive answers while every logger the app uses is
-turned up: the app's, SQLAlchemy's statements at INFO, and Werkzeug's server. gunicorn's
-own output is checked in test_gunicorn.py.
+A whole checklist is filled in with distinctive answers, and read back through the API with
+a token, while every logger the app uses is turned up: the app's, SQLAlchemy's statements
+at INFO, and Werkzeug's server. gunicorn's own output is checked in test_gunicorn.py.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from ivig_home import store, tokens
 from ivig_home.gunicorn_logs import WithholdRequestDetails
 from ivig_home.logs import withheld_traceback
 from tests.answers import example
@@ -78,14 +79,31 @@ def fill_in_everything(app: Flask) -> tuple[Patient, str]:
     return patient, code
 
 
+def read_through_the_api(app: Flask) -> str:
+    """Read every submission through the API with a token; return the token."""
+    with app.app_context():
+        demo = store.get_agency("demo")
+        assert demo is not None
+        token = tokens.create_token(demo, "logs")[1]
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    listed = client.get("/api/v1/submissions").get_json()
+    for row in listed["data"]:
+        for part in ("", "/fhir", "/pdf"):
+            assert client.get(f"/api/v1/submissions/{row['id']}{part}").status_code == 200
+    return token
+
+
 def test_a_whole_checklist_leaves_no_patient_data_in_any_log(
         app: Flask, every_log: io.StringIO, capsys: pytest.CaptureFixture[str]) -> None:
     patient, code = fill_in_everything(app)
+    token = read_through_the_api(app)
     captured = capsys.readouterr()
     output = every_log.getvalue() + captured.err + captured.out
     assert "sqlalchemy.engine" in output and "SELECT" in output  # statements were logged
     assert '"route": "/a/<slug>/d/<draft_id>/<section_id>"' in output
-    for secret in secrets_in(patient, code):
+    assert '"route": "/api/v1/submissions/<submission_id>/fhir"' in output
+    for secret in [*secrets_in(patient, code), token, token.split("_", 1)[-1]]:
         assert secret not in output, secret
 
 
