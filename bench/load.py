@@ -318,7 +318,7 @@ def main() -> None:
     """Run every phase and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent patients")
-    parser.add_argument("--seconds", type=float, default=45, help="each journeys phase")
+    parser.add_argument("--seconds", type=float, default=60, help="each journeys phase")
     parser.add_argument("--short", type=float, default=20, help="each steps and fixed phase")
     parser.add_argument("--think", type=float, default=2.0,
                         help="seconds a patient takes before each button in the journeys")
@@ -329,7 +329,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep logs and raw results in this folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ivig-load-") as temporary:
-        folder = args.keep or Path(temporary)
+        folder = (args.keep or Path(temporary)).resolve()
         folder.mkdir(parents=True, exist_ok=True)
         print(f"== {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
               f"{args.users} users; logs in {folder} while running", flush=True)

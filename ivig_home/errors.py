@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import BaseConverter, PathConverter
 
@@ -23,6 +23,9 @@ ERROR_PAGES = {
     429: "errors/429.html",
     500: "errors/500.html",
 }
+PLAIN_PAGE = ("<!doctype html><html lang=\"en\"><title>Sorry, something went wrong</title>"
+              "<h1>Sorry, something went wrong</h1><p>The problem is on our side. The answers "
+              "you saved before are kept. Please try again in a few minutes.</p></html>")
 # What a program calling the API reads; people get the pages above instead.
 API_MESSAGES = {
     400: "The request could not be read.",
@@ -79,7 +82,22 @@ def error_response(error: HTTPException) -> Any:
             body, code = area_page(error)
             return body, code, headers
     page = ERROR_PAGES.get(status, ERROR_PAGES[400] if status < 500 else ERROR_PAGES[500])
-    return render_template(page, error=error, status=status), status, headers
+    return draw(page, error, status), status, headers
+
+
+def draw(page: str, error: HTTPException, status: int) -> str:
+    """Render an error page; without the agency if it cannot be read (the database is gone)."""
+    try:
+        return render_template(page, error=error, status=status)
+    except Exception as failure:  # the patient must get a page whatever else is broken
+        log.warning("error page drawn without the agency: %s", type(failure).__name__)
+        _forget_failed_transaction()
+        g.agency = None
+        try:
+            return render_template(page, error=error, status=status)
+        except Exception as second:  # not even the layout renders: plain words, no markup
+            log.error("error page not drawn: %s", type(second).__name__)
+            return PLAIN_PAGE
 
 
 def _forget_failed_transaction() -> None:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, g
 
 from . import patient_steps, store
 from .checklist import assess
+from .db import db
 from .report import build_context, download_filename, render_pdf_low_priority
 
 log = logging.getLogger("ivig_home")
@@ -50,6 +51,8 @@ def issue_at_submit(submission: Any, agency: Any) -> None:
     except Exception as error:  # the submission is stored; only the patient's copy is late
         # Only the kind of error: a message or traceback could carry an answer.
         log.error("pdf not issued at submission: %s", type(error).__name__)
+        # A failed write leaves the transaction unusable; the submission is already committed.
+        db.session.rollback()
 
 
 def download(draft_id: str) -> Response:

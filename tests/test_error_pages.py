@@ -7,11 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask, request
+from flask import Flask, g, request
 from flask.testing import FlaskClient
+from werkzeug.exceptions import InternalServerError
 from werkzeug.test import TestResponse
 
-from tests.patient.client import Patient
+from ivig_home import errors, store
+from ivig_home.db import db
+from ivig_home.models import IssuedPdf
+from tests.answers import example
+from tests.patient.client import Patient, section_form
 from tests.test_every_route import assert_security_headers
 
 MIB = 1024 * 1024
@@ -125,3 +130,38 @@ def test_api_errors_are_json(app_with_probes: Flask, cause: Any, status: int) ->
     assert error["status"] == status and error["message"]
     assert "Ana Ruiz" not in response.text and "Traceback" not in response.text
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_an_error_page_is_drawn_even_when_the_agency_cannot_be_read(app: Flask) -> None:
+    with app.app_context():
+        agency = store.get_agency("demo")
+        assert agency is not None
+        db.session.expire(agency)
+        db.session.expunge(agency)  # expired and detached: reading its name raises
+    with app.test_request_context("/a/demo/"):
+        app.preprocess_request()
+        g.agency = agency
+        body, status, _ = errors.error_response(InternalServerError())
+    assert status == 500
+    assert "Sorry, something went wrong" in body and "Demo Home Health" not in body
+    assert 'class="skip-link"' in body
+
+
+def test_a_failed_pdf_write_at_sending_still_confirms_the_submission(
+        app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_write(submission: Any, pdf: bytes) -> None:
+        # A write that fails while flushing leaves the transaction unusable, as a dropped
+        # connection does.
+        db.session.add(IssuedPdf(submission_id=submission.id))
+        db.session.flush()
+
+    monkeypatch.setattr(store, "set_submission_pdf", broken_write)
+    patient = patient_draft(app, client)
+    patient.complete_until("before", example("nothing-to-flag")["answers"])
+    acks = {"ack_not_decision": True, "ack_accurate": True}
+    sent = patient.post("confirm", section_form("confirm", acks), action="submit")
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/sent")
+    monkeypatch.undo()
+    assert patient.get("sent").status_code == 200
+    pdf = patient.get("summary.pdf")  # made now, as the download does when none was issued
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
