@@ -19,154 +19,38 @@ load step_rps=N fixed_rps=N ratio=N step_p99_ms=N journeys=N failed=N lost=N
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import psycopg
 
-PROJECT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import (  # noqa: E402
+    ARRIVAL_SECONDS,
+    BIN,
+    NURSE_EMAIL,
+    NURSE_PASSWORD,
+    PROJECT,
+    Phase,
+    Server,
+    measure,
+    run_locust,
+)
+from verify import check_submissions  # noqa: E402
+
 ADMIN_URL = os.environ.get("IVIG_HOME_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PG_RESTART = "pg_ctlcluster --skip-systemctl-redirect {version} main restart"
 # Every simulated patient comes from 127.0.0.1, and locust speaks plain HTTP.
 APP_ENV = {"IVIG_HOME_START_RATE_LIMIT": "1000000 per minute",
            "IVIG_HOME_RESUME_RATE_LIMIT": "1000000 per minute",
            "IVIG_HOME_SESSION_COOKIE_SECURE": "false"}
-# Users start over this many seconds, which are left out of every figure; in the journeys
-# phases patients arrive at random moments over the longer ARRIVAL_SECONDS, which are too.
-RAMP_SECONDS = 5
-ARRIVAL_SECONDS = 30
-NURSE_EMAIL = "nurse@bench.test"
-NURSE_PASSWORD = secrets.token_urlsafe(16)
-sys.path.insert(0, str(PROJECT / "bench"))
-from verify import check_submissions  # noqa: E402
-
-
-@dataclass
-class Phase:
-    """What one phase measured."""
-
-    name: str
-    seconds: float
-    rps: float = 0.0
-    p50: float = 0.0
-    p99: float = 0.0
-    requests: int = 0
-    journeys: int = 0
-    failed: int = 0
-    in_flight_lost: int = 0
-    lost: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Server:
-    """gunicorn with the repository's settings, serving one app on a free port."""
-
-    def __init__(self, app: str, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        with log.open("ab") as output:
-            self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", str(PROJECT / "gunicorn.conf.py"), app],
-                cwd=PROJECT, stdout=output, stderr=subprocess.STDOUT,
-                env={**os.environ, **env, "IVIG_HOME_BIND": f"127.0.0.1:{self.port}"})
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/", timeout=5).close()  # noqa: S310
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not start; see {log}")
-
-    def workers(self) -> list[int]:
-        """Return the worker process ids."""
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in path.read_text().split()]
-
-    def stop(self) -> None:
-        """Stop gunicorn and wait for it."""
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def run_locust(url: str, user: str, users: int, seconds: float, folder: Path,
-               think: float = 0.0, max_journeys: int = 4000, nurses: int = 0,
-               ramp: float = RAMP_SECONDS) -> dict[str, Any]:
-    """Run locust headless against the URL; return what bench/journeys.py recorded."""
-    results = folder / f"{user}-{secrets.token_hex(3)}.json"
-    env = {**os.environ, "IVIG_BENCH_RESULTS": str(results),
-           "IVIG_BENCH_ARRIVAL_SECONDS": str(ramp if think else 0),
-           "IVIG_BENCH_THINK_SECONDS": str(think), "IVIG_BENCH_MAX_JOURNEYS": str(max_journeys),
-           "IVIG_BENCH_NURSES": str(nurses), "IVIG_BENCH_NURSE_EMAIL": NURSE_EMAIL,
-           "IVIG_BENCH_NURSE_PASSWORD": NURSE_PASSWORD}
-    classes = [user, "Nurse"] if nurses else [user]
-    command = [str(BIN / "locust"), "-f", str(PROJECT / "bench" / "journeys.py"), "--headless",
-               "-u", str(users + nurses), "-r", str(users + nurses),
-               "-t", f"{int(seconds + ramp)}s",
-               "--host", url, "--only-summary", "--stop-timeout", "60",
-               "--loglevel", "WARNING", *classes]
-    with (folder / "locust.log").open("ab") as output:
-        subprocess.run(command, cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
-                       timeout=seconds + 180, check=False)
-    recorded: dict[str, Any] = json.loads(results.read_text())
-    recorded["ramp"] = ramp
-    events = [json.loads(line) for line in
-              Path(f"{results}.events").read_text().splitlines() if line]
-    references = {e["draft_id"]: e["reference"] for e in events if e["event"] == "reference"}
-    recorded["journeys"] = [e["outcome"] for e in events if e["event"] == "journey"]
-    recorded["failures"] = [e["why"] for e in events if e.get("outcome") == "failed"]
-    recorded["in_flight_lost"] = sum(1 for e in events if e["event"] == "in_flight_lost")
-    recorded["confirmed"] = [{"draft_id": e["draft_id"], "reference": references.get(
-        e["draft_id"])} for e in events if e["event"] == "confirmed"]
-    return recorded
-
-
-def measure(phase: Phase, recorded: dict[str, Any], names: set[str]) -> Phase:
-    """Fill in throughput and latency of the named requests, over the timed window."""
-    rows = [row for row in recorded["requests"] if row[0] in names]
-    if not rows:
-        return phase
-    start = min(row[4] for row in recorded["requests"]) + recorded["ramp"]
-    window = [row for row in rows if start <= row[4] <= start + phase.seconds]
-    times = sorted(row[2] for row in window)
-    phase.requests = len(window)
-    phase.rps = len(window) / phase.seconds
-    phase.p50 = statistics.median(times)
-    phase.p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    outcomes = recorded["journeys"]
-    phase.journeys = sum(1 for outcome in outcomes if outcome in ("done", "failed"))
-    phase.failed = outcomes.count("failed")
-    phase.in_flight_lost = recorded.get("in_flight_lost", 0)
-    phase.notes += sorted(set(recorded.get("failures", [])))[:5]
-    return phase
 
 
 def fixed_phase(args: argparse.Namespace, folder: Path) -> Phase:
