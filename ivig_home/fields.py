@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from wtforms import Field
 from wtforms.utils import unset_value
 
 from .checklist import Item
 from .checklist.definition import COUNT_MAX
 from .checklist.engine import EARLIEST_DATE, parse_date
+from .i18n import gettext as _
 
 DATE_PARTS = ("day", "month", "year")
 

@@ -6,8 +6,9 @@ import tomllib
 from collections.abc import Iterator
 from typing import IO, Any
 
-from flask import Flask, request
-from flask_babel import Babel
+from babel import support
+from flask import Flask, g, has_app_context, request
+from flask_babel import Babel, get_translations
 
 from .checklist import NOT_A_DECISION_PATIENT, WORDING
 from .checklist.definition import CHOICE_TYPES
@@ -18,15 +19,53 @@ babel = Babel()
 PATIENT_KEYS = ("title", "intro", "question", "hint", "label", "patient", "not_asked")
 
 
+
+
 def select_locale() -> str | None:
     """Return the best of the available languages for the browser's Accept-Language."""
-    available = [str(locale) for locale in babel.list_translations()]
+    from flask import current_app
+
+    available = current_app.extensions["ivig_home.languages"]
     return request.accept_languages.best_match(available) if request else None
 
 
+def translations() -> support.NullTranslations:
+    """Return the request's translations, looked up once per request.
+
+    Flask-Babel's own gettext finds the locale and its catalogue again on every call, and a
+    step page makes several hundred calls (questions, hints, option labels, buttons).
+    """
+    if not has_app_context():
+        return support.NullTranslations()
+    found: support.NullTranslations | None = g.get("_ivig_translations")
+    if found is None:
+        found = g._ivig_translations = get_translations()
+    return found
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """Translate a string for the request's language; format it with the variables if any."""
+    text: str = translations().ugettext(string)
+    return text % variables if variables else text
+
+
 def init_app(app: Flask) -> None:
-    """Set up Flask-Babel with the translations in ivig_home/translations."""
+    """Set up Flask-Babel with the translations in ivig_home/translations.
+
+    The languages on offer are read once here (they ship with the code); templates get the
+    per-request translation lookup above instead of Flask-Babel's per-call one.
+    """
     babel.init_app(app, locale_selector=select_locale)
+    with app.app_context():
+        app.extensions["ivig_home.languages"] = [
+            str(locale) for locale in babel.list_translations()]
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda text: translations().ugettext(text),
+        ngettext=lambda singular, plural, num: translations().ungettext(singular, plural, num),
+        newstyle=True,
+        pgettext=lambda context, text: translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, num: translations().unpgettext(
+            context, singular, plural, num))
 
 
 def _walk(node: Any) -> Iterator[tuple[str, str]]:

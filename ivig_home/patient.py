@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -30,6 +29,7 @@ from . import errors, i18n, patient_send, patient_steps, steps, store, theme
 from .checklist import NOT_A_DECISION_PATIENT
 from .csrf import csrf_failed
 from .forms import ResumeForm, StartForm
+from .i18n import gettext as _
 from .limits import limiter
 
 
@@ -53,11 +53,14 @@ def create_blueprint(name: str = "patient", url_prefix: str = "/a",
         g.agency = store.get_agency(slug) if slug else None
         if slug and g.agency is None:
             abort(404)
+        # Links need only the slug: reading it from the agency after a commit would load
+        # the agency again.
+        g.agency_slug = slug
 
     @bp.url_defaults
     def add_slug(endpoint: str, values: dict[str, Any]) -> None:
         if "slug" not in values and g.get("agency") is not None:
-            values["slug"] = g.agency.slug
+            values["slug"] = g.agency_slug
 
     @bp.context_processor
     def page_context() -> dict[str, Any]:

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import patient_pdf, patient_steps, steps, store
 from .checklist import InvalidAnswers, assess
 from .csrf import csrf_failed
 from .forms import StepForm, posted_shown, step_form
+from .i18n import gettext as _
 from .summary import summary
 
 ACKS = {"ack_not_decision": True, "ack_accurate": True}

@@ -66,12 +66,13 @@ def step(draft_id: str, section_id: str) -> Page:
 def finish_step(draft: Any, section: Section, answers: dict[str, Any]) -> BaseResponse:
     """Save a completed step, then show help now if needed, else the next step."""
     target = next_section(section, answers)
+    draft_id = draft.id  # read before the commit, which expires the loaded row
     store.save_draft(draft, answers, target.id)
     back = request.args.get("from") if request.args.get("from") == FROM_CHECK else None
     if steps.help_now(section, answers, today()):
-        return redirect(url_for(".help_now", draft_id=draft.id, section_id=section.id,
+        return redirect(url_for(".help_now", draft_id=draft_id, section_id=section.id,
                                 **{"from": back} if back else {}), 303)
-    return redirect(url_for(".step", draft_id=draft.id, section_id=target.id), 303)
+    return redirect(url_for(".step", draft_id=draft_id, section_id=target.id), 303)
 
 
 def next_section(section: Section, answers: dict[str, Any]) -> Section:

@@ -107,7 +107,7 @@ def test_the_engine_survives_restarts_and_keeps_parameters_out_of_logs(
     monkeypatch.setenv("IVIG_HOME_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgresql://db.example/ivig")
     options = create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options["pool_pre_ping"] is True and options["pool_recycle"] == 1800
+    assert options["pool_pre_ping"] is False and options["pool_recycle"] == 1800
     assert options["hide_parameters"] is True
     assert options["connect_args"]["connect_timeout"] == 5
 
