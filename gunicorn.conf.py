@@ -1,7 +1,7 @@
 """gunicorn settings for ivig_home: `gunicorn -c gunicorn.conf.py ivig_home.wsgi:app`.
 
 Environment: IVIG_HOME_BIND (default 127.0.0.1:5000), WEB_CONCURRENCY (workers; default
-one per core plus one), IVIG_HOME_PRELOAD=0 to load the app in each worker instead.
+two per core plus one), IVIG_HOME_PRELOAD=0 to load the app in each worker instead.
 Run `ivig-home init-db` once before starting: workers never create or upgrade the schema.
 """
 
@@ -10,10 +10,11 @@ import os
 
 bind = os.environ.get("IVIG_HOME_BIND", "127.0.0.1:5000")
 # Sync workers: each request has a process to itself (a PDF takes a core for ~0.15 s).
-# The work is CPU-bound, so one worker per core plus one: with two per core plus one the
-# step pages' throughput under bench/load.py fell by about a fifth (more switching).
+# Two per core plus one: with one per core plus one, step pages waited behind PDF renders
+# (bench/load.py: journeys p99 about 200 ms instead of about 30 ms) for little more
+# throughput when every patient presses buttons as fast as the server answers.
 worker_class = "sync"
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 # The slowest request renders a six-page PDF in well under a second; 30 s means stuck.
 timeout = 30
 graceful_timeout = 30
