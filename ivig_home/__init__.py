@@ -22,6 +22,9 @@ class IvigHome(Flask):
 
     def full_dispatch_request(self) -> Response:
         """Handle a request, running it again if the database connection is lost under it."""
+        # The id comes first: the agency is loaded before any before_request function runs,
+        # and a warning about its lost connection must name the request.
+        logs.start_request()
         return serving.dispatch_through_restarts(super().full_dispatch_request)
 
     def dispose_connections(self) -> None:

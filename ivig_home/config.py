@@ -16,11 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": True,
     "FORCE_HTTPS": False,
     "LOG_LEVEL": "INFO",
-    # No ping before each use (a round trip on every request): a request that meets a
-    # dropped PostgreSQL connection is run again on a new one (serving.py). Connections
-    # are renewed every 30 minutes (proxies and firewalls drop idle ones), and statement
-    # parameters (ids, hashes) never reach a log line or an error message.
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 1800,
+    # A dropped PostgreSQL connection is replaced before use rather than failing a request;
+    # connections are renewed every 30 minutes (proxies and firewalls drop idle ones), and
+    # statement parameters (ids, hashes) never reach a log line or an error message.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 1800,
                                   "hide_parameters": True},
     # Number of reverse proxies in front of the app whose X-Forwarded-For and
     # X-Forwarded-Proto are trusted (Werkzeug's ProxyFix); 0 trusts none.

@@ -104,7 +104,10 @@ def configure(level: str = "INFO") -> logging.Logger:
     return logger
 
 
-def _start() -> None:
+def start_request() -> None:
+    """Give the request its id and start time, once (a request run again keeps both)."""
+    if "request_id" in g:
+        return
     g.request_started = time.perf_counter()
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
@@ -136,5 +139,5 @@ def init_app(app: Flask) -> None:
     logger = configure(app.config.get("LOG_LEVEL", "INFO"))
     app.logger.handlers = logger.handlers
     app.logger.propagate = False
-    app.before_request(_start)
+    app.before_request(start_request)
     app.after_request(_finish)

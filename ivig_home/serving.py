@@ -1,12 +1,10 @@
 """Serving ivig_home on several app servers: behind a proxy, and through database restarts.
 
-A PostgreSQL restart drops every connection. A request that meets a dead pooled
-connection, or whose connection dies under it, or that finds the server still starting,
-is run again after a short wait (the pool drops every connection made before the failure),
-so the patient sees a slower page instead of an error. Pinging each connection before use
-would cost a round trip on every request for the same result. Every view may run twice:
-each write is idempotent (a step saves the same answers, a draft is submitted once, a PDF
-is issued once).
+A PostgreSQL restart drops every connection. `pool_pre_ping` replaces a dead pooled
+connection before use; a request whose connection dies under it (or that finds the
+server still starting) is run again after a short wait, so the patient sees a slower
+page instead of an error. Every view may run twice: each write is idempotent (a step
+saves the same answers, a draft is submitted once, a PDF is issued once).
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
+import re
 import shutil
 import threading
 import time
@@ -17,6 +19,7 @@ from flask import Flask
 from sqlalchemy import make_url
 
 from ivig_home import create_app
+from ivig_home.logs import JsonFormatter
 from ivig_home.store import init_db
 from tests.answers import example
 from tests.conftest import NO_POSTGRES, POSTGRES, SQLITE_FILE, dispose, make_app
@@ -107,7 +110,7 @@ def test_the_engine_survives_restarts_and_keeps_parameters_out_of_logs(
     monkeypatch.setenv("IVIG_HOME_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgresql://db.example/ivig")
     options = create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options["pool_pre_ping"] is False and options["pool_recycle"] == 1800
+    assert options["pool_pre_ping"] is True and options["pool_recycle"] == 1800
     assert options["hide_parameters"] is True
     assert options["connect_args"]["connect_timeout"] == 5
 
@@ -146,6 +149,7 @@ def warnings_logged() -> Iterator[io.StringIO]:
     """Capture the app's warnings."""
     sink = io.StringIO()
     handler = logging.StreamHandler(sink)
+    handler.setFormatter(JsonFormatter())
     logger = logging.getLogger("ivig_home")
     logger.addHandler(handler)
     yield sink
@@ -171,6 +175,10 @@ def test_requests_after_the_connections_were_dropped_succeed(
     # With pre-ping the pool replaces dead connections quietly; without it, the request
     # that met one is run again.
     assert ("database connection lost" in warnings_logged.getvalue()) is retried
+    # Each retry names its request, so an operator can match it with the request's line.
+    for line in warnings_logged.getvalue().splitlines():
+        if "database connection lost" in line:
+            assert re.fullmatch(r"[0-9a-f]{32}", json.loads(line)["request_id"])
 
 
 @pytest.mark.postgres
