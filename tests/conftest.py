@@ -47,6 +47,22 @@ def make_app(instance: Path, url: str, monkeypatch: pytest.MonkeyPatch,
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, **config})
 
 
+def sqlite_app(instance: Path, template: Path, monkeypatch: pytest.MonkeyPatch, *,
+               demo: bool | None = True, **config: Any) -> Flask:
+    """Return an app on a copy of the migrated SQLite template in a new instance folder.
+
+    demo=True also adds the demo agency, False initialises without it, None leaves the
+    database as copied.
+    """
+    instance.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, instance / SQLITE_FILE)
+    app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch, **config)
+    if demo is not None:
+        with app.app_context():
+            init_db(demo=demo)
+    return app
+
+
 def dispose(app: Flask) -> None:
     """Close every pooled connection of an app's engines."""
     with app.app_context():
@@ -162,14 +178,26 @@ def db_app(database_url: str, tmp_path: Path,
 def app(tmp_path: Path, sqlite_template: Path,
         monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """Yield an app with its own instance folder and an initialised SQLite database."""
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
-    app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch)
-    with app.app_context():
-        init_db(demo=True)
+    app = sqlite_app(tmp_path / "instance", sqlite_template, monkeypatch)
     yield app
     dispose(app)
+
+
+@pytest.fixture
+def sqlite_apps(tmp_path: Path, sqlite_template: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Flask]]:
+    """Yield a maker of apps with extra settings, each on its own initialised SQLite file."""
+    made: list[Flask] = []
+
+    def build(**config: Any) -> Flask:
+        app = sqlite_app(tmp_path / f"instance-{len(made)}", sqlite_template, monkeypatch,
+                         **config)
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        dispose(app)
 
 
 @pytest.fixture
@@ -204,13 +232,8 @@ def world_template(tmp_path_factory: pytest.TempPathFactory,
                    sqlite_template: Path) -> tuple[Path, World]:
     """Build the two agencies once: an instance folder (database and keys) to copy."""
     instance = tmp_path_factory.mktemp("staff-world") / "instance"
-    instance.mkdir()
-    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
-                       **STAFF_CONFIG)
-        with app.app_context():
-            init_db(demo=True)
+        app = sqlite_app(instance, sqlite_template, monkeypatch, **STAFF_CONFIG)
         built = build_world(app)
         dispose(app)
     return instance, built

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,10 @@ from flask import Flask
 from ivig_home import agencies, store, tokens
 from ivig_home.checklist import assess
 from ivig_home.models import Agency, Submission
-from ivig_home.store import init_db
 from ivig_home.webhook_sender import EXTENSION
 from tests.agency.receiver import Receiver, start_receiver, stop_receiver
 from tests.answers import example
-from tests.conftest import SQLITE_FILE, dispose, make_app
+from tests.conftest import dispose, sqlite_app
 
 
 def make_agency(slug: str, **options: Any) -> Agency:
@@ -61,13 +59,8 @@ def receiver() -> Iterator[Receiver]:
 def background_app(tmp_path: Path, sqlite_template: Path,
                    monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """Yield an app that sends webhooks from a background thread (4 s timeout)."""
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
-    app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
-                   WEBHOOKS_SEND_IN_BACKGROUND=True, WEBHOOK_TIMEOUT_SECONDS=4)
-    with app.app_context():
-        init_db()
+    app = sqlite_app(tmp_path / "instance", sqlite_template, monkeypatch, demo=False,
+                     WEBHOOKS_SEND_IN_BACKGROUND=True, WEBHOOK_TIMEOUT_SECONDS=4)
     yield app
     app.extensions[EXTENSION].stop()
     dispose(app)

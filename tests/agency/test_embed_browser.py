@@ -5,7 +5,6 @@ downloads; the page hears only the allowed events; a site not on the list cannot
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ from sqlalchemy import select
 from ivig_home import agencies, store
 from ivig_home.db import db
 from ivig_home.models import Submission
-from ivig_home.store import init_db
 from tests.agency.embedding import (
     FRAME_URL,
     HostPages,
@@ -32,7 +30,7 @@ from tests.agency.embedding import (
     serve_app,
     serve_host,
 )
-from tests.conftest import SQLITE_FILE, dispose, make_app
+from tests.conftest import dispose, sqlite_app
 from tests.patient.journey import SECTIONS, answers_today, fill_step
 from tests.pdf_tools import text_of
 from tests.staff.support import PASSWORD
@@ -66,16 +64,12 @@ def chromium(browser: Any) -> Any:
 def embedding(tmp_path: Path, sqlite_template: Path,
               monkeypatch: pytest.MonkeyPatch) -> Iterator[Embedding]:
     """Serve the app on localhost and two agency sites on 127.0.0.1 (other sites)."""
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
-    app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
-                   START_RATE_LIMIT="1000 per minute", RESUME_RATE_LIMIT="1000 per minute",
-                   LOG_LEVEL="WARNING")  # the servers outlive each test by a moment
+    app = sqlite_app(tmp_path / "instance", sqlite_template, monkeypatch, demo=False,
+                     START_RATE_LIMIT="1000 per minute", RESUME_RATE_LIMIT="1000 per minute",
+                     LOG_LEVEL="WARNING")  # the servers outlive each test by a moment
     pages = HostPages()
     host, stranger = serve_host(pages), serve_host(pages)
     with app.app_context():
-        init_db()
         agencies.create_agency(SLUG, AGENCY_NAME, "555-0142", colour="#0b3d2e",
                                allowed_origins=[host.url])
     app_site = serve_app(app)

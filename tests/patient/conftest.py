@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from ivig_home.store import init_db
-from tests.conftest import SQLITE_FILE, dispose, make_app
+from tests.conftest import dispose, sqlite_app
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT / "out" / "screenshots"
@@ -34,13 +32,9 @@ class LiveServer:
 def live_server(tmp_path_factory: pytest.TempPathFactory,
                 sqlite_template: Path) -> Iterator[LiveServer]:
     """Serve the app with a database of its own in a thread for the whole session."""
-    instance = tmp_path_factory.mktemp("live-instance")
-    shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
-                       **GENEROUS_LIMITS)
-    with app.app_context():
-        init_db(demo=True)
+        app = sqlite_app(tmp_path_factory.mktemp("live-instance"), sqlite_template, monkeypatch,
+                         **GENEROUS_LIMITS)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -51,24 +45,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture
-def patient_app(tmp_path: Path, sqlite_template: Path,
-                monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Yield a maker of apps with extra settings, each on its own initialised database."""
-    made: list[Flask] = []
-
-    def build(**config: Any) -> Flask:
-        instance = tmp_path / f"instance-{len(made)}"
-        instance.mkdir()
-        shutil.copyfile(sqlite_template, instance / SQLITE_FILE)
-        app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch, **config)
-        with app.app_context():
-            init_db(demo=True)
-        made.append(app)
-        return app
-
-    yield build
-    for app in made:
-        dispose(app)
+def patient_app(sqlite_apps: Callable[..., Flask]) -> Callable[..., Flask]:
+    """Return a maker of apps with extra settings, each on its own initialised database."""
+    return sqlite_apps
 
 
 @pytest.fixture
