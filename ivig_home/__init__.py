@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from . import config, errors, health, limits, logs, security, serving
+from . import config, errors, health, limits, logs, security, serving, timezones
 from .db import db, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,14 @@ class IvigHome(Flask):
         serving.dispose_connections(self)
 
 
+def check_configured_zone(app: Flask) -> None:
+    """Refuse to start with a TIME_ZONE (IVIG_HOME_TIME_ZONE) that is not a known zone."""
+    try:
+        app.config["TIME_ZONE"] = timezones.check_time_zone(str(app.config["TIME_ZONE"]))
+    except timezones.TimeZoneRefused as error:
+        raise RuntimeError(f"TIME_ZONE (IVIG_HOME_TIME_ZONE): {error}") from None
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the app: defaults, then instance/config.py, then IVIG_HOME_* env, then tests."""
     app = IvigHome(
@@ -46,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("IVIG_HOME")
     if test_config:
         app.config.from_mapping(test_config)
+    check_configured_zone(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from . import logo, theme
+from . import logo, theme, timezones
 from .db import db
 from .models import Agency
 from .store import get_agency
@@ -23,7 +23,7 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-
                       r"[a-z0-9])?)*$")
 LOOPBACK = {"localhost", "127.0.0.1", "[::1]"}
 MAX_ORIGINS = 20
-EDITABLE = ("name", "phone", "colour", "allowed_origins", "webhook_url")
+EDITABLE = ("name", "phone", "colour", "allowed_origins", "webhook_url", "time_zone")
 
 
 class AgencyRefused(ValueError):
@@ -88,6 +88,14 @@ def colour_warning(colour: str) -> str | None:
             f"{theme.DEFAULT_ACCENT} instead. Pick a darker colour to see yours.")
 
 
+def check_time_zone(value: str) -> str:
+    """Return an IANA time zone name like 'America/New_York', or refuse an unknown one."""
+    try:
+        return timezones.check_time_zone(value)
+    except timezones.TimeZoneRefused as error:
+        raise AgencyRefused(str(error)) from None
+
+
 def check_origin(value: str) -> str:
     """Return an origin like 'https://agency.example', or refuse anything else."""
     parts = urlsplit(value.strip())
@@ -137,8 +145,11 @@ def new_webhook_secret() -> str:
 
 def create_agency(slug: str, name: str, phone: str, *, colour: str | None = None,
                   allowed_origins: Iterable[str] = (),
-                  webhook_url: str | None = None) -> NewAgency:
-    """Create an agency after checking every value; its webhook secret is returned once."""
+                  webhook_url: str | None = None, time_zone: str | None = None) -> NewAgency:
+    """Create an agency after checking every value; its webhook secret is returned once.
+
+    Without a time zone the agency gets the app's TIME_ZONE setting.
+    """
     slug = check_slug(slug)
     if get_agency(slug) is not None:
         raise AgencyRefused(f"An agency with the slug {slug!r} exists already.")
@@ -146,7 +157,8 @@ def create_agency(slug: str, name: str, phone: str, *, colour: str | None = None
     agency = Agency(slug=slug, name=check_name(name), phone=check_phone(phone),
                     colour=check_colour(colour) if colour else theme.DEFAULT_ACCENT,
                     allowed_origins=check_origins(allowed_origins),
-                    webhook_url=check_webhook_url(webhook_url), webhook_secret=secret)
+                    webhook_url=check_webhook_url(webhook_url), webhook_secret=secret,
+                    time_zone=check_time_zone(time_zone or timezones.configured()))
     db.session.add(agency)
     try:
         db.session.commit()
@@ -159,7 +171,8 @@ def create_agency(slug: str, name: str, phone: str, *, colour: str | None = None
 def update_agency(agency: Agency, **changes: Any) -> Agency:
     """Change the editable details of an agency, checking each; unknown keys are refused."""
     checks = {"name": check_name, "phone": check_phone, "colour": check_colour,
-              "allowed_origins": check_origins, "webhook_url": check_webhook_url}
+              "allowed_origins": check_origins, "webhook_url": check_webhook_url,
+              "time_zone": check_time_zone}
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise AgencyRefused(f"These cannot be changed here: {', '.join(sorted(unknown))}.")

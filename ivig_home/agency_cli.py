@@ -31,6 +31,7 @@ def _describe(agency: Agency) -> None:
     click.echo(f"  name:            {agency.name}")
     click.echo(f"  phone:           {agency.phone}")
     click.echo(f"  colour:          {agency.colour}")
+    click.echo(f"  time zone:       {agency.time_zone}")
     click.echo(f"  logo:            {agency.logo_type or 'none'}")
     click.echo(f"  allowed origins: {' '.join(agency.allowed_origins) or 'none (no framing)'}")
     click.echo(f"  webhook URL:     {agency.webhook_url or 'none'}")
@@ -48,13 +49,17 @@ def _describe(agency: Agency) -> None:
               help="An origin that may embed the form, like 'https://www.agency.example'. "
                    "Repeat for several.")
 @click.option("--webhook-url", help="An https URL that receives a notice for each submission.")
+@click.option("--time-zone", help="The zone times are shown in, an IANA name like "
+                                  "'America/New_York' (default: the TIME_ZONE setting).")
 @with_appcontext
 def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
-                          origins: tuple[str, ...], webhook_url: str | None) -> None:
+                          origins: tuple[str, ...], webhook_url: str | None,
+                          time_zone: str | None) -> None:
     """Create an agency; its form is at /a/SLUG/ and, framed, /embed/SLUG/."""
     try:
         made = agencies.create_agency(slug, name, phone, colour=colour,
-                                      allowed_origins=origins, webhook_url=webhook_url)
+                                      allowed_origins=origins, webhook_url=webhook_url,
+                                      time_zone=time_zone)
     except agencies.AgencyRefused as error:
         _fail(str(error))
     click.echo(f"Created agency {made.agency.slug}:")
@@ -71,6 +76,7 @@ def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
               help="Replace the allowed origins with these (repeat for several).")
 @click.option("--no-origins", is_flag=True, help="Let no site embed the form.")
 @click.option("--webhook-url", help="A new webhook URL; '' turns webhooks off.")
+@click.option("--time-zone", help="The zone times are shown in, like 'America/New_York'.")
 @click.option("--logo", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="A PNG or SVG logo (at most 256 KB); an SVG is cleaned first.")
 @click.option("--remove-logo", is_flag=True)
@@ -79,7 +85,7 @@ def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
 def edit_agency_command(slug: str, origins: tuple[str, ...], no_origins: bool,
                         logo: Path | None, remove_logo: bool, new_webhook_secret: bool,
                         **details: Any) -> None:
-    """Change an agency's details, logo, allowed origins or webhook."""
+    """Change an agency's details, time zone, logo, allowed origins or webhook."""
     agency = _agency(slug)
     changes = {key: value for key, value in details.items() if value is not None}
     if origins or no_origins:

@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     # The app's public address (https://ivig.example.org) for links in notices; without
     # it, the address of the request that made the submission is used.
     "PUBLIC_URL": None,
+    # The time zone new agencies get (an IANA name like "America/New_York"); each agency
+    # can have its own. Times are stored in UTC and shown in the agency's zone.
+    "TIME_ZONE": "UTC",
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)

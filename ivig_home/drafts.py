@@ -14,6 +14,7 @@ from .checklist import Severity, parse_date
 from .crypto import lookup_hash, seal, sealed_context, unseal
 from .db import db, usable_key, utcnow
 from .models import Agency, Draft
+from .timezones import zone as time_zone
 
 LIFETIME = timedelta(days=30)
 # A draft being filled in always keeps at least a day, even when the planned date is past.
@@ -34,12 +35,16 @@ def _context(draft_id: str) -> str:
     return sealed_context("drafts", "answers_enc", draft_id)
 
 
-def expiry(answers: dict[str, Any], now: datetime) -> datetime:
-    """Return 30 days from now, or the end of the day after the planned infusion if sooner."""
+def expiry(answers: dict[str, Any], now: datetime, zone: str | None = None) -> datetime:
+    """Return 30 days from now, or the end of the day after the planned infusion if sooner.
+
+    The day ends at midnight in the agency's time zone (UTC when none is given).
+    """
     expires = now + LIFETIME
     planned = parse_date(answers.get("planned_infusion_date"))
     if planned is not None:
-        end_of_next_day = datetime.combine(planned + timedelta(days=2), time(), UTC)
+        midnight = datetime.combine(planned + timedelta(days=2), time(), time_zone(zone))
+        end_of_next_day = midnight.astimezone(UTC)
         expires = min(expires, max(end_of_next_day, now + SHORTEST_LIFETIME))
     return expires
 
@@ -78,7 +83,7 @@ def save_draft(draft: Draft, answers: dict[str, Any], step: str) -> None:
     draft.answers_enc = seal(answers, _context(draft.id))
     draft.step = step
     draft.updated_at = now
-    draft.expires_at = expiry(answers, now)
+    draft.expires_at = expiry(answers, now, draft.agency.time_zone)
     db.session.commit()
 
 

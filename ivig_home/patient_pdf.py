@@ -11,6 +11,7 @@ from . import patient_steps, store
 from .checklist import assess
 from .db import db
 from .report import build_context, download_filename, render_pdf_low_priority
+from .timezones import local
 
 log = logging.getLogger("ivig_home")
 
@@ -23,7 +24,7 @@ def register(bp: Blueprint) -> None:
 def agency_facts(agency: Any) -> dict[str, Any]:
     """Return the agency as the PDF context wants it (plain data)."""
     return {"name": agency.name, "phone": agency.phone, "colour": agency.colour,
-            "logo": agency.logo, "logo_type": agency.logo_type}
+            "logo": agency.logo, "logo_type": agency.logo_type, "time_zone": agency.time_zone}
 
 
 def issue_pdf(submission: Any, agency: Any) -> bytes:
@@ -63,7 +64,8 @@ def download(draft_id: str) -> Response:
     submission = store.get_submission(draft.submission_id) or abort(404)
     pdf = issue_pdf(submission, g.agency)
     store.audit("downloaded", submission=submission, actor="patient")
-    name = download_filename(submission.reference, submission.created_at)
+    name = download_filename(submission.reference,
+                             local(submission.created_at, g.agency.time_zone))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "no-store"})

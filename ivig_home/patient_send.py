@@ -111,5 +111,6 @@ def sent(draft_id: str) -> Page:
     submission = store.get_submission(draft.submission_id) or abort(404)
     return render_template("patient/sent.html", submission=submission,
                            pdf_url=url_for(".pdf", draft_id=draft.id),
-                           link_until=format_date(patient_steps.last_day(draft.expires_at),
-                                                  "long"))
+                           link_until=format_date(
+                               patient_steps.last_day(draft.expires_at, g.agency.time_zone),
+                               "long"))

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from flask_babel import format_date
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import steps, store
+from . import steps, store, timezones
 from .checklist import Section, is_asked
 from .csrf import DraftForm, csrf_failed
 from .forms import StepForm, StepResult, posted_shown, step_form
@@ -34,8 +34,11 @@ def open_draft(draft_id: str) -> Any:
 
 
 def today() -> date:
-    """Return the date the answers are checked against (the completion date)."""
-    return date.today()
+    """Return the date the answers are checked against (the completion date).
+
+    It is today in the agency's time zone: the date the patient sees on their own calendar.
+    """
+    return timezones.today(g.agency.time_zone)
 
 
 def step(draft_id: str, section_id: str) -> Page:
@@ -131,12 +134,12 @@ def save_and_leave(draft: Any, form: StepForm, result: StepResult,
                                                            code.split("-")),
         resume_url=url_for(".resume", code=code, _external=True),
         continue_url=url_for(".step", draft_id=draft.id, section_id=form.section.id),
-        expires_on=format_date(last_day(draft.expires_at), "long"))
+        expires_on=format_date(last_day(draft.expires_at, g.agency.time_zone), "long"))
 
 
-def last_day(expires_at: datetime) -> date:
-    """Return the last whole day a draft is kept (it expires at midnight after it)."""
-    return (expires_at - timedelta(microseconds=1)).date()
+def last_day(expires_at: datetime, zone: str | None = None) -> date:
+    """Return the last day a draft is kept, in the agency's time zone (UTC without one)."""
+    return timezones.local(expires_at - timedelta(microseconds=1), zone).date()
 
 
 def refused(draft: Any, section: Section) -> tuple[str, int]:

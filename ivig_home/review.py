@@ -22,6 +22,7 @@ from .models import DISPOSITIONS, Agency, FlagReview, ReviewedPdf, StaffUser, Su
 from .report import build_context, download_filename, render_pdf_low_priority
 from .report.context import DISPOSITIONS as DISPOSITION_WORDS
 from .submissions import set_submission_pdf, submission_answers, submission_pdf
+from .timezones import local
 
 DISPOSITION_LABELS = dict(DISPOSITION_WORDS)
 NOTE_LIMIT = 2000
@@ -64,7 +65,7 @@ def assessment_of(submission: Submission) -> Assessment:
 def agency_facts(agency: Agency) -> dict[str, Any]:
     """Return the agency as the PDF context wants it (plain data)."""
     return {"name": agency.name, "phone": agency.phone, "colour": agency.colour,
-            "logo": agency.logo, "logo_type": agency.logo_type}
+            "logo": agency.logo, "logo_type": agency.logo_type, "time_zone": agency.time_zone}
 
 
 def summary_context(submission: Submission, assessment: Assessment, *,
@@ -199,5 +200,6 @@ def reviewed_pdf(stored: ReviewedPdf) -> bytes:
 
 def pdf_filenames(submission: Submission) -> dict[str, str]:
     """Return the download names of the issued and the reviewed PDF (reference and date)."""
-    issued = download_filename(submission.reference, submission.created_at)
+    issued = download_filename(submission.reference,
+                               local(submission.created_at, submission.agency.time_zone))
     return {"issued": issued, "reviewed": issued.removesuffix(".pdf") + "-reviewed.pdf"}

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..db import UTCDateTime, db, utcnow
+from ..timezones import configured
 from ._checks import one_of
 
 ROLES = ("nurse", "admin")
@@ -32,6 +33,9 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
     webhook_secret: Mapped[str | None] = mapped_column(String(200))
     # Where "a new checklist was submitted" notices go: reference and counts only.
     notify_email: Mapped[str | None] = mapped_column(String(254))
+    # An IANA name ('America/New_York'): times are stored in UTC and shown in this zone.
+    time_zone: Mapped[str] = mapped_column(String(64), default=configured,
+                                           server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from .. import timezones
 from ..checklist import WORDING, Assessment, Severity, parse_date
 from ..summary import summary
 
@@ -28,7 +29,9 @@ MESSAGE_SEVERITIES = (Severity.EMERGENCY, Severity.URGENT)
 
 # The arguments, all plain data:
 #   agency          {"name", "phone", "colour": "#rrggbb", "logo": PNG/SVG bytes or None,
-#                    "logo_type": "image/png" | "image/svg+xml" | None}
+#                    "logo_type": "image/png" | "image/svg+xml" | None,
+#                    "time_zone": IANA name the times are shown in, like "America/New_York"
+#                    (without it, each time is shown with its own UTC offset)}
 #   messages_shown  {"emergency": ISO date-time or None, "urgent": ISO date-time or None}
 #   review          {"reviewer": name, "reviewed_at": ISO date-time, "note": text,
 #                    "items": {item id: {"dispositions": ["acknowledged", "contacted_patient",
@@ -45,6 +48,11 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
     birth = parse_date(answers.get("date_of_birth"))
     stamp = _iso(completed_at)
     groups = _numbered(data["groups"])
+    zone = agency.get("time_zone") or None
+
+    def when(moment: datetime | date) -> str:
+        return _when(moment, zone)
+
     return {
         "title": TITLE,
         "lang": "en",
@@ -56,16 +64,16 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
             "age": assessment.age,
         },
         "completed_by": COMPLETED_BY.get(str(answers.get("completed_by")), "Not given"),
-        "completed": {"display": _when(completed_at), "iso": stamp},
+        "completed": {"display": when(completed_at), "iso": stamp},
         "checklist": data["checklist"],
         "not_a_decision": data["not_a_decision"],
         "counts": [{"label": g["label"], "symbol": g["symbol"], "count": len(g["flags"])}
                    for g in groups],
         "groups": groups,
-        "messages": _messages(messages_shown),
+        "messages": _messages(messages_shown, when),
         "sections": data["sections"],
         "dispositions": [{"id": key, "label": label} for key, label in DISPOSITIONS],
-        "review": _review(review, groups),
+        "review": _review(review, groups, when),
         "original_sha256": original_sha256,
         "metadata": {"created": stamp, "modified": _review_stamp(review) or stamp},
     }
@@ -107,7 +115,8 @@ def _agency(agency: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _messages(shown: Mapping[str, str | None] | None) -> list[dict[str, str]]:
+def _messages(shown: Mapping[str, str | None] | None,
+              when: Callable[[datetime], str]) -> list[dict[str, str]]:
     messages = []
     for severity in MESSAGE_SEVERITIES:
         moment = _parse_moment((shown or {}).get(severity.value))
@@ -115,12 +124,12 @@ def _messages(shown: Mapping[str, str | None] | None) -> list[dict[str, str]]:
             wording = WORDING[severity]
             messages.append({"severity": severity.value, "label": wording.label,
                              "symbol": wording.symbol, "heading": wording.patient_heading,
-                             "shown_at": _when(moment)})
+                             "shown_at": when(moment)})
     return messages
 
 
-def _review(review: Mapping[str, Any] | None,
-            groups: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _review(review: Mapping[str, Any] | None, groups: list[dict[str, Any]],
+            when: Callable[[datetime], str]) -> dict[str, Any] | None:
     if not review:
         return None
     reviewed_at = _parse_moment(review.get("reviewed_at"))
@@ -133,7 +142,7 @@ def _review(review: Mapping[str, Any] | None,
             items[flag["item"]] = {"dispositions": chosen, "note": str(raw.get("note") or "")}
     return {
         "reviewer": str(review.get("reviewer") or ""),
-        "reviewed_at": _when(reviewed_at) if reviewed_at else "",
+        "reviewed_at": when(reviewed_at) if reviewed_at else "",
         "note": str(review.get("note") or ""),
         "items": items,
     }
@@ -168,10 +177,17 @@ def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _when(moment: datetime | date) -> str:
-    """Return '21 November 2026 at 09:14 UTC' (or the date alone when there is no time)."""
+def _when(moment: datetime | date, zone: str | None = None) -> str:
+    """Return '21 November 2026 at 04:14 EST' (or the date alone when there is no time).
+
+    With a zone the moment is shown in it with its abbreviation (a naive moment is UTC);
+    without one, in its own offset: '09:14 UTC', '10:30 UTC-05:00'.
+    """
     if not isinstance(moment, datetime):
         return _long_date(moment)
+    if zone:
+        local = timezones.local(moment, zone)
+        return f"{_long_date(local)} at {local:%H:%M} {timezones.abbreviation(local)}"
     offset = moment.utcoffset()
     if offset is None:
         zone = ""

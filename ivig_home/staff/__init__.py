@@ -8,7 +8,7 @@ anything of another agency answers 404, as if it did not exist. Administrator pa
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, abort, render_template, request
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 
-from .. import accounts, errors, notices
+from .. import accounts, errors, notices, timezones
 from ..checklist import NOT_A_DECISION, parse_date
 from ..models import StaffUser, Submission
 from ..submissions import get_submission
@@ -95,14 +95,21 @@ def form_errors(fields: list[Any]) -> list[tuple[str, str]]:
     return [(field.id, field.errors[0]) for field in fields if field.errors]
 
 
+def agency_zone() -> str:
+    """Return the signed-in user's agency time zone (the app's TIME_ZONE before sign-in)."""
+    if current_user and current_user.is_authenticated:
+        return str(current_staff().agency.time_zone)
+    return timezones.configured()
+
+
 @bp.app_template_filter("staff_when")
-def staff_when(moment: datetime | None, seconds: bool = False) -> str:
-    """Return a moment as '21 Nov 2026, 09:14 UTC' (or with seconds, 09:14:05)."""
+def staff_when(moment: datetime | None, seconds: bool = False, zone: str | None = None) -> str:
+    """Return a moment in the agency's time zone: '21 Nov 2026, 04:14 EST' (or 04:14:05)."""
     if moment is None:
         return ""
-    moment = moment.astimezone(UTC)
+    moment = timezones.local(moment, zone or agency_zone())
     clock = f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
-    return f"{moment.day} {moment:%b %Y}, {clock} UTC"
+    return f"{moment.day} {moment:%b %Y}, {clock} {timezones.abbreviation(moment)}"
 
 
 @bp.app_template_filter("staff_date")

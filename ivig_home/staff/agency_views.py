@@ -1,4 +1,5 @@
-"""The administrator's page for the agency: name, phone, colour, logo, embedding and webhook."""
+"""The administrator's page for the agency: name, phone, time zone, colour, logo, embedding
+and webhook."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from .. import agencies, theme
+from .. import agencies, theme, timezones
 from ..audit import audit_entry
 from ..db import db
 from ..logo import MAX_BYTES, LogoRefused, clean_logo
@@ -29,6 +30,14 @@ def _checked(check: Any) -> Any:
         except agencies.AgencyRefused as error:
             raise ValidationError(str(error)) from None
     return validate
+
+
+def _time_zone(_form: StaffForm, field: StringField) -> None:
+    # A form sent without the field at all (not the page's own form) keeps the zone as it is.
+    if not field.raw_data:
+        field.data = None
+        return
+    _checked(agencies.check_time_zone)(_form, field)
 
 
 def _origins(form: AgencyForm, field: TextAreaField) -> None:
@@ -53,6 +62,7 @@ class AgencyForm(StaffForm):
 
     name = StringField("Agency name", [_checked(agencies.check_name)])
     phone = StringField("Phone number patients should call", [_checked(agencies.check_phone)])
+    time_zone = StringField("Time zone", [_time_zone])
     colour = StringField("Colour", [_checked(agencies.check_colour)])
     logo = FileField("Logo (PNG or SVG, at most 256 KB)", [_logo])
     remove_logo = BooleanField("Remove the logo")
@@ -63,7 +73,8 @@ class AgencyForm(StaffForm):
 
 
 def _current(agency: Agency) -> dict[str, Any]:
-    return {"name": agency.name, "phone": agency.phone, "colour": agency.colour,
+    return {"name": agency.name, "phone": agency.phone, "time_zone": agency.time_zone,
+            "colour": agency.colour,
             "allowed_origins": "\n".join(agency.allowed_origins or []),
             "webhook_url": agency.webhook_url or ""}
 
@@ -82,13 +93,14 @@ def _page(form: AgencyForm, agency: Agency, secret: str | None = None,
         shown_colour=theme.accent(agency.colour),
         snippet_url=url_for("embed_assets.script", _external=True),
         frame_url=url_for("embed.start", slug=agency.slug, _external=True),
-        site_url=url_for("patient.start", slug=agency.slug, _external=True)), status
+        site_url=url_for("patient.start", slug=agency.slug, _external=True),
+        zone_names=timezones.zone_names()), status
 
 
 @bp.route("/agency", methods=["GET", "POST"])
 @admin_required
 def agency_page() -> Page | Response:
-    """Show and change the agency's name, phone, colour, logo, embedding and webhook."""
+    """Show and change the agency's name, phone, time zone, colour, logo, embedding, webhook."""
     agency = current_staff().agency
     if request.method == "GET":
         return _page(AgencyForm(data=_current(agency)), agency)
@@ -96,9 +108,10 @@ def agency_page() -> Page | Response:
     if not form.validate():
         return _page(form, agency, status=400)
     _record()
+    zone = {"time_zone": form.time_zone.data} if form.time_zone.data else {}
     agencies.update_agency(agency, name=form.name.data, phone=form.phone.data,
                            colour=form.colour.data, allowed_origins=form.origin_list,
-                           webhook_url=form.webhook_url.data)
+                           webhook_url=form.webhook_url.data, **zone)
     if form.remove_logo.data:
         agency.logo, agency.logo_type = None, None
     elif form.cleaned_logo is not None:
