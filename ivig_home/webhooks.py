@@ -144,7 +144,8 @@ def _secret(agency: Agency) -> str | None:
 def deliver(delivery: WebhookDelivery, now: datetime) -> bool:
     """POST one delivery to its agency's webhook and record the outcome."""
     agency = db.session.get(Agency, delivery.agency_id)
-    status, error = None, "no webhook URL"
+    status: int | None = None
+    error: str | None = "no webhook URL"
     secret = _secret(agency) if agency is not None and agency.webhook_url else None
     if agency is not None and agency.webhook_url and not secret:
         error = "no readable webhook secret"

@@ -176,13 +176,17 @@ def test_a_private_address_is_refused_when_sent_and_nothing_is_sent(
     assert len(receiver.received) == 2
 
 
-def test_a_name_with_any_private_address_is_refused_when_sent(
+def test_a_name_that_later_resolves_to_a_private_address_is_refused_when_sent(
         app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One public and one private answer: refused (a name cannot pass half its addresses)."""
-    monkeypatch.setattr(webhook_hosts, "resolve",
-                        lambda host, port: ["93.184.216.34", "127.0.0.1"])
+    """Public when set, then one public and one private answer: refused, at set and at send."""
+    monkeypatch.setattr(webhook_hosts, "resolve", lambda host, port: ["93.184.216.34"])
     with app.app_context():
-        submit(make_agency("mixed", webhook_url="https://hooks.mixed.example/hook"))
+        agency = make_agency("mixed", webhook_url="https://hooks.mixed.example/hook")
+        monkeypatch.setattr(webhook_hosts, "resolve",
+                            lambda host, port: ["93.184.216.34", "127.0.0.1"])
+        with pytest.raises(agencies.AgencyRefused, match="public address"):
+            agencies.check_webhook_url(agency.webhook_url)
+        submit(agency)
         assert webhooks.deliver_due().failed == 1
         assert _deliveries()[0].last_error == "refused: the host is not a public address"
 
