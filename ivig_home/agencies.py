@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from . import logo, theme, timezones
+from . import logo, theme, timezones, webhook_hosts
 from .db import db
 from .models import Agency
 from .store import get_agency
@@ -124,18 +124,19 @@ def check_origins(values: Iterable[str]) -> list[str]:
 
 
 def check_webhook_url(value: str | None) -> str | None:
-    """Return the webhook URL (None to turn webhooks off), or refuse a non-http(s) one."""
+    """Return the webhook URL (None to turn webhooks off), or refuse one that may not be used.
+
+    It must be https to a host that is not, and does not resolve to, an address on a
+    private, local or reserved network (webhook_hosts); WEBHOOK_ALLOW_PRIVATE_HOSTS lifts
+    that for tests and private deployments.
+    """
     url = (value or "").strip()
     if not url:
         return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username \
-            or parts.password or len(url) > 2000 or any(c.isspace() for c in url):
-        raise AgencyRefused("The webhook URL must be an https:// address, like "
-                            "'https://systems.agency.example/ivig-webhook'.")
-    if parts.scheme == "http" and not relaxed():
-        raise AgencyRefused("The webhook URL must use https.")
-    return url
+    try:
+        return webhook_hosts.check_url(url)
+    except webhook_hosts.HostRefused as refused:
+        raise AgencyRefused(f"Webhook URL: {refused}") from None
 
 
 def new_webhook_secret() -> str:
@@ -157,10 +158,12 @@ def create_agency(slug: str, name: str, phone: str, *, colour: str | None = None
     agency = Agency(slug=slug, name=check_name(name), phone=check_phone(phone),
                     colour=check_colour(colour) if colour else theme.DEFAULT_ACCENT,
                     allowed_origins=check_origins(allowed_origins),
-                    webhook_url=check_webhook_url(webhook_url), webhook_secret=secret,
+                    webhook_url=check_webhook_url(webhook_url),
                     time_zone=check_time_zone(time_zone or timezones.configured()))
     db.session.add(agency)
     try:
+        db.session.flush()  # the secret is encrypted bound to the row's id
+        agency.webhook_secret = secret
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -193,7 +196,8 @@ def set_logo(agency: Agency, data: bytes | None, declared_type: str | None = Non
 
 
 def rotate_webhook_secret(agency: Agency) -> str:
-    """Give the agency a new webhook secret and return it, once."""
-    agency.webhook_secret = new_webhook_secret()
+    """Give the agency a new webhook secret (stored encrypted) and return it, once."""
+    secret = new_webhook_secret()
+    agency.webhook_secret = secret
     db.session.commit()
-    return agency.webhook_secret
+    return secret

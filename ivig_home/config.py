@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_SEND_IN_BACKGROUND": False,
     "WEBHOOK_TIMEOUT_SECONDS": 5,
     "WEBHOOKS_POLL_SECONDS": 30,
+    # Webhook URLs must be https to public addresses; True also allows http and private,
+    # loopback and link-local addresses (tests, or receivers on a private network).
+    "WEBHOOK_ALLOW_PRIVATE_HOSTS": False,
     # Staff sign-in: attempts per address, and minutes without activity before signing out.
     "STAFF_LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
     "STAFF_IDLE_MINUTES": 15,

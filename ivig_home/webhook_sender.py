@@ -5,15 +5,16 @@ from __future__ import annotations
 import http.client
 import logging
 import os
+import socket
+import ssl
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from typing import Any
 
 from flask import Flask, current_app, g
 
+from . import webhook_hosts
 from .db import db
+from .webhook_hosts import Target
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 DEFAULT_POLL_SECONDS = 30.0
@@ -21,35 +22,69 @@ EXTENSION = "ivig_home.webhooks"
 log = logging.getLogger("ivig_home")
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """Treat a redirect as a failed delivery: the notice goes to the configured URL only."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-OPENER = urllib.request.build_opener(_NoRedirects)
-
-
 def timeout() -> float:
     """Return the seconds to wait for a webhook endpoint to connect and to answer."""
     return float(current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
 
 
+def _connection(target: Target, address: str, wait: float) -> http.client.HTTPConnection:
+    """Return a connection to one checked address that still names the host.
+
+    The Host header (and for https the SNI name and the certificate check) use the host
+    name; the socket goes to the address that was checked, with no second lookup.
+    """
+    connection: http.client.HTTPConnection
+    if target.scheme == "https":
+        connection = http.client.HTTPSConnection(target.host, target.port, timeout=wait,
+                                                 context=ssl.create_default_context())
+    else:
+        connection = http.client.HTTPConnection(target.host, target.port, timeout=wait)
+
+    def pinned(_address: tuple[str, int], limit: float | None = None,
+               source: tuple[str, int] | None = None) -> socket.socket:
+        return socket.create_connection((address, target.port), limit, source)
+
+    connection._create_connection = pinned  # type: ignore[attr-defined]
+    return connection
+
+
+def _open(target: Target, addresses: list[str], wait: float) -> http.client.HTTPConnection:
+    """Connect to the first checked address that answers; raise the last error if none does."""
+    error: OSError | None = None
+    for address in addresses:
+        connection = _connection(target, address, wait)
+        try:
+            connection.connect()
+        except OSError as failed:
+            connection.close()
+            error = failed
+            continue
+        return connection
+    raise error or OSError("no address")
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str | None]:
-    """POST the body; return the HTTP status and None on a 2xx, else a short error."""
-    request = urllib.request.Request(  # noqa: S310 (the URL was checked to be http or https)
-        url, data=body, method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "ivig_home-webhooks/1",
-                 **headers})
+    """POST the body; return the HTTP status and None on a 2xx, else a short error.
+
+    The host is resolved and checked first (webhook_hosts), and a redirect is never
+    followed: the notice goes to the configured URL only.
+    """
     try:
-        with OPENER.open(request, timeout=timeout()) as response:
+        target, addresses = webhook_hosts.addresses_to_send(url)
+    except webhook_hosts.HostRefused as refused:
+        return None, f"refused: {refused}"
+    try:
+        connection = _open(target, addresses, timeout())
+        try:
+            connection.request("POST", target.path, body=body, headers={
+                "Content-Type": "application/json", "User-Agent": "ivig_home-webhooks/1",
+                **headers})
+            response = connection.getresponse()
             status = int(response.status)
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, type(reason).__name__[:200]
+        finally:
+            connection.close()
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        return None, type(error).__name__[:200]
     return status, None if 200 <= status < 300 else f"HTTP {status}"
 
 

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from flask import Flask, g, has_request_context
 from sqlalchemy import func, select, update
 
 from . import webhook_sender
+from .crypto import UnknownKey
 from .db import db, utcnow
 from .models import Agency, Submission, WebhookDelivery
 from .submissions import storing_submission
@@ -131,13 +133,25 @@ def claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     return delivery
 
 
+def _secret(agency: Agency) -> str | None:
+    """Return the agency's signing secret, decrypted; None if it has none or it will not open."""
+    try:
+        return agency.webhook_secret
+    except (UnknownKey, InvalidTag, ValueError):  # a missing key must not stop the round
+        return None
+
+
 def deliver(delivery: WebhookDelivery, now: datetime) -> bool:
     """POST one delivery to its agency's webhook and record the outcome."""
     agency = db.session.get(Agency, delivery.agency_id)
-    status, error = None, "no webhook URL"
-    if agency is not None and agency.webhook_url and agency.webhook_secret:
+    status: int | None = None
+    error: str | None = "no webhook URL"
+    secret = _secret(agency) if agency is not None and agency.webhook_url else None
+    if agency is not None and agency.webhook_url and not secret:
+        error = "no readable webhook secret"
+    elif agency is not None and agency.webhook_url and secret:
         body = body_of(delivery.payload)
-        headers = {SIGNATURE_HEADER: signature(agency.webhook_secret, int(time.time()), body),
+        headers = {SIGNATURE_HEADER: signature(secret, int(time.time()), body),
                    "X-IVIG-Event": delivery.event, "X-IVIG-Delivery": str(delivery.id)}
         status, error = webhook_sender.post(agency.webhook_url, body, headers)
     delivery.attempts += 1

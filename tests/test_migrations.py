@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,41 @@ def test_the_init_db_command_creates_the_database_once(empty_database: str, tmp_
         agencies = connection.execute(sqlalchemy.text("SELECT slug FROM agencies")).all()
     engine.dispose()
     assert agencies == [("demo",)]
+
+
+def test_the_webhook_secret_migration_encrypts_and_decrypts_again(empty_app: Flask) -> None:
+    """b7d9f1a3c5e8: plain secrets are encrypted on upgrade and put back on downgrade."""
+    agencies = sqlalchemy.table(
+        "agencies", sqlalchemy.column("slug", sqlalchemy.String),
+        sqlalchemy.column("name", sqlalchemy.String), sqlalchemy.column("phone", sqlalchemy.String),
+        sqlalchemy.column("colour", sqlalchemy.String),
+        sqlalchemy.column("allowed_origins", sqlalchemy.JSON),
+        sqlalchemy.column("webhook_secret", sqlalchemy.String),
+        sqlalchemy.column("created_at", sqlalchemy.DateTime))
+    secret = "whsec_plain-before-the-migration"
+    with empty_app.app_context():
+        upgrade(revision="2f94cc09bc43")
+        db.session.execute(agencies.insert().values(
+            slug="older", name="Older Home Infusion", phone="555-0142", colour="#1d4f91",
+            allowed_origins=[], webhook_secret=secret, created_at=datetime(2026, 11, 1)))
+        db.session.commit()
+        db.session.remove()
+        for _ in range(2):  # up, down, up
+            upgrade()
+            assert "webhook_secret" not in _columns("agencies")
+            stored = db.session.execute(sqlalchemy.text("SELECT * FROM agencies")).all()
+            assert secret not in repr(stored) and secret.encode() not in repr(stored).encode()
+            agency = store.get_agency("older")
+            assert agency is not None and agency.webhook_secret == secret
+            db.session.remove()
+            downgrade(revision="2f94cc09bc43")
+            assert "webhook_secret_enc" not in _columns("agencies")
+            assert db.session.scalar(sqlalchemy.text(
+                "SELECT webhook_secret FROM agencies WHERE slug = 'older'")) == secret
+            db.session.remove()
+        upgrade()
+        assert store.get_agency("older").webhook_secret == secret  # type: ignore[union-attr]
+
+
+def _columns(table: str) -> set[str]:
+    return {column["name"] for column in sqlalchemy.inspect(db.engine).get_columns(table)}

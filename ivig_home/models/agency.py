@@ -8,11 +8,17 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from ..crypto import seal, sealed_context, unseal
 from ..db import UTCDateTime, db, utcnow
 from ..timezones import configured
 from ._checks import one_of
 
 ROLES = ("nurse", "admin")
+
+
+def webhook_secret_context(agency_id: int) -> str:
+    """Return what an agency's encrypted webhook secret is bound to: its table, column, row."""
+    return sealed_context("agencies", "webhook_secret_enc", str(agency_id))
 
 
 class Agency(db.Model):  # type: ignore[name-defined,misc]
@@ -30,13 +36,30 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
     logo_type: Mapped[str | None] = mapped_column(String(40))
     allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     webhook_url: Mapped[str | None] = mapped_column(String(2000))
-    webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    # The webhook signing secret, encrypted and bound to this row: use `webhook_secret`.
+    webhook_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Where "a new checklist was submitted" notices go: reference and counts only.
     notify_email: Mapped[str | None] = mapped_column(String(254))
     # An IANA name ('America/New_York'): times are stored in UTC and shown in this zone.
     time_zone: Mapped[str] = mapped_column(String(64), default=configured,
                                            server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def webhook_secret(self) -> str | None:
+        """Return the webhook signing secret, decrypted; None when there is none."""
+        if self.webhook_secret_enc is None:
+            return None
+        return str(unseal(self.webhook_secret_enc, webhook_secret_context(self.id)))
+
+    @webhook_secret.setter
+    def webhook_secret(self, secret: str | None) -> None:
+        if secret is None:
+            self.webhook_secret_enc = None
+            return
+        if self.id is None:
+            raise ValueError("an agency needs its id (flush it first) before it gets a secret")
+        self.webhook_secret_enc = seal(secret, webhook_secret_context(self.id))
 
     def __repr__(self) -> str:
         return f"<Agency {self.slug}>"

@@ -58,9 +58,13 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def background_app(tmp_path: Path, sqlite_template: Path,
                    monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    """Yield an app that sends webhooks from a background thread (4 s timeout)."""
+    """Yield an app that sends webhooks from a background thread (4 s timeout).
+
+    The receiver is on 127.0.0.1, so private hosts are allowed explicitly.
+    """
     app = sqlite_app(tmp_path / "instance", sqlite_template, monkeypatch, demo=False,
-                     WEBHOOKS_SEND_IN_BACKGROUND=True, WEBHOOK_TIMEOUT_SECONDS=4)
+                     WEBHOOKS_SEND_IN_BACKGROUND=True, WEBHOOK_TIMEOUT_SECONDS=4,
+                     WEBHOOK_ALLOW_PRIVATE_HOSTS=True)
     yield app
     app.extensions[EXTENSION].stop()
     dispose(app)

@@ -44,7 +44,8 @@ def test_create_agency_stores_it_and_prints_the_webhook_secret_once(
         "Harbour Home Infusion", "+1 617 555 0142", "#0b3d2e")
     assert agency.allowed_origins == ["https://www.harbour.example", "http://localhost:8000"]
     assert agency.webhook_url == "https://hooks.harbour.example/ivig"
-    assert agency.webhook_secret == secret.group(1)
+    with app.app_context():
+        assert get_agency("harbour").webhook_secret == secret.group(1)  # type: ignore[union-attr]
     again = runner.invoke(cli, ["show-agency", "harbour"])
     assert "https://www.harbour.example" in again.output
     assert secret.group(1) not in again.output
@@ -90,11 +91,11 @@ def test_a_slug_is_taken_once(app: Flask, runner: FlaskCliRunner) -> None:
     assert result.exit_code == 2 and "exists already" in result.output
 
 
-def test_plain_http_webhooks_and_origins_need_debug_or_testing(
+def test_plain_http_origins_need_debug_or_testing_and_webhooks_the_private_setting(
         app: Flask, runner: FlaskCliRunner) -> None:
-    app.testing = False
     result = runner.invoke(cli, [*CREATE, "--webhook-url", "http://hooks.example/x"])
-    assert result.exit_code == 2 and "must use https" in result.output
+    assert result.exit_code == 2 and "Webhook URL: it must use https." in result.output
+    app.testing = False
     result = runner.invoke(cli, [*CREATE, "--allowed-origin", "http://www.harbour.example"])
     assert result.exit_code == 2 and "must use https" in result.output
     # A page on this computer may still embed the form while an agency tries it out.
@@ -121,9 +122,10 @@ def test_edit_agency_changes_details_origins_and_webhook(
 
 def test_a_new_webhook_secret_replaces_the_old_one(app: Flask, runner: FlaskCliRunner) -> None:
     runner.invoke(cli, CREATE)
-    old = _agency(app).webhook_secret
-    result = runner.invoke(cli, ["edit-agency", "harbour", "--new-webhook-secret"])
-    new = _agency(app).webhook_secret
+    with app.app_context():
+        old = _agency(app).webhook_secret
+        result = runner.invoke(cli, ["edit-agency", "harbour", "--new-webhook-secret"])
+        new = _agency(app).webhook_secret
     assert new != old and f"secret (shown once, keep it safe): {new}" in result.output
 
 

@@ -107,10 +107,12 @@ def test_a_logo_is_cleaned_on_upload_and_can_be_removed(world: World, as_user: C
 
 def test_a_new_webhook_secret_is_shown_once(world: World, as_user: Client) -> None:
     client = as_user("admin@demo.test")
-    old = agency_of(world).webhook_secret
+    with world.app.app_context():
+        old = agency_of(world).webhook_secret
     page = post(client, "/staff/agency/webhook-secret").get_data(as_text=True)
     shown = re.search(r'<code class="secret">(whsec_[^<]+)</code>', page)
-    new = agency_of(world).webhook_secret
+    with world.app.app_context():
+        new = agency_of(world).webhook_secret
     assert shown and shown.group(1) == new and new != old
     assert new not in client.get("/staff/agency").get_data(as_text=True)
 

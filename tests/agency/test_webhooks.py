@@ -1,4 +1,8 @@
-"""Webhooks: stored with the submission, signed, retried for a day, never in a patient's way."""
+"""Webhooks: stored with the submission, signed, retried for a day, never in a patient's way.
+
+The receiver listens on 127.0.0.1, so these apps allow private hosts explicitly
+(WEBHOOK_ALLOW_PRIVATE_HOSTS); test_webhook_hosts.py checks what happens without it.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,20 @@ from tests.answers import example
 from tests.patient.client import Patient, section_form, token_in
 
 KEYS = {"event", "id", "reference", "created", "counts", "highest_severity"}
+
+
+@pytest.fixture
+def app(app: Flask) -> Flask:
+    """The SQLite app, allowed to send to the receiver on 127.0.0.1."""
+    app.config["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = True
+    return app
+
+
+@pytest.fixture
+def db_app(db_app: Flask) -> Flask:
+    """The app on each database, allowed to send to the receiver on 127.0.0.1."""
+    db_app.config["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = True
+    return db_app
 
 
 def hooked(receiver: Receiver, slug: str = "hooked") -> Agency:
