@@ -10,8 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from . import patient_pdf, patient_steps, steps, store
 from .checklist import InvalidAnswers, assess
-from .csrf import csrf_failed
-from .forms import StepForm, posted_shown, step_form
+from .forms import StepForm, StepResult, step_form
 from .i18n import gettext as _
 from .summary import summary
 
@@ -41,12 +40,9 @@ def check_page(draft_id: str) -> Page:
     form = step_form(first, draft.id, stored, request.form if posted else None)
     if not posted:
         return render_check(draft, form, stored)
-    form.validate()
-    if csrf_failed(form):
-        return patient_steps.refused(draft, form.section)
-    result = form.check(stored, posted_shown(request.form), patient_steps.today())
-    if request.form.get("action") == "save":
-        return patient_steps.save_and_leave(draft, form, result, stored)
+    result = patient_steps.check_posted(draft, form, stored)
+    if not isinstance(result, StepResult):
+        return result
     if not result.complete:
         return render_check(draft, form, stored, result.errors), 400
     return send(draft, result.answers)

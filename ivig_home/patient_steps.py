@@ -55,15 +55,24 @@ def step(draft_id: str, section_id: str) -> Page:
     form = step_form(section, draft.id, stored, request.form if posted else None)
     if not posted:
         return render_step(draft, form, stored)
-    form.validate()
-    if csrf_failed(form):
-        return refused(draft, section)
-    result = form.check(stored, posted_shown(request.form), today())
-    if request.form.get("action") == "save":
-        return save_and_leave(draft, form, result, stored)
+    result = check_posted(draft, form, stored)
+    if not isinstance(result, StepResult):
+        return result
     if not result.complete:
         return render_step(draft, form, result.answers, result)
     return finish_step(draft, section, result.answers)
+
+
+def check_posted(draft: Any, form: StepForm, stored: dict[str, Any]) -> StepResult | Page:
+    """Check a posted step: a refusal for a bad form token, the saved page for "save and
+    come back later", else the checked answers for the caller to act on."""
+    form.validate()
+    if csrf_failed(form):
+        return refused(draft, form.section)
+    result = form.check(stored, posted_shown(request.form), today())
+    if request.form.get("action") == "save":
+        return save_and_leave(draft, form, result, stored)
+    return result
 
 
 def finish_step(draft: Any, section: Section, answers: dict[str, Any]) -> BaseResponse:
