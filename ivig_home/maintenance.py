@@ -26,7 +26,7 @@ from .crypto import (
     write_keys_file,
 )
 from .db import db, sqlite_file, utcnow
-from .models import Draft, FlagReview, IssuedPdf, ReviewedPdf, Submission
+from .models import Draft, FlagReview, IssuedPdf, ReviewedPdf, ReviewReopening, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ SEALED: list[tuple[Any, str, str]] = [
     (IssuedPdf, "content_enc", "submission_id"),
     (ReviewedPdf, "content_enc", "submission_id"),
     (FlagReview, "note_enc", "submission_id"),
+    (ReviewReopening, "reason_enc", "submission_id"),
 ]
 BATCH = 200
 
