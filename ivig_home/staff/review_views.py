@@ -158,7 +158,7 @@ def reviewed_pdf(submission_id: str) -> Response:
     return _pdf_response(pdf, review.pdf_filenames(found)["reviewed"])
 
 
-@bp.get("/submissions/<submission_id>/reviewed/<int:number>.pdf")
+@bp.get("/submissions/<submission_id>/reviewed/<int(min=1, max=9999):number>.pdf")
 @login_required
 def filed_review_pdf(submission_id: str, number: int) -> Response:
     """Download one filed reviewed PDF by its place in order (1 is the first filed)."""

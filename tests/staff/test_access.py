@@ -155,7 +155,7 @@ def test_every_staff_route_is_in_the_matrix(world: World) -> None:
 def _as_rule(path: str) -> str:
     return (path.replace("{risks}", "<submission_id>").replace("{clear}", "<submission_id>")
             .replace("/" + FIRST_RISK, "/<item_id>").replace("{user}", "<int:user_id>")
-            .replace("/reviewed/1.pdf", "/reviewed/<int:number>.pdf"))
+            .replace("/reviewed/1.pdf", "/reviewed/<int(min=1, max=9999):number>.pdf"))
 
 
 @pytest.mark.parametrize("path", [

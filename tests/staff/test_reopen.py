@@ -136,6 +136,7 @@ def test_reopening_and_filing_again_keeps_the_first_reviewed_pdf(
     assert nurse.get(f"{base}/reviewed/2.pdf").data == newest.data
     assert nurse.get(f"{base}/reviewed/3.pdf").status_code == 404
     assert nurse.get(f"{base}/reviewed/0.pdf").status_code == 404
+    assert nurse.get(f"{base}/reviewed/{10**30}.pdf").status_code == 404
     page = nurse.get(base).get_data(as_text=True)
     assert "Filed reviews" in page and "Download review 1" in page
     assert "Download review 2" in page and "Download the reviewed summary (newest)" in page
