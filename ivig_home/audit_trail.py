@@ -16,6 +16,7 @@ ACTION_WORDS = {
     "downloaded": "Downloaded a PDF",
     "reviewed": "Marked reviewed (reviewed PDF issued)",
     "flag_reviewed": "Recorded what was done about an item",
+    "reopened": "Re-opened a filed review",
     "exported": "Exported",
     "submitted": "Submitted the checklist",
     "purged": "Deleted after the retention period",

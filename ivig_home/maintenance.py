@@ -26,7 +26,7 @@ from .crypto import (
     write_keys_file,
 )
 from .db import db, sqlite_file, utcnow
-from .models import Agency, Draft, FlagReview, IssuedPdf, ReviewedPdf, Submission
+from .models import Agency, Draft, FlagReview, IssuedPdf, ReviewedPdf, ReviewReopening, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ SEALED: list[tuple[Any, str, str]] = [
     (ReviewedPdf, "content_enc", "submission_id"),
     (FlagReview, "note_enc", "submission_id"),
     (Agency, "webhook_secret_enc", "id"),
+    (ReviewReopening, "reason_enc", "submission_id"),
 ]
 BATCH = 200
 

@@ -3,6 +3,10 @@
 The submission and the PDF first issued never change: dispositions, notes and the reviewed
 PDF are stored beside them, and only the submission's status moves on
 (new -> in_review with the first disposition -> reviewed).
+
+A filed review can be re-opened with a reason (reviewed -> in_review): the reviewed PDFs
+already issued are kept as they are, the dispositions stay for the nurse to correct, and
+filing again issues a new reviewed PDF that says which review it replaces.
 """
 
 from __future__ import annotations
@@ -18,7 +22,15 @@ from .audit import audit_entry
 from .checklist import Assessment, assess
 from .crypto import keyring, sealed_context
 from .db import db, utcnow
-from .models import DISPOSITIONS, Agency, FlagReview, ReviewedPdf, StaffUser, Submission
+from .models import (
+    DISPOSITIONS,
+    Agency,
+    FlagReview,
+    ReviewedPdf,
+    ReviewReopening,
+    StaffUser,
+    Submission,
+)
 from .report import build_context, download_filename, render_pdf_low_priority
 from .report.context import DISPOSITIONS as DISPOSITION_WORDS
 from .submissions import set_submission_pdf, submission_answers, submission_pdf
@@ -26,10 +38,15 @@ from .timezones import local
 
 DISPOSITION_LABELS = dict(DISPOSITION_WORDS)
 NOTE_LIMIT = 2000
+REASON_LIMIT = 500
 
 
 class ReviewClosed(ValueError):
     """The submission was already marked reviewed; its review is filed."""
+
+
+class ReviewNotFiled(ValueError):
+    """The submission has no filed review to re-open (it is not marked reviewed)."""
 
 
 class ReviewIncomplete(ValueError):
@@ -101,6 +118,10 @@ def _pdf_context(submission_id: str) -> str:
     return sealed_context("reviewed_pdfs", "content_enc", submission_id)
 
 
+def _reason_context(submission_id: str) -> str:
+    return sealed_context("review_reopenings", "reason_enc", submission_id)
+
+
 def dispositions(submission: Submission) -> dict[str, Disposition]:
     """Return the latest disposition of each reviewed item, notes decrypted."""
     rows = db.session.execute(
@@ -154,9 +175,19 @@ def mark_reviewed(submission: Submission, assessment: Assessment, reviewer: Staf
         raise ReviewIncomplete(missing)
     original = issued_pdf(submission)
     now = utcnow()
-    review = {"reviewer": reviewer.display_name, "reviewed_at": now.isoformat(),
-              "items": {item: {"dispositions": [done.disposition], "note": done.note}
-                        for item, done in recorded.items()}}
+    review: dict[str, Any] = {
+        "reviewer": reviewer.display_name, "reviewed_at": now.isoformat(),
+        "items": {item: {"dispositions": [done.disposition], "note": done.note}
+                  for item, done in recorded.items()}}
+    earlier = latest_reviewed(submission)
+    if earlier is not None:  # a re-opened review, filed again: say which one it replaces
+        reopening = db.session.scalar(
+            select(ReviewReopening).where(ReviewReopening.reviewed_pdf_id == earlier.id)
+            .order_by(ReviewReopening.id.desc()).limit(1))
+        review["replaces"] = {
+            "reviewed_at": earlier.created_at.isoformat(), "reviewer": reviewer_name(earlier),
+            "sha256": earlier.sha256,
+            "reason": _reason(reopening) if reopening is not None else ""}
     pdf = render_pdf_low_priority(summary_context(
         submission, assessment, review=review,
         original_sha256=hashlib.sha256(original).hexdigest()))
@@ -177,6 +208,89 @@ def mark_reviewed(submission: Submission, assessment: Assessment, reviewer: Staf
     return stored
 
 
+def reopen_review(submission: Submission, reason: str, reviewer: StaffUser,
+                  address: str | None) -> ReviewReopening:
+    """Re-open a filed review for correction, keeping every reviewed PDF already issued.
+
+    The submission goes back to "in review" with its dispositions as they were; the reason
+    is stored encrypted and the re-opening is audit-logged (without the reason).
+    """
+    reason = reason.strip()[:REASON_LIMIT]
+    if not reason:
+        raise ValueError("a reason is needed to re-open a review")
+    filed = latest_reviewed(submission)
+    if submission.status != "reviewed" or filed is None:
+        raise ReviewNotFiled("this submission has no filed review to re-open")
+    now = utcnow()
+    # Re-opened once, even when two people press the button at the same moment.
+    changed = db.session.execute(
+        update(Submission).where(Submission.id == submission.id,
+                                 Submission.status == "reviewed")
+        .values(status="in_review", status_changed_at=now))
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise ReviewNotFiled("this submission has no filed review to re-open")
+    stored = ReviewReopening(
+        submission_id=submission.id, reviewed_pdf_id=filed.id, reopened_by=reviewer.id,
+        created_at=now,
+        reason_enc=keyring().seal(reason.encode("utf-8"), _reason_context(submission.id)))
+    db.session.add(stored)
+    audit_entry("reopened", submission=submission, actor=reviewer.email, address=address)
+    db.session.commit()
+    return stored
+
+
+def _reason(reopening: ReviewReopening) -> str:
+    return keyring().open(reopening.reason_enc,
+                          _reason_context(reopening.submission_id)).decode("utf-8")
+
+
+def _staff_name(user_id: int | None) -> str:
+    user = db.session.get(StaffUser, user_id) if user_id else None
+    return user.display_name if user else "A former staff member"
+
+
+@dataclass(frozen=True)
+class FiledReview:
+    """One filed review (its reviewed PDF), and its re-opening if it was re-opened."""
+
+    number: int
+    pdf: ReviewedPdf
+    reviewer: str
+    reopened_by: str | None = None
+    reopened_at: datetime | None = None
+    reason: str = ""
+
+
+def review_history(submission: Submission) -> list[FiledReview]:
+    """Return every filed review of a submission, first filed first, reasons decrypted."""
+    pdfs = db.session.scalars(
+        select(ReviewedPdf).where(ReviewedPdf.submission_id == submission.id)
+        .order_by(ReviewedPdf.created_at, ReviewedPdf.id)).all()
+    reopenings = {row.reviewed_pdf_id: row for row in db.session.scalars(
+        select(ReviewReopening).where(ReviewReopening.submission_id == submission.id)
+        .order_by(ReviewReopening.id))}
+    history = []
+    for number, pdf in enumerate(pdfs, start=1):
+        reopening = reopenings.get(pdf.id)
+        history.append(FiledReview(
+            number=number, pdf=pdf, reviewer=_staff_name(pdf.reviewer_id),
+            reopened_by=_staff_name(reopening.reopened_by) if reopening else None,
+            reopened_at=reopening.created_at if reopening else None,
+            reason=_reason(reopening) if reopening else ""))
+    return history
+
+
+def reviewed_number(submission: Submission, number: int) -> ReviewedPdf | None:
+    """Return the reviewed PDF filed `number`-th (from 1), or None when there is none."""
+    if number < 1:
+        return None
+    found: ReviewedPdf | None = db.session.scalar(
+        select(ReviewedPdf).where(ReviewedPdf.submission_id == submission.id)
+        .order_by(ReviewedPdf.created_at, ReviewedPdf.id).offset(number - 1).limit(1))
+    return found
+
+
 def latest_reviewed(submission: Submission) -> ReviewedPdf | None:
     """Return the reviewed PDF's record, or None before the review is filed."""
     found: ReviewedPdf | None = db.session.scalar(
@@ -189,8 +303,7 @@ def reviewer_name(stored: ReviewedPdf | None) -> str | None:
     """Return who filed a review, or None when there is none yet."""
     if stored is None:
         return None
-    user = db.session.get(StaffUser, stored.reviewer_id) if stored.reviewer_id else None
-    return user.display_name if user else "A former staff member"
+    return _staff_name(stored.reviewer_id)
 
 
 def reviewed_pdf(stored: ReviewedPdf) -> bytes:
@@ -203,3 +316,8 @@ def pdf_filenames(submission: Submission) -> dict[str, str]:
     issued = download_filename(submission.reference,
                                local(submission.created_at, submission.agency.time_zone))
     return {"issued": issued, "reviewed": issued.removesuffix(".pdf") + "-reviewed.pdf"}
+
+
+def numbered_filename(submission: Submission, number: int) -> str:
+    """Return the download name of the reviewed PDF filed `number`-th (reference and date)."""
+    return pdf_filenames(submission)["reviewed"].removesuffix(".pdf") + f"-{number}.pdf"

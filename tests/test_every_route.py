@@ -33,6 +33,7 @@ SAMPLES: dict[str, Any] = {
     "filename": "css/app.css",
     "item_id": "kidney_problems",
     "unknown": "no-such-thing",
+    "number": 1,
 }
 AGENCY_ORIGIN = "https://harbour-health.example"
 FRAMED = ("embed.",)

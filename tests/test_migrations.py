@@ -21,7 +21,8 @@ from tests.conftest import dispose, make_app
 from tests.store_support import table_names
 
 TABLES = {"agencies", "staff_users", "api_tokens", "drafts", "submissions", "issued_pdfs",
-          "flag_reviews", "reviewed_pdfs", "audit_log", "webhook_deliveries"}
+          "flag_reviews", "reviewed_pdfs", "review_reopenings", "audit_log",
+          "webhook_deliveries"}
 
 
 @pytest.fixture

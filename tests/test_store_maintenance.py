@@ -26,6 +26,7 @@ from ivig_home.models import (
     FlagReview,
     IssuedPdf,
     ReviewedPdf,
+    ReviewReopening,
     Submission,
     WebhookDelivery,
 )
@@ -44,8 +45,12 @@ def _review(submission: Submission, note: str) -> None:
     db.session.add(FlagReview(submission_id=sid, item_id="kidney_problems",
                               disposition="contacted_patient",
                               note_enc=seal(note, sealed_context("flag_reviews", "note_enc", sid))))
-    db.session.add(ReviewedPdf(submission_id=sid, sha256="0" * 64, content_enc=keyring().seal(
-        PDF, sealed_context("reviewed_pdfs", "content_enc", sid))))
+    filed = ReviewedPdf(submission_id=sid, sha256="0" * 64, content_enc=keyring().seal(
+        PDF, sealed_context("reviewed_pdfs", "content_enc", sid)))
+    db.session.add(filed)
+    db.session.flush()
+    db.session.add(ReviewReopening(submission_id=sid, reviewed_pdf_id=filed.id, reason_enc=seal(
+        "Wrong box ticked.", sealed_context("review_reopenings", "reason_enc", sid))))
     db.session.commit()
 
 
@@ -73,6 +78,9 @@ def _everything_reads(ids: list[str]) -> None:
         note = db.session.scalars(select(FlagReview.note_enc)
                                   .where(FlagReview.submission_id == sid)).one()
         assert current_keys.open(note, sealed_context("flag_reviews", "note_enc", sid))
+        reason = db.session.scalars(select(ReviewReopening.reason_enc)
+                                    .where(ReviewReopening.submission_id == sid)).one()
+        assert current_keys.open(reason, sealed_context("review_reopenings", "reason_enc", sid))
     drafts = db.session.scalars(select(Draft).where(Draft.submission_id.is_(None))).all()
     assert drafts and all(store.draft_answers(d)["patient_name"] for d in drafts)
 
@@ -90,8 +98,9 @@ def test_rotate_key_keeps_every_submission_readable(db_app: Flask,
     assert result.exit_code == 0, result.output
     new = keyring().current_id
     assert new != old and f"New key {new}" in result.output
-    # 3 submissions x (identity, answers, assessment, PDF, note, reviewed PDF) + 4 drafts
-    assert "22 stored values re-encrypted" in result.output
+    # 3 submissions x (identity, answers, assessment, PDF, note, reviewed PDF, re-opening
+    # reason) + 4 drafts
+    assert "25 stored values re-encrypted" in result.output
     assert _key_ids() == {new}
     _everything_reads(ids)
 
@@ -162,7 +171,7 @@ def test_purge_removes_only_what_it_should(db_app: Flask, runner: FlaskCliRunner
     assert db.session.get(Submission, recent_id) is not None
     assert _count(Submission) == expected_left
     assert (db.session.get(Submission, old_id) is None) == bool(retention)
-    for model in (IssuedPdf, FlagReview, ReviewedPdf, WebhookDelivery):
+    for model in (IssuedPdf, FlagReview, ReviewedPdf, ReviewReopening, WebhookDelivery):
         rows = db.session.scalars(select(model).where(model.submission_id == old_id)).all()
         assert (rows == []) == bool(retention), model
     actions = db.session.scalars(select(AuditEntry.action).where(

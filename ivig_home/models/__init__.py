@@ -3,10 +3,10 @@
 from .agency import Agency, ApiToken, StaffUser
 from .intake import Draft, IssuedPdf, Submission
 from .log import AUDIT_ACTIONS, AuditEntry, WebhookDelivery
-from .review import DISPOSITIONS, FlagReview, ReviewedPdf
+from .review import DISPOSITIONS, FlagReview, ReviewedPdf, ReviewReopening
 
 __all__ = [
     "AUDIT_ACTIONS", "DISPOSITIONS", "Agency", "ApiToken", "AuditEntry", "Draft", "FlagReview",
-    "IssuedPdf", "ReviewedPdf", "StaffUser", "Submission", "WebhookDelivery",
+    "IssuedPdf", "ReviewReopening", "ReviewedPdf", "StaffUser", "Submission", "WebhookDelivery",
 ]
 

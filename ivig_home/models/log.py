@@ -13,7 +13,8 @@ from ._checks import one_of
 
 AUDIT_ACTIONS = ("viewed", "downloaded", "reviewed", "exported", "logged_in", "failed_login",
                  "purged", "submitted", "flag_reviewed", "viewed_queue", "logged_out",
-                 "locked_out", "user_added", "user_disabled", "user_enabled", "settings_changed")
+                 "locked_out", "user_added", "user_disabled", "user_enabled", "settings_changed",
+                 "reopened")
 
 
 class AuditEntry(db.Model):  # type: ignore[name-defined,misc]

@@ -47,3 +47,24 @@ class ReviewedPdf(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sha256: Mapped[str] = mapped_column(String(64))
     content_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReviewReopening(db.Model):  # type: ignore[name-defined,misc]
+    """A filed review opened again for correction: who, when and why (the reason encrypted).
+
+    The reviewed PDF it re-opened stays stored as it was; filing again adds a new one.
+    """
+
+    __tablename__ = "review_reopenings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    # The filed review (its reviewed PDF) that was re-opened.
+    reviewed_pdf_id: Mapped[int] = mapped_column(
+        ForeignKey("reviewed_pdfs.id", ondelete="CASCADE"))
+    reopened_by: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The reason may name what the patient said, so it is encrypted like the notes.
+    reason_enc: Mapped[bytes] = mapped_column(LargeBinary)

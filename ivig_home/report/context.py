@@ -36,7 +36,9 @@ MESSAGE_SEVERITIES = (Severity.EMERGENCY, Severity.URGENT)
 #   review          {"reviewer": name, "reviewed_at": ISO date-time, "note": text,
 #                    "items": {item id: {"dispositions": ["acknowledged", "contacted_patient",
 #                                                        "escalated", "not_applicable"],
-#                                        "note": text}}}
+#                                        "note": text}},
+#                    "replaces": {"reviewed_at": ISO date-time, "reviewer": name,
+#                                 "sha256": hex, "reason": text} or absent (a first review)}
 #   original_sha256 the hex SHA-256 of the PDF first issued, printed on a re-issued one
 def build_context(assessment: Assessment, *, reference: str, completed_at: datetime | date,
                   agency: Mapping[str, Any], messages_shown: Mapping[str, str | None] | None = None,
@@ -145,7 +147,19 @@ def _review(review: Mapping[str, Any] | None, groups: list[dict[str, Any]],
         "reviewed_at": when(reviewed_at) if reviewed_at else "",
         "note": str(review.get("note") or ""),
         "items": items,
+        "replaces": _replaced(review.get("replaces")),
     }
+
+
+def _replaced(earlier: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Return the earlier review a re-issued one replaces, as the PDF prints it."""
+    if not earlier:
+        return None
+    filed_at = _parse_moment(earlier.get("reviewed_at"))
+    return {"reviewed_at": _when(filed_at) if filed_at else "",
+            "reviewer": str(earlier.get("reviewer") or ""),
+            "sha256": str(earlier.get("sha256") or ""),
+            "reason": str(earlier.get("reason") or "")}
 
 
 def _review_stamp(review: Mapping[str, Any] | None) -> str | None:

@@ -9,11 +9,18 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from ..accounts import MAX_PASSWORD, MIN_PASSWORD, AccountError, normal_email
 from ..report.context import DISPOSITIONS
-from ..review import NOTE_LIMIT
+from ..review import NOTE_LIMIT, REASON_LIMIT
 
 PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
                          message=f"Use at least {MIN_PASSWORD} characters.")
@@ -52,6 +59,20 @@ class DispositionForm(StaffForm):
                              validators=[InputRequired("Choose what was done about this item.")])
     note = TextAreaField("Note (optional)", [Optional(), Length(
         max=NOTE_LIMIT, message=f"Keep the note to {NOTE_LIMIT} characters or fewer.")])
+
+
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ReopenForm(StaffForm):
+    """Why a filed review is re-opened: required, kept encrypted with the review."""
+
+    reason = TextAreaField("Reason for re-opening", [
+        DataRequired("Enter the reason for re-opening the review."),
+        Length(max=REASON_LIMIT,
+               message=f"Keep the reason to {REASON_LIMIT} characters or fewer.")],
+        filters=[_stripped])
 
 
 class AddNurseForm(StaffForm):

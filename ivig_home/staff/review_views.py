@@ -12,15 +12,17 @@ from ..checklist import Assessment
 from ..models import Submission
 from ..queue import STATUS_LABELS, severity_counts
 from . import bp, client_address, current_staff, own_submission
-from .forms import DispositionForm
+from .forms import DispositionForm, ReopenForm
 
 Page = str | tuple[str, int]
 
 
 def render_submission(submission: Submission, assessment: Assessment, *,
                       forms: dict[str, DispositionForm] | None = None,
-                      missing: list[str] | None = None, status: int = 200) -> Page:
-    """Render the submission page; `forms` carries a form sent back with its errors."""
+                      missing: list[str] | None = None, reopen_form: ReopenForm | None = None,
+                      status: int = 200) -> Page:
+    """Render the submission page; `forms` and `reopen_form` carry forms sent back with
+    their errors."""
     context = review.summary_context(submission, assessment)
     recorded = review.dispositions(submission)
     forms = dict(forms or {})
@@ -35,14 +37,21 @@ def render_submission(submission: Submission, assessment: Assessment, *,
     flag_errors = [(field.id, f"Item {numbers[item]}: {field.errors[0]}")
                    for item, form in forms.items() for field in (form.disposition, form.note)
                    if field.errors]
+    reopen_form = reopen_form or ReopenForm(formdata=None)
+    flag_errors += [(field.id, field.errors[0]) for field in (reopen_form.reason,)
+                    if field.errors]
     reviewed = review.latest_reviewed(submission)
+    history = review.review_history(submission)
     page = render_template(
         "staff/submission.html", submission=submission, summary=context,
         sections=context["sections"], recorded=recorded, forms=forms,
         missing=[(item, numbers[item]) for item in missing or []], flag_errors=flag_errors,
         counts=severity_counts(submission), status_label=STATUS_LABELS[submission.status],
         reviewed=reviewed, reviewer=review.reviewer_name(reviewed),
-        filenames=review.pdf_filenames(submission))
+        filenames=review.pdf_filenames(submission), history=history,
+        reopened=history[-1] if history and history[-1].reopened_at else None,
+        reopen_form=reopen_form,
+        numbered_filename=lambda number: review.numbered_filename(submission, number))
     return page, status
 
 
@@ -94,6 +103,32 @@ def mark_reviewed(submission_id: str) -> Page | BaseResponse:
     return redirect(url_for("staff.submission", submission_id=found.id, _anchor="review"), 303)
 
 
+@bp.post("/submissions/<submission_id>/reopen")
+@login_required
+def reopen_review(submission_id: str) -> Page | BaseResponse:
+    """Re-open a filed review for correction, with a reason; the filed PDFs are kept.
+
+    Any staff member of the agency may, nurse or administrator, as for filing a review.
+    """
+    found = own_submission(submission_id)
+    form = ReopenForm()
+    if found.status != "reviewed":
+        flash("This review is not filed, so there is nothing to re-open.", "info")
+        return redirect(url_for("staff.submission", submission_id=found.id, _anchor="review"),
+                        303)
+    if not form.validate():
+        return render_submission(found, review.assessment_of(found), reopen_form=form,
+                                 status=400)
+    try:
+        review.reopen_review(found, form.reason.data or "", current_staff(), client_address())
+    except review.ReviewNotFiled:
+        flash("This review is not filed, so there is nothing to re-open.", "info")
+    else:
+        flash("Review re-opened. Correct what is needed, then mark it reviewed again; "
+              "the reviewed PDF already issued is kept.", "success")
+    return redirect(url_for("staff.submission", submission_id=found.id, _anchor="review"), 303)
+
+
 def _pdf_response(pdf: bytes, filename: str) -> Response:
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
@@ -121,3 +156,16 @@ def reviewed_pdf(submission_id: str) -> Response:
     pdf = review.reviewed_pdf(stored)
     audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
     return _pdf_response(pdf, review.pdf_filenames(found)["reviewed"])
+
+
+@bp.get("/submissions/<submission_id>/reviewed/<int(min=1, max=9999):number>.pdf")
+@login_required
+def filed_review_pdf(submission_id: str, number: int) -> Response:
+    """Download one filed reviewed PDF by its place in order (1 is the first filed)."""
+    found = own_submission(submission_id)
+    stored = review.reviewed_number(found, number)
+    if stored is None:
+        abort(404)
+    pdf = review.reviewed_pdf(stored)
+    audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
+    return _pdf_response(pdf, review.numbered_filename(found, number))

@@ -53,6 +53,16 @@ def _file_review(world: World) -> None:
         review.mark_reviewed(submission, review.assessment_of(submission), admin, None)
 
 
+def _file_and_reopen(world: World) -> None:
+    """File the review, re-open it and file it again: review 1 is an earlier, re-opened one."""
+    _file_review(world)
+    with world.app.app_context():
+        submission = db.session.get(Submission, world.own["clear"])
+        admin = db.session.scalar(db.select(StaffUser).where(StaffUser.email == "admin@demo.test"))
+        review.reopen_review(submission, "Filed too early.", admin, None)
+        review.mark_reviewed(submission, review.assessment_of(submission), admin, None)
+
+
 ROUTES = [
     Route("GET", "/staff/", "page"),
     Route("GET", "/staff/submissions/{risks}", "own"),
@@ -61,6 +71,9 @@ ROUTES = [
     Route("POST", "/staff/submissions/{risks}/flags/" + FIRST_RISK, "own",
           {f"{FIRST_RISK}-disposition": "acknowledged", f"{FIRST_RISK}-note": "Called."}),
     Route("POST", "/staff/submissions/{clear}/review", "own"),
+    Route("POST", "/staff/submissions/{clear}/reopen", "own",
+          {"reason": "The wrong box was ticked."}, prepare=_file_review),
+    Route("GET", "/staff/submissions/{clear}/reviewed/1.pdf", "own", prepare=_file_and_reopen),
     Route("GET", "/staff/password", "page"),
     Route("POST", "/staff/password", "page",
           {"current": PASSWORD, "new": "a brand new passphrase", "confirm":
@@ -141,12 +154,13 @@ def test_every_staff_route_is_in_the_matrix(world: World) -> None:
 
 def _as_rule(path: str) -> str:
     return (path.replace("{risks}", "<submission_id>").replace("{clear}", "<submission_id>")
-            .replace("/" + FIRST_RISK, "/<item_id>").replace("{user}", "<int:user_id>"))
+            .replace("/" + FIRST_RISK, "/<item_id>").replace("{user}", "<int:user_id>")
+            .replace("/reviewed/1.pdf", "/reviewed/<int(min=1, max=9999):number>.pdf"))
 
 
 @pytest.mark.parametrize("path", [
     "/staff/submissions/no-such-id", "/staff/submissions/no-such-id/summary.pdf",
-    "/staff/submissions/no-such-id/reviewed.pdf",
+    "/staff/submissions/no-such-id/reviewed.pdf", "/staff/submissions/no-such-id/reviewed/1.pdf",
 ])
 def test_an_unknown_submission_is_the_same_404_as_another_agencys(
         path: str, world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
@@ -171,6 +185,7 @@ def test_a_flag_the_submission_does_not_have_is_404(
     ("/staff/login", {"email": "nurse@demo.test", "password": PASSWORD}),
     ("/staff/logout", {}),
     ("/staff/submissions/{risks}/review", {}),
+    ("/staff/submissions/{risks}/reopen", {"reason": "A forged request."}),
     ("/staff/settings", {"notify_email": "x@example.test"}),
     ("/staff/agency", {"name": "Changed", "phone": "555-0100", "colour": "#1d4f91"}),
     ("/staff/agency/webhook-secret", {}),
