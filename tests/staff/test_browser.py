@@ -226,3 +226,39 @@ def test_the_secure_cookie_works_on_a_local_address(
         cookie = next(c for c in page.context.cookies() if c["name"] == "session")
         assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
         page.context.close()
+
+
+def test_filing_reopening_and_filing_again_pass_axe(browser: Any,
+                                                    live: tuple[str, World]) -> None:
+    """A filed review, the reason's error, the re-opened review and the two filed reviews."""
+    url, world = live
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = _page(browser, url)
+    _sign_in(page, "nurse@demo.test")
+    page.goto(f"/staff/submissions/{world.own['clear']}")
+    problems: dict[str, Any] = {}
+
+    def check(name: str) -> None:
+        page.wait_for_load_state()
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            violations = axe_violations(page)
+            if violations:
+                problems[f"{name} {width}"] = violations
+            page.screenshot(path=str(SCREENSHOTS / f"staff-{name}-{width}.png"), full_page=True)
+
+    page.get_by_role("button", name="Mark reviewed and issue the reviewed PDF").click()
+    check("review-filed")
+    page.get_by_role("button", name="Re-open review").click()
+    assert page.title().startswith("Error:")
+    assert page.get_by_text("Enter the reason for re-opening the review.").first.is_visible()
+    check("reopen-error")
+    page.get_by_label("Reason for re-opening").fill("Called the patient after filing.")
+    page.get_by_role("button", name="Re-open review").click()
+    assert page.get_by_text("Reason: Called the patient after filing.").first.is_visible()
+    check("review-reopened")
+    page.get_by_role("button", name="Mark reviewed and issue the reviewed PDF").click()
+    assert page.get_by_role("heading", name="Filed reviews").is_visible()
+    check("review-filed-twice")
+    page.context.close()
+    assert not problems, json.dumps(problems, indent=1)
