@@ -147,16 +147,17 @@ def _review(review: Mapping[str, Any] | None, groups: list[dict[str, Any]],
         "reviewed_at": when(reviewed_at) if reviewed_at else "",
         "note": str(review.get("note") or ""),
         "items": items,
-        "replaces": _replaced(review.get("replaces")),
+        "replaces": _replaced(review.get("replaces"), when),
     }
 
 
-def _replaced(earlier: Mapping[str, Any] | None) -> dict[str, str] | None:
+def _replaced(earlier: Mapping[str, Any] | None,
+              when: Callable[[datetime], str]) -> dict[str, str] | None:
     """Return the earlier review a re-issued one replaces, as the PDF prints it."""
     if not earlier:
         return None
     filed_at = _parse_moment(earlier.get("reviewed_at"))
-    return {"reviewed_at": _when(filed_at) if filed_at else "",
+    return {"reviewed_at": when(filed_at) if filed_at else "",
             "reviewer": str(earlier.get("reviewer") or ""),
             "sha256": str(earlier.get("sha256") or ""),
             "reason": str(earlier.get("reason") or "")}

@@ -84,6 +84,14 @@ def test_the_reviewed_pdf_and_its_file_name_use_the_agencys_zone(world: World,
     page = client.get(base).get_data(as_text=True)
     assert re.search(r"Marked reviewed by Ada Okafor on \d+ \w{3} \d{4}, \d\d:\d\d UTC\+14:00\.",
                      page)
+    # Re-opened and filed again: the review it replaces is named in the same zone.
+    assert post(client, f"{base}/reopen", {"reason": "Filed too early."}).status_code == 303
+    assert post(client, f"{base}/review").status_code == 303
+    text = text_of(client.get(f"{base}/reviewed.pdf").data)
+    assert re.search(r"replaces the review filed on \d+ \w+ \d{4} at \d\d:\d\d UTC\+14:00 by "
+                     r"Ada Okafor", " ".join(text.split()))
+    assert re.search(r"This review replaces the review filed on \d+ \w+ \d{4} at \d\d:\d\d "
+                     r"UTC\+14:00\.", " ".join(text.split()))
 
 
 def test_the_administrator_sets_the_zone_on_the_agency_page(world: World,
