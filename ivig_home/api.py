@@ -14,12 +14,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request, url
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from . import api_auth, fhir, openapi, store
+from . import api_auth, fhir, openapi, review, store
 from .api_auth import ApiError, api_agency, record
 from .db import db
 from .models import Submission
-from .patient_pdf import issue_pdf
-from .report import download_filename
 
 FHIR_JSON = "application/fhir+json"
 PER_PAGE = 50
@@ -128,8 +126,8 @@ def submission(submission_id: str) -> Response:
 def submission_pdf(submission_id: str) -> Response:
     """Return the PDF summary issued for the submission."""
     found = own_submission(submission_id)
-    pdf = issue_pdf(found, api_agency())
-    name = download_filename(found.reference, found.created_at)
+    pdf = review.issued_pdf(found)
+    name = review.pdf_filenames(found)["issued"]
     record("downloaded", found)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

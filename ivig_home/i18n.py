@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from babel import support
-from flask import Flask, g, has_app_context, request
+from flask import Flask, current_app, g, has_app_context, request
 from flask_babel import Babel, get_translations
 
 from .checklist import NOT_A_DECISION_PATIENT, WORDING
@@ -19,12 +19,8 @@ babel = Babel()
 PATIENT_KEYS = ("title", "intro", "question", "hint", "label", "patient", "not_asked")
 
 
-
-
 def select_locale() -> str | None:
     """Return the best of the available languages for the browser's Accept-Language."""
-    from flask import current_app
-
     available = current_app.extensions["ivig_home.languages"]
     return request.accept_languages.best_match(available) if request else None
 

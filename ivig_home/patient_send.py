@@ -95,7 +95,7 @@ def send(draft: Any, answers: dict[str, Any]) -> BaseResponse:
         return redirect(url_for(".step", draft_id=draft.id, section_id=first.id), 303)
     store.save_draft(draft, answers, steps.CONFIRM)
     submission = store.submit_draft(draft, assessment)  # also writes the "submitted" audit entry
-    patient_pdf.issue_at_submit(submission, g.agency)
+    patient_pdf.issue_at_submit(submission)
     return redirect(url_for(".sent", draft_id=draft.id), 303)
 
 

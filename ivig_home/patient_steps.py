@@ -78,10 +78,11 @@ def check_posted(draft: Any, form: StepForm, stored: dict[str, Any]) -> StepResu
 def finish_step(draft: Any, section: Section, answers: dict[str, Any]) -> BaseResponse:
     """Save a completed step, then show help now if needed, else the next step."""
     target = next_section(section, answers)
-    draft_id = draft.id  # read before the commit, which expires the loaded row
+    # Read before the commit, which expires the loaded draft and agency rows.
+    draft_id, checked_on = draft.id, today()
     store.save_draft(draft, answers, target.id)
     back = request.args.get("from") if request.args.get("from") == FROM_CHECK else None
-    if steps.help_now(section, answers, today()):
+    if steps.help_now(section, answers, checked_on):
         return redirect(url_for(".help_now", draft_id=draft_id, section_id=section.id,
                                 **{"from": back} if back else {}), 303)
     return redirect(url_for(".step", draft_id=draft_id, section_id=target.id), 303)

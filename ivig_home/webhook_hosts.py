@@ -22,6 +22,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 MAX_LENGTH = 2000
 SETTING = "WEBHOOK_ALLOW_PRIVATE_HOSTS"
+NOT_PUBLIC = ("it must reach a public address: its host is, or resolves to, a loopback, "
+              "private, link-local or reserved address.")
 
 
 class HostRefused(ValueError):
@@ -105,8 +107,7 @@ def _literal(host: str) -> IPAddress | None:
 def _refuse_private(addresses: list[str]) -> None:
     for text in addresses:
         if "%" in text or not is_public(ipaddress.ip_address(text)):
-            raise HostRefused("it must reach a public address: its host is, or resolves to, "
-                              "a loopback, private, link-local or reserved address.")
+            raise HostRefused(NOT_PUBLIC)
 
 
 def check_url(url: str) -> str:
@@ -126,7 +127,7 @@ def check_url(url: str) -> str:
         return url
     name = target.host.rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):  # always loopback (RFC 6761)
-        _refuse_private(["127.0.0.1"])
+        raise HostRefused(NOT_PUBLIC)
     try:
         addresses = resolve(target.host, target.port)
     except UnicodeError:

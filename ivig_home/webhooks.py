@@ -146,14 +146,15 @@ def deliver(delivery: WebhookDelivery, now: datetime) -> bool:
     agency = db.session.get(Agency, delivery.agency_id)
     status: int | None = None
     error: str | None = "no webhook URL"
-    secret = _secret(agency) if agency is not None and agency.webhook_url else None
-    if agency is not None and agency.webhook_url and not secret:
-        error = "no readable webhook secret"
-    elif agency is not None and agency.webhook_url and secret:
-        body = body_of(delivery.payload)
-        headers = {SIGNATURE_HEADER: signature(secret, int(time.time()), body),
-                   "X-IVIG-Event": delivery.event, "X-IVIG-Delivery": str(delivery.id)}
-        status, error = webhook_sender.post(agency.webhook_url, body, headers)
+    if agency is not None and agency.webhook_url:
+        secret = _secret(agency)
+        if not secret:
+            error = "no readable webhook secret"
+        else:
+            body = body_of(delivery.payload)
+            headers = {SIGNATURE_HEADER: signature(secret, int(time.time()), body),
+                       "X-IVIG-Event": delivery.event, "X-IVIG-Delivery": str(delivery.id)}
+            status, error = webhook_sender.post(agency.webhook_url, body, headers)
     delivery.attempts += 1
     delivery.last_status = status
     delivery.last_error = error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -111,6 +112,18 @@ def test_the_pdf_is_the_one_issued_when_there_is_one(api: FlaskClient, token: st
     day = submission.created_at.date().isoformat()
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="ivig-summary-{submission.reference}-{day}.pdf"')
+
+
+def test_the_pdf_file_name_carries_the_date_in_the_agencys_zone(
+        api: FlaskClient, token: str, harbour: Agency) -> None:
+    """The same name the nurse and the patient download: 11:00 UTC is the next day at UTC+14."""
+    submission = submit(harbour, "nothing-to-flag", pdf=ISSUED)
+    harbour.time_zone = "Pacific/Kiritimati"
+    submission.created_at = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
+    db.session.commit()
+    response = api.get(f"/api/v1/submissions/{submission.id}/pdf", headers=bearer(token))
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="ivig-summary-{submission.reference}-2026-11-22.pdf"')
 
 
 def test_a_missing_pdf_is_made_under_the_agencys_name_and_kept(
