@@ -40,16 +40,16 @@ def render_submission(submission: Submission, assessment: Assessment, *,
     reopen_form = reopen_form or ReopenForm(formdata=None)
     flag_errors += [(field.id, field.errors[0]) for field in (reopen_form.reason,)
                     if field.errors]
-    reviewed = review.latest_reviewed(submission)
-    history = review.review_history(submission)
+    history = review.review_history(submission)  # every filed review, the newest last
+    latest = history[-1] if history else None
     page = render_template(
         "staff/submission.html", submission=submission, summary=context,
         sections=context["sections"], recorded=recorded, forms=forms,
         missing=[(item, numbers[item]) for item in missing or []], flag_errors=flag_errors,
         counts=severity_counts(submission), status_label=STATUS_LABELS[submission.status],
-        reviewed=reviewed, reviewer=review.reviewer_name(reviewed),
+        reviewed=latest.pdf if latest else None, reviewer=latest.reviewer if latest else None,
         filenames=review.pdf_filenames(submission), history=history,
-        reopened=history[-1] if history and history[-1].reopened_at else None,
+        reopened=latest if latest and latest.reopened_at else None,
         reopen_form=reopen_form,
         numbered_filename=lambda number: review.numbered_filename(submission, number))
     return page, status
