@@ -129,3 +129,28 @@ def test_the_webhook_secret_migration_encrypts_and_decrypts_again(empty_app: Fla
 
 def _columns(table: str) -> set[str]:
     return {column["name"] for column in sqlalchemy.inspect(db.engine).get_columns(table)}
+
+
+def test_the_audit_log_triggers_come_and_go_with_their_migration(empty_app: Flask) -> None:
+    """e4a6c8f0b2d4: before it a raw delete of the audit log works; after it, never."""
+    insert = sqlalchemy.text("INSERT INTO audit_log (at, action, actor) "
+                             "VALUES (:at, 'logged_in', 'nurse@example.org')")
+    delete = sqlalchemy.text("DELETE FROM audit_log")
+    with empty_app.app_context():
+        for _ in range(2):  # up, down, up
+            upgrade(revision="c2e4a6b8d0f1")
+            db.session.execute(insert, {"at": datetime(2026, 11, 21, 9, 0)})
+            assert db.session.execute(delete).rowcount == 1
+            db.session.execute(insert, {"at": datetime(2026, 11, 21, 9, 5)})
+            db.session.commit()
+            db.session.remove()
+            upgrade()
+            with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"):
+                db.session.execute(delete)
+            db.session.rollback()
+            assert db.session.scalar(sqlalchemy.text("SELECT count(*) FROM audit_log")) == 1
+            db.session.remove()
+            downgrade(revision="c2e4a6b8d0f1")
+            db.session.execute(delete)
+            db.session.commit()
+            db.session.remove()

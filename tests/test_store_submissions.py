@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from ivig_home import store
 from ivig_home.checklist import assess
@@ -191,6 +192,25 @@ def test_the_audit_log_is_append_only(db_app: Flask) -> None:
         db.session.commit()
     db.session.rollback()
     assert db.session.scalars(select(AuditEntry.action)).all() == ["logged_in"]
+
+
+@pytest.mark.parametrize("statement", [
+    update(AuditEntry).values(action="viewed"),
+    update(AuditEntry).values(actor="someone-else@example.org"),
+    delete(AuditEntry),
+    text("DELETE FROM audit_log WHERE action = 'logged_in'"),
+    text("UPDATE audit_log SET address = NULL"),
+], ids=["core-update-action", "core-update-actor", "core-delete", "raw-delete", "raw-update"])
+def test_the_database_refuses_to_change_the_audit_log(db_app: Flask, statement: object) -> None:
+    """Statements that bypass the ORM meet the database's triggers."""
+    store.audit("logged_in", actor="nurse@example.org", address="10.0.0.7")
+    with pytest.raises(DBAPIError, match="the audit log is append-only"):
+        db.session.execute(statement)  # type: ignore[call-overload]
+    db.session.rollback()
+    rows = db.session.execute(select(AuditEntry.action, AuditEntry.actor, AuditEntry.address)).all()
+    assert [tuple(row) for row in rows] == [("logged_in", "nurse@example.org", "10.0.0.7")]
+    store.audit("logged_out", actor="nurse@example.org")  # appending still works
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 2
 
 
 def test_an_unknown_audit_action_is_refused(db_app: Flask) -> None:
