@@ -142,4 +142,20 @@ def test_an_emergency_submission_keeps_when_the_message_was_shown(app: Flask,
         assert submission.highest_severity == "emergency"
         assert submission.emergency_shown_at is not None
         assert submission.urgent_shown_at is not None
-    assert "call 911" in patient.get("sent").text
+    sent = patient.get("sent").text
+    assert "You told us about signs that need help now." in sent
+    # The urgent items (trouble swallowing "not sure", much weaker) still ask for a call today.
+    assert "Please call Demo Home Health today on 555-0100." in sent
+
+
+@pytest.mark.parametrize("changes,emergency,urgent", [
+    ({}, False, False),
+    ({"infection_now": "yes"}, False, True),
+])
+def test_the_sent_page_asks_for_a_call_today_only_with_urgent_items(
+        patient: Patient, changes: dict[str, Any], emergency: bool, urgent: bool) -> None:
+    patient.complete_until("before", clean(**changes))
+    _send(patient)
+    sent = patient.get("sent").text
+    assert ("You told us about signs that need help now." in sent) is emergency
+    assert ("Please call Demo Home Health today" in sent) is urgent
