@@ -58,6 +58,9 @@ def test_the_page_gets_a_change_link_per_section_and_the_pdf_none() -> None:
     links = linked.findall(".//div[@class='answers-section__head']/a[@class='change-link']")
     sections = summary(assess(example("emergency")))["sections"]
     assert [link.get("href") for link in links] == [f"/check/{s['id']}" for s in sections]
-    hidden = links[0].find("span[@class='visually-hidden']")
-    assert hidden is not None and hidden.text == " your answers about about you"
+    # Each link's accessible name says which section it changes, in the section's own words.
+    names = ["".join(link.itertext()) for link in links]
+    assert names[0] == "Change answers: About you"
+    assert names == [f"Change answers: {s['title']}" for s in sections]
+    assert "Change answers: Your IVIG treatment" in names
     assert partial().findall(".//a") == [] and partial().findall(".//div") == []
