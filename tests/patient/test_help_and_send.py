@@ -52,6 +52,29 @@ def test_an_answer_that_needs_help_now_shows_the_help_page_first(
     assert onward.status_code == 303 and onward.headers["Location"].endswith("/treatment")
 
 
+@pytest.mark.parametrize(("changes", "sentence"), [
+    ({"breathing_trouble_now": "yes"},
+     "This can be a sign of a serious problem that needs help right away."),
+    ({"breathing_trouble_now": "yes", "stroke_signs_now": "yes"},
+     "These can be signs of a serious problem that needs help right away."),
+])
+def test_the_emergency_page_speaks_of_one_sign_or_several(
+        patient: Patient, changes: dict[str, Any], sentence: str) -> None:
+    patient.complete_until("about", clean())
+    patient.answer("today", clean(**changes))
+    page = patient.get("help-now/today").text
+    assert sentence in page
+    assert page.count("can be a sign") + page.count("can be signs") == 1
+
+
+def test_with_nothing_flagged_the_check_page_claims_no_all_clear(patient: Patient) -> None:
+    patient.complete_until("before", clean())
+    page = patient.get("confirm").text
+    assert ("No answer was marked for your care team to look at first. "
+            "A nurse will still read all of your answers.") in page
+    assert "needs extra attention" not in page
+
+
 def test_the_first_time_the_message_was_shown_is_kept(patient: Patient) -> None:
     patient.complete_until("about", clean())
     patient.answer("today", clean(breathing_trouble_now="yes"))
