@@ -42,7 +42,7 @@ def fill(rows: int) -> None:
             "id": sid, "reference": f"R{number:09d}", "agency_id": random.choice(agencies).id,
             "draft_id": secrets.token_urlsafe(32),
             "created_at": now - timedelta(minutes=number), "completed_on": now.date(),
-            "checklist_id": "ivig_home", "checklist_version": "1.0.0",
+            "checklist_id": "ivig_home", "checklist_version": "1.0.1",
             "status": random.choice(STATUSES), "severity_rank": rank,
             "highest_severity": SEVERITIES[rank] if rank < 5 else None,
             "identity_enc": seal({"patient_name": "A B", "date_of_birth": "1970-01-01"},

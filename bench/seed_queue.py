@@ -62,7 +62,7 @@ def _row(number: int, agency_id: int, now: Any) -> dict[str, Any]:
     return {
         "id": sid, "reference": _reference(number), "agency_id": agency_id,
         "draft_id": secrets.token_urlsafe(32), "created_at": now - timedelta(seconds=number * 7),
-        "completed_on": now.date(), "checklist_id": "ivig_home", "checklist_version": "1.0.0",
+        "completed_on": now.date(), "checklist_id": "ivig_home", "checklist_version": "1.0.1",
         "status": random.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0],
         "severity_rank": rank, "queue_tier": tier_of(rank),
         "highest_severity": SEVERITIES[rank] if rank < 5 else None, **counts,

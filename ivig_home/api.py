@@ -139,7 +139,8 @@ def submission_fhir(submission_id: str) -> Response:
     found = own_submission(submission_id)
     resource = fhir.questionnaire_response(store.submission_answers(found),
                                            reference=found.reference,
-                                           authored=found.created_at)
+                                           authored=found.created_at,
+                                           version=found.checklist_version)
     record("exported", found)
     return _fhir(resource)
 

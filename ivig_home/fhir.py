@@ -86,8 +86,13 @@ def enable_when(item: Item, checklist: Checklist) -> dict[str, Any]:
 
 
 def questionnaire_response(answers: dict[str, Any], *, reference: str, authored: datetime,
-                           checklist: Checklist | None = None) -> dict[str, Any]:
-    """Return a submission's answers as a FHIR R4 QuestionnaireResponse resource."""
+                           checklist: Checklist | None = None,
+                           version: str | None = None) -> dict[str, Any]:
+    """Return a submission's answers as a FHIR R4 QuestionnaireResponse resource.
+
+    `version` is the checklist version the answers were assessed with (the submission's),
+    when it is not the current one.
+    """
     checklist = checklist or load()
     groups = []
     for section in checklist.sections:
@@ -99,7 +104,7 @@ def questionnaire_response(answers: dict[str, Any], *, reference: str, authored:
         "resourceType": "QuestionnaireResponse",
         "id": reference,
         "identifier": {"system": REFERENCE_SYSTEM, "value": reference},
-        "questionnaire": f"{CANONICAL}|{checklist.version}",
+        "questionnaire": f"{CANONICAL}|{version or checklist.version}",
         "status": "completed",
         "authored": authored.isoformat(timespec="seconds"),
         "item": groups,

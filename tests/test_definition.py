@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -94,7 +95,10 @@ VERDICT_WORDS = (
     "qualif",
     "disqualif",
     "contraindicated",
+    "candidate",
 )
+# The sources disagree on where IVIG may be given, so no wording says where treatment happens.
+WHERE_TREATED = re.compile(r"\b(treated|given|treatment is given|infused) in (the )?hospital\b")
 DEFINITION = (
     Path(__file__).resolve().parent.parent / "ivig_home" / "checklist" / "ivig_home_v1.toml"
 ).read_text()
@@ -152,6 +156,13 @@ def test_no_wording_contains_an_eligibility_verdict() -> None:
     for text in texts:
         for word in VERDICT_WORDS:
             assert word not in text.lower(), (word, text)
+
+
+def test_no_reason_says_where_treatment_is_given() -> None:
+    reasons = [rule.reason for item in load().items.values() for rule in item.flags]
+    assert all(not WHERE_TREATED.search(reason.lower()) for reason in reasons)
+    assert WHERE_TREATED.search("severely weakened patients are treated in hospital")
+    assert WHERE_TREATED.search("crisis and flare treatment is given in hospital")
 
 
 def test_no_wording_suggests_heating_ivig() -> None:
