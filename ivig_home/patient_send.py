@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import format_date
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import patient_pdf, patient_steps, steps, store
-from .checklist import InvalidAnswers, assess
+from .checklist import InvalidAnswers, assess, long_date
 from .forms import StepForm, StepResult, step_form
 from .i18n import gettext as _
 from .summary import summary
@@ -107,6 +106,5 @@ def sent(draft_id: str) -> Page:
     submission = store.get_submission(draft.submission_id) or abort(404)
     return render_template("patient/sent.html", submission=submission,
                            pdf_url=url_for(".pdf", draft_id=draft.id),
-                           link_until=format_date(
-                               patient_steps.last_day(draft.expires_at, g.agency.time_zone),
-                               "long"))
+                           link_until=long_date(
+                               patient_steps.last_day(draft.expires_at, g.agency.time_zone)))

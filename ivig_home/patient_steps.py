@@ -6,11 +6,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import format_date
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import steps, store, timezones
-from .checklist import Section, is_asked
+from .checklist import Section, is_asked, long_date
 from .csrf import DraftForm, csrf_failed
 from .forms import StepForm, StepResult, posted_shown, step_form
 
@@ -144,7 +143,7 @@ def save_and_leave(draft: Any, form: StepForm, result: StepResult,
                                                            code.split("-")),
         resume_url=url_for(".resume", code=code, _external=True),
         continue_url=url_for(".step", draft_id=draft.id, section_id=form.section.id),
-        expires_on=format_date(last_day(draft.expires_at, g.agency.time_zone), "long"))
+        expires_on=long_date(last_day(draft.expires_at, g.agency.time_zone)))
 
 
 def last_day(expires_at: datetime, zone: str | None = None) -> date:

@@ -1,6 +1,6 @@
 """The checklist domain: its definition and the engine. No web, database or PDF code."""
 
-from .definition import Checklist, DefinitionError, Item, Section, Source, load
+from .definition import Checklist, DefinitionError, Item, Section, Source, load, long_date
 from .engine import (
     Assessment,
     Flag,
@@ -15,6 +15,7 @@ from .engine import (
 from .severity import NOT_A_DECISION, NOT_A_DECISION_PATIENT, WORDING, Severity
 
 __all__ = [
+    "long_date",
     "NOT_A_DECISION", "NOT_A_DECISION_PATIENT", "WORDING", "Assessment", "Checklist",
     "DefinitionError", "Flag", "InvalidAnswers", "Item", "Problem", "Section", "Severity",
     "Source", "assess", "is_asked", "load", "parse_date", "prune", "validate",

@@ -148,13 +148,20 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
+def long_date(day: date) -> str:
+    """Return '30 September 1988': the day first and the month in words, never ambiguous.
+
+    The one way every patient page, staff page and PDF writes a date."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
 def _long_date(value: str) -> str:
-    """Return '30 September 1988' for '1988-09-30' (no ambiguity between day and month)."""
+    """Return '30 September 1988' for '1988-09-30'; anything else as it is."""
     try:
         day = date.fromisoformat(value)
     except ValueError:
         return value
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return long_date(day)
 
 
 @dataclass(frozen=True)

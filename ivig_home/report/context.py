@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from .. import timezones
-from ..checklist import WORDING, Assessment, Severity, parse_date
+from ..checklist import WORDING, Assessment, Severity, long_date, parse_date
 from ..summary import summary
 
 TITLE = "IVIG home-infusion readiness checklist: summary for the care team"
@@ -62,7 +62,7 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
         "agency": _agency(agency),
         "patient": {
             "name": str(answers.get("patient_name", "")),
-            "date_of_birth": _long_date(birth) if birth else "Not given",
+            "date_of_birth": long_date(birth) if birth else "Not given",
             "age": assessment.age,
         },
         "completed_by": COMPLETED_BY.get(str(answers.get("completed_by")), "Not given"),
@@ -188,10 +188,6 @@ def _iso(moment: datetime | date) -> str:
     return moment.isoformat()
 
 
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _when(moment: datetime | date, zone: str | None = None) -> str:
     """Return '21 November 2026 at 04:14 EST' (or the date alone when there is no time).
 
@@ -199,10 +195,10 @@ def _when(moment: datetime | date, zone: str | None = None) -> str:
     without one, in its own offset: '09:14 UTC', '10:30 UTC-05:00'.
     """
     if not isinstance(moment, datetime):
-        return _long_date(moment)
+        return long_date(moment)
     if zone:
         local = timezones.local(moment, zone)
-        return f"{_long_date(local)} at {local:%H:%M} {timezones.abbreviation(local)}"
+        return f"{long_date(local)} at {local:%H:%M} {timezones.abbreviation(local)}"
     offset = moment.utcoffset()
     if offset is None:
         zone = ""
@@ -210,5 +206,5 @@ def _when(moment: datetime | date, zone: str | None = None) -> str:
         zone = " UTC"
     else:
         zone = " UTC" + moment.strftime("%z")[:3] + ":" + moment.strftime("%z")[3:]
-    return f"{_long_date(moment)} at {moment:%H:%M}{zone}"
+    return f"{long_date(moment)} at {moment:%H:%M}{zone}"
 

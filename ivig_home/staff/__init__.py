@@ -17,7 +17,7 @@ from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 
 from .. import accounts, errors, notices, timezones
-from ..checklist import NOT_A_DECISION, parse_date
+from ..checklist import NOT_A_DECISION, long_date, parse_date
 from ..models import StaffUser, Submission
 from ..submissions import get_submission
 
@@ -116,7 +116,7 @@ def staff_when(moment: datetime | None, seconds: bool = False, zone: str | None 
 def staff_date(day: str | date | None) -> str:
     """Return an ISO date (or a date) as '2 April 1958'."""
     parsed = parse_date(day) if isinstance(day, str) else day
-    return f"{parsed.day} {parsed:%B %Y}" if parsed else "Not given"
+    return long_date(parsed) if parsed else "Not given"
 
 
 def error_page(error: Any) -> tuple[str, int]:

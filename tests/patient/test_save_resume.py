@@ -122,7 +122,7 @@ def test_a_saved_draft_is_kept_until_the_day_after_the_planned_infusion(
     answers = clean(planned_infusion_date=planned.isoformat())
     page = patient.post("about", section_form("about", answers), action="save")
     kept_until = planned + timedelta(days=1)
-    assert f"Your answers are kept until {kept_until:%B} {kept_until.day}, {kept_until.year}" \
+    assert f"Your answers are kept until {kept_until.day} {kept_until:%B} {kept_until.year}" \
            in page.text
     assert patient.draft().expires_at == datetime.combine(planned + timedelta(days=2), time(),
                                                           UTC)
