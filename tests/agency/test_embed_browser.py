@@ -166,7 +166,7 @@ def test_a_patient_completes_the_embedded_checklist_with_every_cookie_blocked(
         assert axe_violations(page.main_frame) == []  # what the snippet adds to the page
         seen = drive(page, frame, answers)
         with page.expect_download() as download:
-            frame.get_by_role("link", name="Download a summary of your answers (PDF)").click()
+            frame.get_by_role("link", name="Download the summary your care team gets (PDF)").click()
         pdf = Path(download.value.path()).read_bytes()
         events = page.evaluate("window.ivigEvents")
         raw = page.evaluate("window.ivigRaw")

@@ -28,6 +28,9 @@ def test_the_confirmation_offers_the_pdf_issued_at_sending(app: Flask, client: F
     send(patient, "emergency")
     page = patient.get("sent")
     assert f'href="{patient.url("summary.pdf")}"' in page.text
+    # The patient is told what the file is: the care team's summary, not a letter to them.
+    assert "Download the summary your care team gets (PDF)" in page.text
+    assert "It is written for your nurse" in page.text
     response = patient.get("summary.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"
