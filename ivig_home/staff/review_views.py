@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -86,12 +86,63 @@ def record_flag(submission_id: str, item_id: str) -> Page | BaseResponse:
                             _anchor=f"flag-{item_id}"), 303)
 
 
+@bp.post("/submissions/<submission_id>/flags")
+@login_required
+def record_flags(submission_id: str) -> Page | BaseResponse:
+    """Record what was done about every flagged item given an answer or a changed note.
+
+    The page's one form posts every item; any of its buttons saves them all (an item's own
+    button only brings the nurse back to it), so a choice made on one item is never lost by
+    saving another. Items left without a choice are left as they are. If any item is wrong,
+    nothing is saved and the page comes back with every choice and note as sent.
+    """
+    found = own_submission(submission_id)
+    assessment = review.assessment_of(found)
+    if found.status == "reviewed":
+        flash("This submission is already marked reviewed; its review is filed.", "info")
+        return redirect(url_for("staff.submission", submission_id=found.id), 303)
+    recorded = review.dispositions(found)
+    items = [flag.item.id for flag in assessment.flags]
+    forms = {item: DispositionForm(prefix=item) for item in items}
+    pressed = request.form.get("item")  # an item's own Save button, or None for "Save all"
+    changed, wrong = [], False
+    for item, form in forms.items():
+        chosen, note = form.disposition.data, (form.note.data or "").strip()
+        if not chosen and not note and item != pressed:
+            continue  # nothing given for this item
+        if not form.validate():
+            wrong = True
+            continue
+        done = recorded.get(item)
+        if done is None or (done.disposition, done.note) != (chosen, note):
+            changed.append(item)
+    if wrong:
+        return render_submission(found, assessment, forms=forms, status=400)
+    for item in changed:
+        review.record_disposition(found, assessment, item, forms[item].disposition.data or "",
+                                  forms[item].note.data or "", current_staff(),
+                                  client_address())
+        flash(item, "saved")
+    if request.form.get("finish") == "review":  # "Mark reviewed", sent with the choices
+        return _file_review(found, assessment)
+    if changed:
+        flash(f"Saved {len(changed)} item{'s' if len(changed) > 1 else ''}.", "success")
+    else:
+        flash("Nothing new to save: no item has a new choice or note.", "info")
+    return redirect(url_for("staff.submission", submission_id=found.id,
+                            _anchor=f"flag-{pressed}" if pressed in forms else "review"), 303)
+
+
 @bp.post("/submissions/<submission_id>/review")
 @login_required
 def mark_reviewed(submission_id: str) -> Page | BaseResponse:
     """File the review and issue the reviewed PDF."""
     found = own_submission(submission_id)
-    assessment = review.assessment_of(found)
+    return _file_review(found, review.assessment_of(found))
+
+
+def _file_review(found: Submission, assessment: Assessment) -> Page | BaseResponse:
+    """Mark a submission reviewed, or show what is still to do."""
     try:
         review.mark_reviewed(found, assessment, current_staff(), client_address())
     except review.ReviewIncomplete as error:

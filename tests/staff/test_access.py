@@ -70,6 +70,8 @@ ROUTES = [
     Route("GET", "/staff/submissions/{clear}/reviewed.pdf", "own", prepare=_file_review),
     Route("POST", "/staff/submissions/{risks}/flags/" + FIRST_RISK, "own",
           {f"{FIRST_RISK}-disposition": "acknowledged", f"{FIRST_RISK}-note": "Called."}),
+    Route("POST", "/staff/submissions/{risks}/flags", "own",
+          {f"{FIRST_RISK}-disposition": "acknowledged", f"{FIRST_RISK}-note": "Called."}),
     Route("POST", "/staff/submissions/{clear}/review", "own"),
     Route("POST", "/staff/submissions/{clear}/reopen", "own",
           {"reason": "The wrong box was ticked."}, prepare=_file_review),

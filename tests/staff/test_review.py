@@ -99,6 +99,101 @@ def test_a_disposition_must_be_chosen(world: World,
     assert _submission(world)["status"] == "new"
 
 
+def _save_all(client: FlaskClient, world: World, choices: dict[str, tuple[str, str]],
+              pressed: str | None = None) -> Any:
+    """Post the page's one form: every item's choice and note, by one of its buttons."""
+    data: dict[str, str] = {}
+    for item in RISK_ITEMS:
+        disposition, note = choices.get(item, ("", ""))
+        if disposition:
+            data[f"{item}-disposition"] = disposition
+        data[f"{item}-note"] = note
+    if pressed:
+        data["item"] = pressed
+    return post(client, f"/staff/submissions/{world.own['risks']}/flags", data)
+
+
+def _recorded(world: World) -> dict[str, tuple[str, str]]:
+    with world.app.app_context():
+        submission = db.session.get(Submission, world.own["risks"])
+        return {item: (done.disposition, done.note)
+                for item, done in review.dispositions(submission).items()}
+
+
+def test_one_save_records_every_item_chosen_and_only_what_changed(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
+    assert page.count("<form class=\"dispositions\"") == 1 and "Save all items</button>" in page
+    chosen = {RISK_ITEMS[0]: ("acknowledged", ""), RISK_ITEMS[2]: ("contacted_patient", NOTE),
+              RISK_ITEMS[3]: ("not_applicable", "")}
+    response = _save_all(client, world, chosen)
+    assert response.status_code == 303 and response.headers["Location"].endswith("#review")
+    assert _recorded(world) == chosen
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Saved 3 items." in page and page.count("Saved.</span>") == 3
+    assert "3 of " + str(len(RISK_ITEMS)) + " flagged items have a record" in page
+    assert _submission(world)["status"] == "in_review"
+    # Sent again unchanged: nothing new is stored; one changed note is one new record.
+    again = _save_all(client, world, chosen)
+    assert "Nothing new to save" in client.get(again.headers["Location"]).get_data(as_text=True)
+    changed = {**chosen, RISK_ITEMS[0]: ("acknowledged", "Called back.")}
+    _save_all(client, world, changed)
+    assert _recorded(world) == changed
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FlagReview)) == 4
+
+
+def test_an_items_own_button_also_keeps_the_others_chosen(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    chosen = {RISK_ITEMS[0]: ("escalated", ""), RISK_ITEMS[1]: ("acknowledged", "")}
+    response = _save_all(client, world, chosen, pressed=RISK_ITEMS[1])
+    assert response.headers["Location"].endswith(f"#flag-{RISK_ITEMS[1]}")
+    assert _recorded(world) == chosen
+
+
+def test_one_wrong_item_saves_nothing_and_keeps_every_choice(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    chosen = {RISK_ITEMS[0]: ("escalated", "Sent to the neurologist."),
+              RISK_ITEMS[2]: ("", "a note without a choice")}
+    response = _save_all(client, world, chosen)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "<title>Error: Submission" in body
+    assert f'href="#{RISK_ITEMS[2]}-disposition">Item 3: Choose what was done about this item.' \
+        in body
+    assert "Sent to the neurologist." in body and "a note without a choice" in body
+    assert re.search(rf'id="{RISK_ITEMS[0]}-disposition-2" name="{RISK_ITEMS[0]}-disposition" '
+                     r'value="escalated" checked', body)
+    assert _recorded(world) == {} and _submission(world)["status"] == "new"
+    pressed_empty = _save_all(client, world, {}, pressed=RISK_ITEMS[1])
+    assert pressed_empty.status_code == 400
+    assert "Item 2: Choose what was done about this item." in pressed_empty.get_data(as_text=True)
+
+
+def test_mark_reviewed_saves_the_choices_on_the_page_first(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
+    assert 'form="review-items" name="finish" value="review">Mark reviewed' in page
+    half = {item: ("acknowledged", "") for item in RISK_ITEMS[:2]}
+    response = post(client, f"/staff/submissions/{world.own['risks']}/flags",
+                    {**{f"{item}-disposition": "acknowledged" for item in half},
+                     "finish": "review"})
+    assert response.status_code == 400 and "Not marked reviewed yet" in response.get_data(
+        as_text=True)
+    assert _recorded(world) == half  # what was chosen is kept, not lost
+    everything = {item: ("not_applicable", "") for item in RISK_ITEMS}
+    data = {f"{item}-disposition": "not_applicable" for item in RISK_ITEMS}
+    filed = post(client, f"/staff/submissions/{world.own['risks']}/flags",
+                 {**data, "finish": "review"})
+    assert filed.status_code == 303 and filed.headers["Location"].endswith("#review")
+    assert _recorded(world) == everything and _submission(world)["status"] == "reviewed"
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReviewedPdf)) == 1
+
+
 def test_marking_reviewed_needs_every_flag_first(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("nurse@demo.test")
