@@ -183,6 +183,8 @@ class DateAnswerField(AnswerField):
         try:
             day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
         except ValueError:
+            if 13 <= int(parts["month"]) <= 31 and 1 <= int(parts["day"]) <= 12:
+                raise ValueError(self._month_first()) from None
             raise ValueError(self._not_real()) from None
         return day.isoformat()
 
@@ -193,6 +195,12 @@ class DateAnswerField(AnswerField):
 
     def _not_real(self) -> str:
         return _("The %(label)s must be a real date", label=self.label_words)
+
+    def _month_first(self) -> str:
+        """Say the order of the boxes: a month of 13 to 31 with a day of 1 to 12 looks swapped
+        (written month first, as in the US)."""
+        return _("Put the day first, then the month: the month of the %(label)s must be "
+                 "1 to 12", label=self.label_words)
 
     def problem_message(self) -> str:
         """Return what to do, naming the rule of the checklist the date broke."""

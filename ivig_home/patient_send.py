@@ -61,6 +61,7 @@ def render_check(draft: Any, form: StepForm, stored: dict[str, Any],
     return render_template(
         "patient/check.html", form=form, section=form.section, errors=errors or [],
         error_count=len(errors or []), **patient_steps.progress(form.section),
+        for_someone_else=steps.for_someone_else(form.section, stored),
         groups=[group for group in data["groups"] if group["flags"]],
         sections=[s for s in data["sections"] if s["id"] != steps.CONFIRM],
         change_url=lambda section_id: url_for(".step", draft_id=draft.id,

@@ -105,6 +105,7 @@ def render_step(draft: Any, form: StepForm, answers: dict[str, Any],
         on_page={item.id for item in section.items},
         errors=result.errors if result else [], appeared=result.appeared if result else [],
         error_count=len(result.errors) if result else 0,
+        for_someone_else=steps.for_someone_else(section, answers),
         action_url=url_for(".step", draft_id=draft.id, section_id=section.id,
                            **from_check()),
         back_url=url_for(".step", draft_id=draft.id, section_id=previous.id)
@@ -162,7 +163,8 @@ def help_now(draft_id: str, section_id: str) -> Page:
     """Tell the patient to get help now (emergency) or call the care team today (urgent)."""
     draft = open_draft(draft_id)
     section = steps.find(section_id) or abort(404)
-    found = steps.help_now(section, store.draft_answers(draft), today())
+    answers = store.draft_answers(draft)
+    found = steps.help_now(section, answers, today())
     target = steps.following(section) or steps.sections()[-1]
     next_url = url_for(".step", draft_id=draft.id, section_id=target.id)
     if request.args.get("from") == FROM_CHECK:
@@ -179,5 +181,6 @@ def help_now(draft_id: str, section_id: str) -> Page:
         store.mark_message_shown(draft, severity)
     return render_template("patient/help_now.html", form=form, emergency=found.get("emergency"),
                            urgent=found.get("urgent"),
+                           for_someone_else=steps.for_someone_else(section, answers),
                            action_url=url_for(".help_now", draft_id=draft.id,
                                               section_id=section.id, **from_check()))

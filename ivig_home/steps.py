@@ -11,6 +11,7 @@ from .checklist.engine import flags_so_far
 
 CONFIRM = "confirm"  # the last step: check your answers, then send
 HELP_NOW = (Severity.EMERGENCY, Severity.URGENT)
+COMPLETED_BY = "completed_by"  # who fills in the checklist: "self" or "caregiver"
 
 
 def sections() -> tuple[Section, ...]:
@@ -38,6 +39,14 @@ def previous(section: Section) -> Section | None:
     """Return the step before this one, or None for the first."""
     index = sections().index(section)
     return sections()[index - 1] if index > 0 else None
+
+
+def for_someone_else(section: Section, answers: Mapping[str, Any]) -> bool:
+    """Return whether a caregiver fills in this step: the answers say so, and the step comes
+    after the one that asked (the questions say "you" but are about the person having IVIG)."""
+    asked_in = find(load().items[COMPLETED_BY].section)
+    return (answers.get(COMPLETED_BY) == "caregiver" and asked_in is not None
+            and number(section) > number(asked_in))
 
 
 def is_complete(section: Section, answers: Mapping[str, Any], today: date) -> bool:

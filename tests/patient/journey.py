@@ -118,6 +118,15 @@ def enhanced_contrast_violations(page: Any) -> list[dict[str, Any]]:
             for v in result["violations"]]
 
 
+def landmark_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core's best-practice `region` rule: all content sits inside a landmark."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("axe.run(document, {runOnly: {type: 'rule', values: ['region']}})")
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]]
+
+
 def describe(violations: list[dict[str, Any]]) -> str:
     """Return violations as readable JSON for an assertion message."""
     return json.dumps(violations, indent=1)

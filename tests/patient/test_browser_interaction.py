@@ -16,6 +16,7 @@ from tests.patient.journey import (
     complete,
     describe,
     fill_step,
+    landmark_violations,
     where,
 )
 from tests.patient.keyboard import complete_by_keyboard
@@ -170,3 +171,17 @@ def test_axe_finds_a_problem_when_there_is_one(page: Any) -> None:
     page.goto("/a/demo/")
     page.evaluate("document.querySelector('main').append(document.createElement('input'))")
     assert "label" in {violation["id"] for violation in axe_violations(page)}
+
+
+def test_the_back_link_is_inside_a_landmark(page: Any) -> None:
+    start(page)
+    fill_step(page, "about", answers_today("nothing-to-flag"), set())
+    page.get_by_role("button", name="Continue").click()
+    assert where(page)[1] == "today"
+    back = page.get_by_role("navigation", name="Back").get_by_role("link", name="Back")
+    expect(back).to_be_visible()
+    assert not landmark_violations(page), describe(landmark_violations(page))
+    # The rule finds a link outside every landmark, as the back link once was.
+    page.evaluate("""document.querySelector('main').before(
+        Object.assign(document.createElement('a'), {href: '#', textContent: 'Loose'}))""")
+    assert "region" in {violation["id"] for violation in landmark_violations(page)}

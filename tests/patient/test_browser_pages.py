@@ -1,4 +1,5 @@
-"""Every patient page passes axe-core (WCAG 2.2 A and AA), reflows at 320 px and is screenshot."""
+"""Every patient page passes axe-core (WCAG 2.2 A and AA, and every part in a landmark), reflows
+at 320 px and is screenshot."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.patient.journey import (
     complete,
     describe,
     enhanced_contrast_violations,
+    landmark_violations,
 )
 
 pytestmark = pytest.mark.browser
@@ -32,14 +34,16 @@ TEXT_SIZE = """() => [...document.querySelectorAll('main p, main li, main label,
 
 
 class PageAudit:
-    """Check each page once: axe, 7:1 contrast, no sideways scrolling at 320 px, screenshots."""
+    """Check each page once: axe, 7:1 contrast, landmarks, no sideways scrolling at 320 px,
+    screenshots."""
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
         self.problems: dict[str, Any] = {}
 
     def check(self, page: Any, key: str) -> None:
-        violations = axe_violations(page) + enhanced_contrast_violations(page)
+        violations = (axe_violations(page) + enhanced_contrast_violations(page)
+                      + landmark_violations(page))
         if violations:
             self.problems[key] = violations
         for label, script in (("targets under 44px", SMALL_TARGETS),

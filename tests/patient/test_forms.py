@@ -101,6 +101,9 @@ def test_a_date_of_birth_fills_in_with_the_browser_birthday() -> None:
     ("about", {"date_of_birth-day": "31", "date_of_birth-month": "2",
                "date_of_birth-year": "1958"}, "date_of_birth",
      "The date of birth must be a real date"),
+    ("about", {"date_of_birth-day": "12", "date_of_birth-month": "25",
+               "date_of_birth-year": "1960"}, "date_of_birth",
+     "Put the day first, then the month: the month of the date of birth must be 1 to 12"),
     ("about", {"date_of_birth-day": "2", "date_of_birth-month": "4",
                "date_of_birth-year": "58"}, "date_of_birth",
      "The year must have 4 numbers, for example 1958"),
@@ -229,6 +232,54 @@ def test_dates_are_accepted_exactly_when_they_are_real_and_not_in_the_future(
         assert ("date_of_birth" not in refused) == fits
         if fits:
             assert result.answers["date_of_birth"] == real.isoformat()
+
+
+SWAPPED = "Put the day first, then the month: the month of the %s must be 1 to 12"
+REAL = "The %s must be a real date"
+
+
+@pytest.mark.parametrize(("day", "month", "message"), [
+    ("12", "25", SWAPPED), ("1", "13", SWAPPED), ("12", "31", SWAPPED), ("03", "27", SWAPPED),
+    ("13", "25", REAL), ("0", "25", REAL), ("5", "32", REAL), ("5", "0", REAL),
+    ("31", "2", REAL), ("30", "13", REAL),
+])
+def test_a_date_written_month_first_is_told_the_order(ctx: None, day: str, month: str,
+                                                      message: str) -> None:
+    """A month box of 13 to 31 with a day box of 1 to 12 looks like a US month-first date."""
+    data = {"date_of_birth-day": day, "date_of_birth-month": month,
+            "date_of_birth-year": "1960"}
+    form, result = post("about", data, {}, {"date_of_birth"})
+    assert [(f.item.id, f.message) for f in result.errors] == [
+        ("date_of_birth", message % "date of birth")]
+    assert message % "date of birth" in render(form.date_of_birth)
+    answers = {"supervised_infusions": 3}
+    data = {"last_infusion_date-day": day, "last_infusion_date-month": month,
+            "last_infusion_date-year": "2026"}
+    _, result = post("treatment", data, answers, {"last_infusion_date"})
+    assert {f.item.id: f.message for f in result.errors}["last_infusion_date"] == (
+        message % "last infusion date")
+
+
+def test_the_same_date_day_first_is_accepted(ctx: None) -> None:
+    data = {"date_of_birth-day": "25", "date_of_birth-month": "12",
+            "date_of_birth-year": "1960"}
+    _, result = post("about", data, {}, {"date_of_birth"})
+    assert not result.errors
+    assert result.answers["date_of_birth"] == "1960-12-25"
+
+
+def test_the_date_hints_give_an_example_that_cannot_be_read_month_first(ctx: None) -> None:
+    examples = {item.id: re.search(r"For example, (\d+) (\d+) (\d{4})\.", item.hint)
+                for item in ITEMS.values() if item.type == "date" and item.hint
+                and "For example" in item.hint}
+    assert {"date_of_birth", "last_infusion_date"} <= set(examples)
+    for item_id, found in examples.items():
+        assert found, item_id
+        day, month, year = (int(part) for part in found.groups())
+        assert day > 12 and date(year, month, day), item_id
+    form = step_form(SECTIONS["about"], "draft-1", {}, None)
+    assert '<div id="date_of_birth-hint" class="hint">For example, 27 3 1958.</div>' in render(
+        form.date_of_birth)
 
 
 def test_a_planned_date_may_be_in_the_future(ctx: None) -> None:

@@ -99,6 +99,19 @@ def test_the_resume_form_says_what_is_missing(client: FlaskClient) -> None:
     assert "Enter the date of birth as day, month and year" in response.text
 
 
+def test_the_resume_form_gives_a_day_first_example_and_says_the_order(
+        client: FlaskClient) -> None:
+    page = client.get("/a/demo/resume")
+    assert "For example, 27 3 1958." in page.text
+    assert "2 4 1958" not in page.text
+    response = client.post("/a/demo/resume", data={
+        "csrf_token": token_in(page.text), "code": "K7TD-MR4Q", "date_of_birth-day": "12",
+        "date_of_birth-month": "25", "date_of_birth-year": "1960"})
+    assert ("Put the day first, then the month: the month of the date of birth must be "
+            "1 to 12") in response.text
+    assert 'value="25"' in response.text
+
+
 def test_the_resume_form_needs_its_token(client: FlaskClient) -> None:
     response = client.post("/a/demo/resume", data={"code": "K7TD-MR4Q"})
     assert response.status_code == 400

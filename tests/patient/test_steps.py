@@ -80,7 +80,8 @@ def test_an_error_keeps_what_was_entered_and_saves_nothing(patient: Patient) -> 
     assert "<title>Error: Step 1 of 8: About you" in response.text
     assert 'href="#date_of_birth-day"' in response.text
     assert 'href="#completed_by"' in response.text
-    assert "The date of birth must be a real date" in response.text
+    assert ("Put the day first, then the month: the month of the date of birth must be "
+            "1 to 12") in response.text
     assert "Select one answer" in response.text
     assert 'value="Ana Ruiz"' in response.text and 'value="13"' in response.text
     assert patient.answers() == {}
