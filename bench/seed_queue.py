@@ -31,9 +31,9 @@ from sqlalchemy import insert, select, text
 from ivig_home import accounts, create_app
 from ivig_home.crypto import seal, sealed_context
 from ivig_home.db import db, utcnow
-from ivig_home.models import Agency, Submission
+from ivig_home.models import Agency, AuditEntry, Submission
 from ivig_home.models.intake import SEVERITIES, tier_of
-from ivig_home.queue import PAGE_SIZE, QUEUE_ORDER, QueueFilter, _filtered
+from ivig_home.queue import OPENED, PAGE_SIZE, QUEUE_ORDER, QueueFilter, _filtered
 from ivig_home.store import init_db
 from ivig_home.submissions import REFERENCE_LETTERS
 
@@ -75,8 +75,19 @@ def _row(number: int, agency_id: int, now: Any) -> dict[str, Any]:
     }
 
 
+def _views(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return "viewed" audit entries as a nurse leaves them: every submission past new was
+    opened, and every other new one (the queue shows which new ones nobody has opened)."""
+    return [{"action": "viewed", "actor": "nurse@bench.test", "submission_id": row["id"],
+             "reference": row["reference"], "agency_id": row["agency_id"],
+             "at": row["created_at"]}
+            for offset, row in enumerate(batch)
+            if row["status"] != "new" or offset % 2]
+
+
 def seed(rows: int) -> tuple[Agency, str]:
-    """Insert the agencies, a nurse and the submissions; return the agency and a reference."""
+    """Insert the agencies, a nurse, the submissions and their "viewed" audit entries;
+    return the agency and a reference."""
     agency = Agency(slug="bench", name="Bench Home Infusion", phone="555-0100",
                     allowed_origins=[])
     other = Agency(slug="other", name="Other Agency", phone="555-0101", allowed_origins=[])
@@ -91,16 +102,19 @@ def seed(rows: int) -> tuple[Agency, str]:
         batch.append(row)
         if len(batch) == BATCH:
             db.session.execute(insert(Submission), batch)
+            db.session.execute(insert(AuditEntry), _views(batch))
             db.session.commit()
             batch = []
     if batch:
         db.session.execute(insert(Submission), batch)
+        db.session.execute(insert(AuditEntry), _views(batch))
         db.session.commit()
     if db.engine.name == "postgresql":
         # As autovacuum would after a while: statistics, and the visibility map that lets
         # counts and the page's ids come from the indexes alone.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE submissions"))
+            connection.execute(text("VACUUM ANALYZE audit_log"))
     return agency, reference
 
 
@@ -121,6 +135,17 @@ def plan(agency_id: int, filters: QueueFilter, page: int = 1) -> str:
     """Return the database's plan for the ids of one queue page."""
     query = (_filtered(select(Submission.id), agency_id, filters).order_by(*QUEUE_ORDER)
              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    prefix = "EXPLAIN QUERY PLAN " if db.engine.name == "sqlite" else "EXPLAIN "
+    return " | ".join(str(row[-1]) for row in db.session.execute(text(prefix + str(compiled))))
+
+
+def opened_plan(agency_id: int) -> str:
+    """Return the database's plan for one queue page's rows, each with whether it was opened."""
+    page_ids = (_filtered(select(Submission.id), agency_id, QueueFilter())
+                .order_by(*QUEUE_ORDER).limit(PAGE_SIZE).subquery())
+    query = (select(Submission.id, OPENED).join(page_ids, Submission.id == page_ids.c.id)
+             .order_by(*QUEUE_ORDER))
     compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
     prefix = "EXPLAIN QUERY PLAN " if db.engine.name == "sqlite" else "EXPLAIN "
     return " | ".join(str(row[-1]) for row in db.session.execute(text(prefix + str(compiled))))
@@ -148,6 +173,7 @@ def main() -> None:
         print(f"  plan, first page: {plan(agency.id, QueueFilter())}")
         print(f"  plan, status=new: {plan(agency.id, QueueFilter(status='new'))}")
         print(f"  plan, page 2000: {plan(agency.id, QueueFilter(), 2000)}")
+        print(f"  plan, first page's rows, opened or not: {opened_plan(agency.id)}")
     client = app.test_client()
     login = client.get("/staff/login").get_data(as_text=True)
     token = login.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]

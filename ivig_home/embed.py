@@ -4,6 +4,9 @@ Only /embed/... pages may be framed, and only by the agency's allowed origins (C
 frame-ancestors); every other page keeps `frame-ancestors 'none'`. The framed pages learn
 the host page's origin from `?host=`, carried on every link and form inside the frame, and
 post their few events only to it, and only when it is one of the allowed origins.
+
+An /embed/... page opened in a tab of its own (a kept link, "open in new tab") would have no
+agency header and no footer, so the browser is sent to the same page on the site, /a/...
 """
 
 from __future__ import annotations
@@ -11,7 +14,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, g, request, send_from_directory
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    g,
+    redirect,
+    request,
+    send_from_directory,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
 
 from . import security, store
 from .models import Agency
@@ -61,9 +75,24 @@ def keep_host(endpoint: str, values: dict[str, Any]) -> None:
         values["host"] = g.embed_host
 
 
-def _frame_embedded_page() -> None:
+def opened_on_its_own() -> bool:
+    """Return whether the browser says this page is being opened as a whole tab or window,
+    not in a frame (`Sec-Fetch-Dest: document`; browsers that do not say keep the page)."""
+    return request.method == "GET" and request.headers.get("Sec-Fetch-Dest") == "document"
+
+
+def _frame_embedded_page() -> BaseResponse | None:
+    if opened_on_its_own() and request.endpoint and g.get("agency_slug"):
+        # The same page on the site, with the agency's header and footer; `host` only
+        # matters inside a frame (and url_for's own `_` options are never taken from a URL).
+        values = {key: value for key, value in request.args.items()
+                  if key != "host" and not key.startswith("_")}
+        values.update(request.view_args or {}, slug=g.agency_slug)
+        view = request.endpoint.split(".", 1)[1]
+        return redirect(url_for(f"patient.{view}", **values), 303)
     if g.get("agency") is not None:
         frame_for(g.agency)
+    return None
 
 
 def _embed_context() -> dict[str, Any]:

@@ -142,7 +142,9 @@ def save_and_leave(draft: Any, form: StepForm, result: StepResult,
     return render_template(
         "patient/saved.html", code=code, spelled=", ".join(" ".join(part) for part in
                                                            code.split("-")),
-        resume_url=url_for(".resume", code=code, _external=True),
+        # The link to keep is always the site's own page (agency header, phone and footer),
+        # never the framed copy: opened in a tab of its own, that one has neither.
+        resume_url=url_for("patient.resume", slug=g.agency_slug, code=code, _external=True),
         continue_url=url_for(".step", draft_id=draft.id, section_id=form.section.id),
         expires_on=long_date(last_day(draft.expires_at, g.agency.time_zone)))
 

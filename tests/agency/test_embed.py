@@ -11,10 +11,15 @@ from flask.testing import FlaskClient
 
 from ivig_home import agencies
 from ivig_home.models import Agency
+from tests.answers import example
+from tests.patient.client import Patient, section_form, token_in
 
 HOST = "https://www.harbour.example"
 SCRIPTS = Path(__file__).resolve().parents[2] / "static" / "js"
 FRAME_SCRIPT = re.compile(r'<script src="/static/js/embed-frame\.js"[^>]*>')
+# What a browser says when it loads a page in a frame, and as a whole tab.
+IN_FRAME = {"Sec-Fetch-Dest": "iframe"}
+ON_ITS_OWN = {"Sec-Fetch-Dest": "document"}
 
 
 def ancestors(response: object) -> str:
@@ -115,3 +120,84 @@ def test_the_embedded_form_has_no_site_chrome(app: Flask, client: FlaskClient,
     framed = client.get("/embed/harbour/").get_data(as_text=True)
     assert "site-header" not in framed and "site-footer" not in framed
     assert 'class="embedded"' in framed
+
+
+class FramedPatient(Patient):
+    """A patient filling in the form inside the agency's frame (`?host=` on every page)."""
+
+    def url(self, page: str) -> str:
+        return f"/embed/{self.slug}/d/{self.draft_id}/{page}?host={HOST}"
+
+
+def _framed_save(client: FlaskClient, app: Flask) -> tuple[str, str]:
+    """Start in the frame, save on the first step; return the saved page and its code."""
+    start = client.get(f"/embed/harbour/?host={HOST}", headers=IN_FRAME)
+    started = client.post(f"/embed/harbour/?host={HOST}", headers=IN_FRAME,
+                          data={"csrf_token": token_in(start.text)})
+    assert started.status_code == 303
+    patient = FramedPatient(app, client, "harbour")
+    patient.draft_id = started.headers["Location"].split("/d/", 1)[1].split("/", 1)[0]
+    answers = example("nothing-to-flag")["answers"]
+    saved = patient.post("about", section_form("about", answers), action="save")
+    assert saved.status_code == 200 and "Your answers are saved" in saved.text
+    code = re.search(r'<span aria-hidden="true">([A-Z0-9]{4}-[A-Z0-9]{4})</span>', saved.text)
+    assert code, saved.text
+    return saved.text, code.group(1)
+
+
+def _complete_site_page(page: str) -> None:
+    """Assert the page carries the agency's header (name, phone) and the site footer."""
+    assert '<header class="site-header">' in page and 'class="site"' in page
+    assert '<p class="site-header__name">Harbour Home Infusion</p>' in page
+    assert 'Questions? Call <a href="tel:555-0142">555-0142</a>' in page
+    assert "This checklist does not decide anything. Your care team decides with you." in page
+    assert "call 911 (or your local emergency number) now" in page
+    assert "embed-frame.js" not in page
+
+
+def test_the_link_kept_from_the_frame_opens_the_agencys_whole_page(
+        app: Flask, client: FlaskClient, harbour: Agency) -> None:
+    saved, code = _framed_save(client, app)
+    kept = f"http://localhost/a/harbour/resume?code={code}"
+    # The same link the site's own saved page gives: no frame, no host, nothing else.
+    link = re.search(r'<p class="resume-link"><a href="([^"]+)"([^>]*)>([^<]+)</a>', saved)
+    assert link and link.group(1) == link.group(3) == kept
+    assert "/embed/" not in link.group(1) and "host=" not in link.group(1)
+    # Inside the frame the site page cannot be shown (it refuses every frame): a new tab.
+    assert link.group(2) == ' target="_blank" rel="noopener"'
+    assert "(opens in a new tab)" in saved
+    opened = client.get(kept, headers=ON_ITS_OWN)
+    assert opened.status_code == 200
+    _complete_site_page(opened.text)
+    assert f'value="{code}"' in opened.text
+
+
+def test_the_sites_own_saved_page_opens_its_link_in_place(
+        app: Flask, client: FlaskClient, harbour: Agency) -> None:
+    patient = Patient(app, client, "harbour")
+    patient.start()
+    saved = patient.post("about", section_form("about", example("nothing-to-flag")["answers"]),
+                         action="save")
+    link = re.search(r'<p class="resume-link"><a href="http://localhost/a/harbour/resume\?code='
+                     r'[A-Z0-9-]+"([^>]*)>', saved.text)
+    assert link and link.group(1) == ""
+    assert "(opens in a new tab)" not in saved.text
+
+
+def test_an_embedded_page_opened_on_its_own_goes_to_the_sites_page(
+        client: FlaskClient, harbour: Agency) -> None:
+    # A link given out earlier, or an embedded page opened in a new tab.
+    old = f"/embed/harbour/resume?code=XKPU-GKYQ&host={HOST}&_scheme=javascript&_external=1"
+    moved = client.get(old, headers=ON_ITS_OWN)
+    assert moved.status_code == 303
+    assert moved.headers["Location"] == "/a/harbour/resume?code=XKPU-GKYQ"
+    page = client.get(moved.headers["Location"], headers=ON_ITS_OWN)
+    _complete_site_page(page.text)
+    assert 'value="XKPU-GKYQ"' in page.text
+    step = client.get(f"/embed/harbour/d/abc/today?host={HOST}&from=check", headers=ON_ITS_OWN)
+    assert step.headers["Location"] == "/a/harbour/d/abc/today?from=check"
+    # In the frame (or from a browser that does not say), the framed page as before.
+    for headers in (IN_FRAME, {}):
+        framed = client.get(old, headers=headers)
+        assert framed.status_code == 200 and "site-header" not in framed.text
+        assert ancestors(framed) == f"frame-ancestors {HOST}"

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -123,7 +124,7 @@ def drive(page: Any, frame: Any, answers: dict[str, Any]) -> dict[str, Any]:
             continue
         fill_step(frame, name, answers, done)
         if name == "treatment" and not seen["saved"]:
-            save_and_resume(frame, answers["date_of_birth"])
+            save_and_resume(page, frame, answers["date_of_birth"])
             seen["saved"] = True
             done -= {item.id for item in SECTIONS["treatment"].items}  # fill them again
             continue
@@ -132,12 +133,26 @@ def drive(page: Any, frame: Any, answers: dict[str, Any]) -> dict[str, Any]:
     raise AssertionError("the checklist did not end after 40 pages")
 
 
-def save_and_resume(frame: Any, birth: str) -> None:
-    """Save, then come back with the code and the date of birth, all inside the frame."""
+def save_and_resume(page: Any, frame: Any, birth: str) -> None:
+    """Save; the link to keep opens the agency's whole page in a new tab; then come back
+    with the code and the date of birth inside the frame."""
     go(frame, frame.get_by_role("button", name="Save and come back later"))
     code = frame.locator(".resume-code span[aria-hidden]").inner_text()
-    go(frame, frame.locator(".resume-link a"))
-    assert frame.locator("#code").input_value() == code
+    with page.context.expect_page() as opened:
+        frame.locator(".resume-link a").click()
+    kept = opened.value
+    kept.wait_for_load_state()
+    assert "/embed/" not in kept.url and "host=" not in kept.url
+    assert kept.locator(".site-header__name").inner_text() == AGENCY_NAME
+    assert "Questions? Call" in kept.locator(".site-header").inner_text()
+    assert "call 911" in kept.locator(".site-footer").inner_text()
+    assert kept.locator("#code").input_value() == code
+    kept.close()
+    address = urlsplit(frame.url)
+    frame.goto(f"{address.scheme}://{address.netloc}{address.path.split('/d/', 1)[0]}/"
+               f"?{address.query}")  # the frame's start page, as the saved page says
+    go(frame, frame.get_by_role("link", name="Continue a checklist you saved"))
+    frame.locator("#code").fill(code)
     year, month, day = birth.split("-")
     for part, value in (("day", day), ("month", month), ("year", year)):
         frame.locator(f"[name='date_of_birth-{part}']").fill(str(int(value)))

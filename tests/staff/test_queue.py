@@ -11,14 +11,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from ivig_home import queue as queue_module
 from ivig_home import store
+from ivig_home.audit import audit
 from ivig_home.db import db
 from ivig_home.models import Submission
 from ivig_home.queue import PAGE_SIZE, QueueFilter, normal_reference, queue_page
-from tests.staff.support import World, agency, submit_for
+from tests.staff.support import World, agency, post, submit_for
 
 # One answer changed from the clean example raises one flag of each severity.
 RAISES = {
@@ -150,7 +151,9 @@ def test_the_queue_page_shows_rows_counts_and_search(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("nurse@demo.test")
     page = client.get("/staff/").get_data(as_text=True)
-    assert "3 new</strong> submissions have not been opened for review yet" in page
+    assert ("3 new</strong> submissions have no action recorded yet. Each new one says whether "
+            "anyone has opened it." in page)
+    assert page.count("Not opened yet") == 3
     # The emergency first; then the rest by time: nothing flagged (10 min ago) before discuss (20).
     assert page.index("Mei Chen") < page.index("Ana Ruiz") < page.index("George Papadopoulos")
     assert "Born 30 September 1988" in page
@@ -178,3 +181,104 @@ def test_page_links_keep_the_filters(world: World, as_user: Callable[[str | None
     body = page.get_data(as_text=True)
     assert "Page 1 of 2" in body
     assert 'href="/staff/?severity=none&amp;page=2"' in body
+
+
+NEW_THREE = ("3 new submissions have no action recorded yet. "
+             "Each new one says whether anyone has opened it.")
+
+
+def _opened_line(body: str) -> str:
+    found = re.search(r'<p class="new-count">(.*?)</p>', body, re.S)
+    assert found, "no count of new submissions on the page"
+    return re.sub(r"<[^>]+>", "", found.group(1))
+
+
+def _status_cell(body: str, name: str) -> list[str]:
+    row = body[body.index(name):]
+    found = re.search(r'<td class="queue__status"[^>]*>(.*?)</td>', row, re.S)
+    assert found
+    return re.sub(r"<[^>]+>", " ", found.group(1)).split()
+
+
+def test_opening_a_submission_shows_in_the_queue(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    before = client.get("/staff/").get_data(as_text=True)
+    assert _status_cell(before, "Ana Ruiz") == ["New", "Not", "opened", "yet"]
+    assert client.get(f"/staff/submissions/{world.own['clear']}").status_code == 200
+    after = client.get("/staff/").get_data(as_text=True)
+    # Opened but nothing recorded: still new, and nowhere said to be unopened.
+    assert _status_cell(after, "Ana Ruiz") == ["New", "Opened"]
+    assert _opened_line(after) == NEW_THREE
+    assert after.count("Not opened yet") == 2
+    assert "not been opened for review" not in after
+    # Another nurse sees the same: anyone's opening counts.
+    other = as_user("second@demo.test").get("/staff/").get_data(as_text=True)
+    assert _status_cell(other, "Ana Ruiz") == ["New", "Opened"]
+    # Another agency opening its own submissions, or looking at the queue, opens nothing here.
+    as_user("nurse@harbour.test").get(f"/staff/submissions/{world.other['risks']}")
+    assert client.get("/staff/").get_data(as_text=True).count("Not opened yet") == 2
+    for key in ("emergency", "risks"):
+        client.get(f"/staff/submissions/{world.own[key]}")
+    every = client.get("/staff/").get_data(as_text=True)
+    assert _opened_line(every) == NEW_THREE
+    assert "Not opened yet" not in every
+
+
+def test_one_new_submission_is_described_truthfully(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    with world.app.app_context():
+        db.session.execute(update(Submission).where(Submission.id.in_(
+            [world.own["emergency"], world.own["risks"]])).values(status="reviewed"))
+        db.session.commit()
+    body = client.get("/staff/").get_data(as_text=True)
+    assert _opened_line(body) == ("1 new submission has no action recorded yet. "
+                                  "Each new one says whether anyone has opened it.")
+    assert _status_cell(body, "Ana Ruiz") == ["New", "Not", "opened", "yet"]
+    assert _status_cell(body, "Mei Chen") == ["Reviewed"]
+    client.get(f"/staff/submissions/{world.own['clear']}")
+    body = client.get("/staff/").get_data(as_text=True)
+    assert _status_cell(body, "Ana Ruiz") == ["New", "Opened"]
+    assert "Not opened yet" not in body and "not been opened" not in body
+
+
+def test_a_recorded_action_moves_it_out_of_new(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    url = f"/staff/submissions/{world.own['risks']}"
+    page = client.get(url).get_data(as_text=True)
+    item = re.search(r'action="/staff/submissions/[^/]+/flags/([^"]+)"', page)
+    assert item, "no disposition form on the submission page"
+    recorded = post(client, f"{url}/flags/{item.group(1)}",
+                    {f"{item.group(1)}-disposition": "acknowledged"})
+    assert recorded.status_code == 303, recorded.get_data(as_text=True)
+    body = client.get("/staff/").get_data(as_text=True)
+    assert _opened_line(body).startswith("2 new submissions have no action recorded yet.")
+    assert body.count("Not opened yet") == 2
+    assert _status_cell(body, "George Papadopoulos") == ["In", "review"]
+
+
+def test_the_page_reads_its_rows_in_one_query_whatever_their_number(db_app: Flask) -> None:
+    demo = store.ensure_demo_agency()
+    made = [_submit("note", minutes + 1, f"p{minutes}") for minutes in range(PAGE_SIZE + 5)]
+    opened = {made[0].id, made[3].id}
+    for submission in made:
+        if submission.id in opened:
+            audit("viewed", submission=submission, actor="nurse@demo.test")
+        audit("downloaded", submission=submission, actor="nurse@demo.test")
+    agency_id = demo.id
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        page = queue_page(agency_id, QueueFilter())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert {row.id for row in page.rows if row.opened} == opened
+    assert page.new_count == PAGE_SIZE + 5
+    # The total, the page's rows with whether each was opened, and the count of new ones.
+    assert len(statements) == 3, statements
