@@ -32,7 +32,7 @@ from ivig_home import accounts, create_app
 from ivig_home.crypto import seal, sealed_context
 from ivig_home.db import db, utcnow
 from ivig_home.models import Agency, AuditEntry, Submission
-from ivig_home.models.intake import SEVERITIES, tier_of
+from ivig_home.models.intake import REVIEWED_TIER, SEVERITIES, tier_of
 from ivig_home.queue import OPENED, PAGE_SIZE, QUEUE_ORDER, QueueFilter, _filtered
 from ivig_home.store import init_db
 from ivig_home.submissions import REFERENCE_LETTERS
@@ -59,12 +59,13 @@ def _row(number: int, agency_id: int, now: Any) -> dict[str, Any]:
     counts = {f"count_{severity}": 0 for severity in SEVERITIES}
     if rank < 5:
         counts[f"count_{SEVERITIES[rank]}"] = random.randint(1, 3)
+    status = random.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0]
     return {
         "id": sid, "reference": _reference(number), "agency_id": agency_id,
         "draft_id": secrets.token_urlsafe(32), "created_at": now - timedelta(seconds=number * 7),
         "completed_on": now.date(), "checklist_id": "ivig_home", "checklist_version": "1.0.1",
-        "status": random.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0],
-        "severity_rank": rank, "queue_tier": tier_of(rank),
+        "status": status, "severity_rank": rank,
+        "queue_tier": REVIEWED_TIER if status == "reviewed" else tier_of(rank),
         "highest_severity": SEVERITIES[rank] if rank < 5 else None, **counts,
         "identity_enc": seal({"patient_name": random.choice(NAMES),
                               "date_of_birth": f"19{random.randint(30, 99)}-04-02"},

@@ -13,7 +13,7 @@ from sqlalchemy.orm import load_only
 from .checklist import WORDING, Severity
 from .db import db
 from .models import AuditEntry, Submission
-from .models.intake import NO_FLAG_RANK, REST_TIER, STATUSES, tier_of
+from .models.intake import NO_FLAG_RANK, REVIEWED_TIER, STATUSES, tier_of
 from .submissions import submission_identity
 
 PAGE_SIZE = 25
@@ -122,11 +122,10 @@ def _filtered(query: Select[Any], agency_id: int, filters: QueueFilter) -> Selec
     if filters.severity:
         rank = (NO_FLAG_RANK if filters.severity == NOTHING_FLAGGED
                 else Severity(filters.severity).rank)
-        # Naming the tier keeps the read on the queue's own index; emergency and urgent are
-        # tiers of their own, so the tier alone says it.
-        query = query.where(Submission.queue_tier == tier_of(rank))
-        if tier_of(rank) == REST_TIER:
-            query = query.where(Submission.severity_rank == rank)
+        # Naming the tiers keeps the read on the queue's own index: the severity's own tier,
+        # and the filed reviews' tier, where any severity can be.
+        query = query.where(Submission.queue_tier.in_((tier_of(rank), REVIEWED_TIER)),
+                            Submission.severity_rank == rank)
     if filters.reference:
         query = query.where(Submission.reference == filters.reference)
     return query

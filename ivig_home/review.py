@@ -31,6 +31,7 @@ from .models import (
     StaffUser,
     Submission,
 )
+from .models.intake import REVIEWED_TIER, tier_of
 from .report import build_context, download_filename, render_pdf_low_priority
 from .report.context import DISPOSITIONS as DISPOSITION_WORDS
 from .submissions import set_submission_pdf, submission_answers, submission_pdf
@@ -195,7 +196,7 @@ def mark_reviewed(submission: Submission, assessment: Assessment, reviewer: Staf
     changed = db.session.execute(
         update(Submission).where(Submission.id == submission.id,
                                  Submission.status != "reviewed")
-        .values(status="reviewed", status_changed_at=now))
+        .values(status="reviewed", status_changed_at=now, queue_tier=REVIEWED_TIER))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         raise ReviewClosed("this submission was already marked reviewed")
@@ -226,7 +227,8 @@ def reopen_review(submission: Submission, reason: str, reviewer: StaffUser,
     changed = db.session.execute(
         update(Submission).where(Submission.id == submission.id,
                                  Submission.status == "reviewed")
-        .values(status="in_review", status_changed_at=now))
+        .values(status="in_review", status_changed_at=now,
+                queue_tier=tier_of(submission.severity_rank)))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         raise ReviewNotFiled("this submission has no filed review to re-open")

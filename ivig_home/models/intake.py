@@ -16,8 +16,10 @@ from .agency import Agency
 STATUSES = ("new", "in_review", "reviewed")
 SEVERITIES = tuple(severity.value for severity in Severity)
 NO_FLAG_RANK = len(SEVERITIES)
-# The queue shows emergencies, then urgent ones, then everything else by time alone.
+# The queue shows emergencies, then urgent ones, then everything else by time alone, and
+# last the submissions whose review is filed (whatever their severity).
 REST_TIER = Severity.URGENT.rank + 1
+REVIEWED_TIER = REST_TIER + 1
 
 
 def tier_of(rank: int) -> int:
@@ -85,7 +87,8 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     highest_severity: Mapped[str | None] = mapped_column(String(10))
     # 0 for emergency ... 4 for note, 5 when nothing was flagged: sorts without decrypting.
     severity_rank: Mapped[int] = mapped_column(SmallInteger, default=NO_FLAG_RANK)
-    # Set from severity_rank on insert: 0 emergency, 1 urgent, 2 the rest (see tier_of).
+    # Set from severity_rank on insert: 0 emergency, 1 urgent, 2 the rest (see tier_of);
+    # 3 (REVIEWED_TIER) once the review is filed, back to its severity's tier if re-opened.
     # The server default only filled the rows that existed before the column did.
     queue_tier: Mapped[int] = mapped_column(SmallInteger, default=_default_tier,
                                             server_default="2")

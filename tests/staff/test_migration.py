@@ -85,3 +85,29 @@ def test_upgrading_keeps_every_row_and_sets_the_queue_tier(old_app: Flask) -> No
         downgrade(revision=BEFORE)
         assert _count("submissions") == 6 and _count("issued_pdfs") == 6
         assert _count("audit_log") == 1  # the new kind of entry cannot stay under the old rule
+
+
+def test_filed_reviews_go_to_the_last_tier_and_back_on_downgrade(old_app: Flask) -> None:
+    """f5b7d9e1a3c6: a filed review's row moves below the rest; downgrading puts it back."""
+    with old_app.app_context():
+        _fill([0, 1, 3, 5])
+        db.session.remove()
+        upgrade(revision="e4a6c8f0b2d4")
+        db.session.execute(text("UPDATE submissions SET status = 'reviewed' "
+                                "WHERE id IN ('s0', 's2')"))
+        db.session.commit()
+        db.session.remove()
+
+        def tiers() -> list[tuple[str, str, int]]:
+            rows = db.session.execute(text(
+                "SELECT id, status, queue_tier FROM submissions ORDER BY id")).all()
+            db.session.remove()
+            return [tuple(row) for row in rows]  # type: ignore[misc]
+
+        for _ in range(2):  # up, down, up
+            upgrade()
+            assert tiers() == [("s0", "reviewed", 3), ("s1", "new", 1), ("s2", "reviewed", 3),
+                               ("s3", "new", 2)]
+            downgrade(revision="e4a6c8f0b2d4")
+            assert tiers() == [("s0", "reviewed", 0), ("s1", "new", 1), ("s2", "reviewed", 2),
+                               ("s3", "new", 2)]

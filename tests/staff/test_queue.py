@@ -11,13 +11,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from ivig_home import queue as queue_module
-from ivig_home import store
+from ivig_home import review, store
 from ivig_home.audit import audit
 from ivig_home.db import db
-from ivig_home.models import Submission
+from ivig_home.models import StaffUser, Submission
 from ivig_home.queue import PAGE_SIZE, QueueFilter, normal_reference, queue_page
 from tests.staff.support import World, agency, post, submit_for
 
@@ -50,6 +50,45 @@ def test_emergencies_then_urgent_then_the_rest_newest_first(db_app: Flask) -> No
         "note 1", "none 2", "discuss 3", "prepare 5", "note 7", "discuss 10"]
     assert page.new_count == page.total == 10
     assert [row.highest for row in page.rows[:4]] == ["emergency"] * 2 + ["urgent"] * 2
+
+
+def _file_review(submission: Submission) -> None:
+    """File a real review of the submission: every flag acknowledged, then marked reviewed."""
+    nurse = db.session.scalar(select(StaffUser).where(StaffUser.email == "q-nurse@demo.test"))
+    if nurse is None:
+        nurse = StaffUser(agency_id=store.ensure_demo_agency().id, email="q-nurse@demo.test",
+                          password_hash="not used", role="nurse", name="Jo Rivera")
+        db.session.add(nurse)
+        db.session.commit()
+    assessment = review.assessment_of(submission)
+    for flag in assessment.flags:
+        review.record_disposition(submission, assessment, flag.item.id, "acknowledged", "",
+                                  nurse, None)
+    review.mark_reviewed(submission, assessment, nurse, None)
+
+
+def test_a_filed_review_goes_below_everything_still_to_review_until_reopened(
+        db_app: Flask) -> None:
+    emergency = _submit("emergency", 30, "emergency, filed")
+    _submit("urgent", 20, "urgent, new")
+    _submit("discuss", 10, "discuss, new")
+    _submit("none", 40, "nothing, filed")
+    _file_review(emergency)
+    _file_review(db.session.scalar(select(Submission).where(Submission.severity_rank == 5)))
+    agency_id = store.ensure_demo_agency().id
+    names = [row.patient_name for row in queue_page(agency_id, QueueFilter()).rows]
+    assert names == ["urgent, new", "discuss, new", "emergency, filed", "nothing, filed"]
+    # Filters still find a filed review under its severity and its status.
+    assert [row.patient_name for row in queue_page(
+        agency_id, QueueFilter(severity="emergency")).rows] == ["emergency, filed"]
+    assert [row.patient_name for row in queue_page(
+        agency_id, QueueFilter(severity="none")).rows] == ["nothing, filed"]
+    assert [row.patient_name for row in queue_page(
+        agency_id, QueueFilter(status="reviewed")).rows] == ["emergency, filed", "nothing, filed"]
+    nurse = db.session.scalar(select(StaffUser).where(StaffUser.email == "q-nurse@demo.test"))
+    review.reopen_review(emergency, "Wrong box ticked.", nurse, None)
+    names = [row.patient_name for row in queue_page(agency_id, QueueFilter()).rows]
+    assert names == ["emergency, filed", "urgent, new", "discuss, new", "nothing, filed"]
 
 
 @pytest.mark.parametrize("severity,expected", [
@@ -248,9 +287,9 @@ def test_a_recorded_action_moves_it_out_of_new(
     client = as_user("nurse@demo.test")
     url = f"/staff/submissions/{world.own['risks']}"
     page = client.get(url).get_data(as_text=True)
-    item = re.search(r'action="/staff/submissions/[^/]+/flags/([^"]+)"', page)
+    item = re.search(r'<button type="submit" class="button" name="item" value="([^"]+)"', page)
     assert item, "no disposition form on the submission page"
-    recorded = post(client, f"{url}/flags/{item.group(1)}",
+    recorded = post(client, f"{url}/flags",
                     {f"{item.group(1)}-disposition": "acknowledged"})
     assert recorded.status_code == 303, recorded.get_data(as_text=True)
     body = client.get("/staff/").get_data(as_text=True)
