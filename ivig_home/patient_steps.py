@@ -106,6 +106,8 @@ def render_step(draft: Any, form: StepForm, answers: dict[str, Any],
         errors=result.errors if result else [], appeared=result.appeared if result else [],
         error_count=len(result.errors) if result else 0,
         for_someone_else=steps.for_someone_else(section, answers),
+        help_now_answers={item.id: found for item in section.items
+                          if (found := steps.help_now_answers(item))},
         action_url=url_for(".step", draft_id=draft.id, section_id=section.id,
                            **from_check()),
         back_url=url_for(".step", draft_id=draft.id, section_id=previous.id)

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .checklist import Flag, Section, Severity, load, validate
+from .checklist import Flag, Item, Section, Severity, load, validate
+from .checklist.definition import FlagRule
 from .checklist.engine import flags_so_far
 
 CONFIRM = "confirm"  # the last step: check your answers, then send
@@ -76,3 +77,35 @@ def help_now(section: Section, answers: Mapping[str, Any], today: date) -> dict[
     flags = flags_so_far(section.items, answers, today)
     return {severity.value: [f for f in flags if f.severity is severity]
             for severity in HELP_NOW if any(f.severity is severity for f in flags)}
+
+
+def _answer_only(rule: FlagRule) -> bool:
+    """Return whether a flag rule depends on nothing but the answer being one of some values."""
+    return rule.answer_in is not None and not (
+        rule.at_most is not None or rule.age_at_least is not None
+        or rule.days_before_more_than is not None or rule.contains_any is not None
+        or rule.not_empty or rule.with_item is not None or rule.with_contains is not None)
+
+
+def help_now_answers(item: Item) -> dict[str, tuple[str, ...]]:
+    """Return which answers of a one-answer question raise an emergency or an urgent flag,
+    by severity: {"emergency": ("yes",), "urgent": ("unsure",)} for trouble breathing.
+
+    The page shows the matching message as soon as such an answer is chosen. Each answer
+    gets the highest severity its rules give, as the checklist does. Only questions whose
+    emergency and urgent rules all depend on the answer alone are covered (none of the
+    checklist's count, date or several-answer rules give those severities today); for any
+    other question this returns {} and the help-now page after Continue still says it."""
+    rules = [rule for rule in item.flags if rule.severity in HELP_NOW]
+    if not rules or item.type == "multi" or not item.options:
+        return {}
+    if not all(_answer_only(rule) for rule in rules):
+        return {}
+    found: dict[str, list[str]] = {}
+    for value in item.values:
+        matching = [rule.severity for rule in rules if value in (rule.answer_in or ())]
+        if matching:
+            severity = min(matching, key=lambda s: s.rank)
+            found.setdefault(severity.value, []).append(value)
+    return {severity.value: tuple(found[severity.value])
+            for severity in HELP_NOW if severity.value in found}

@@ -1,0 +1,98 @@
+"""In Chromium: an answer that needs help now says so the moment it is chosen, on the step
+itself, and the page still passes axe with the message shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.patient.conftest import SCREENSHOTS
+from tests.patient.journey import answers_today, describe, fill_step, where
+from tests.patient.test_browser_pages import PageAudit
+
+pytestmark = pytest.mark.browser
+
+
+def open_today(page: Any, **changes: Any) -> Any:
+    """Start a checklist, pass "About you" and return the trouble breathing question."""
+    page.goto("/a/demo/")
+    page.get_by_role("button", name="Start now").click()
+    fill_step(page, "about", answers_today("nothing-to-flag") | changes, set())
+    page.get_by_role("button", name="Continue").click()
+    assert where(page)[1] == "today"
+    return page.locator("#question-breathing_trouble_now")
+
+
+def test_yes_to_trouble_breathing_says_call_911_at_once(page: Any) -> None:
+    question = open_today(page)
+    emergency = page.locator("#breathing_trouble_now-emergency")
+    urgent = page.locator("#breathing_trouble_now-urgent")
+    assert emergency.is_hidden() and urgent.is_hidden()
+    question.get_by_label("Yes").check()
+    expect(emergency).to_be_visible()
+    expect(emergency.get_by_role("heading", name="Call 911 now")).to_be_visible()
+    expect(emergency).to_contain_text("Do not wait. Do not drive yourself.")
+    assert emergency.get_by_role("link", name="Call 911").get_attribute("href") == "tel:911"
+    expect(page.locator("[data-help-now-live=emergency]")).to_have_text(
+        "Call 911 now. Or your local emergency number. Do not wait. Do not drive yourself.")
+    assert page.locator("[data-help-now-live=emergency]").get_attribute("aria-live") == "assertive"
+    # Focus stays on the answer: the patient may still be answering.
+    assert page.evaluate("document.activeElement.id") == "breathing_trouble_now"
+    # The rest of the page goes on as before: nothing else is shown or hidden.
+    assert urgent.is_hidden()
+    assert page.locator("#swallowing_trouble_now-emergency").is_hidden()
+
+    question.get_by_label("No", exact=True).check()
+    expect(emergency).to_be_hidden()
+    assert urgent.is_hidden()
+
+    question.get_by_label("Not sure").check()
+    expect(urgent).to_be_visible()
+    assert emergency.is_hidden()
+    expect(urgent.get_by_role("heading", name="Call your care team today")).to_be_visible()
+    expect(urgent).to_contain_text("Call Demo Home Health today on 555-0100.")
+    assert urgent.get_by_role("link", name="555-0100").get_attribute("href") == "tel:555-0100"
+    expect(page.locator("[data-help-now-live=urgent]")).to_have_text(
+        "Call Demo Home Health today on 555-0100.")
+    assert page.locator("[data-help-now-live=urgent]").get_attribute("aria-live") == "polite"
+
+
+def test_the_page_passes_axe_with_the_911_message_shown(page: Any) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    question = open_today(page)
+    question.get_by_label("Yes").check()
+    page.locator("#question-swallowing_trouble_now").get_by_label("Not sure").check()
+    expect(page.locator("#breathing_trouble_now-emergency")).to_be_visible()
+    expect(page.locator("#swallowing_trouble_now-urgent")).to_be_visible()
+    audit = PageAudit()
+    audit.check(page, "today-help-now-shown")
+    assert not audit.problems, describe([audit.problems])
+    page.set_viewport_size({"width": 390, "height": 844})
+    question.evaluate("element => element.scrollIntoView()")
+    page.screenshot(path=str(SCREENSHOTS / "today-help-now-shown-390.png"))
+
+
+def test_a_caregiver_is_told_not_to_let_the_person_drive(page: Any) -> None:
+    question = open_today(page, completed_by="caregiver")
+    question.get_by_label("Yes").check()
+    expect(page.locator("#breathing_trouble_now-emergency")).to_contain_text(
+        "Do not let the person you care for drive.")
+
+
+def test_continue_still_opens_the_help_now_page(page: Any) -> None:
+    open_today(page)
+    fill_step(page, "today", answers_today("nothing-to-flag")
+              | {"breathing_trouble_now": "yes"}, set())
+    expect(page.locator("#breathing_trouble_now-emergency")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+    assert where(page)[1] == "help-now/today"
+    assert page.get_by_role("heading", level=1).inner_text() == "Call 911 now"
+
+
+def test_without_javascript_the_messages_stay_hidden(page_without_js: Any) -> None:
+    question = open_today(page_without_js)
+    question.get_by_label("Yes").check()
+    assert page_without_js.locator("#breathing_trouble_now-emergency").is_hidden()
+    assert page_without_js.locator("#breathing_trouble_now-urgent").is_hidden()
