@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .checklist import Severity, parse_date
 from .crypto import lookup_hash, seal, sealed_context, unseal
@@ -85,6 +86,39 @@ def save_draft(draft: Draft, answers: dict[str, Any], step: str) -> None:
     draft.updated_at = now
     draft.expires_at = expiry(answers, now, draft.agency.time_zone)
     db.session.commit()
+
+
+def answers_version(draft: Draft) -> str:
+    """Return a short name for the answers as stored now; it changes with every save."""
+    return hashlib.sha256(draft.answers_enc or b"").hexdigest()[:16]
+
+
+def save_draft_unless_changed(draft: Draft, answers: dict[str, Any], step: str,
+                              version: str) -> str | None:
+    """Store the answers as save_draft does, but only if the stored answers are still the
+    ones named by `version` and the draft was not sent; return the new version, else None.
+
+    A save sent in the background before a Continue can reach the server after it: the check
+    is part of the UPDATE itself, so such a late save never undoes what the Continue stored.
+    """
+    if draft.submission_id is not None:
+        raise DraftSubmitted("this draft was already submitted")
+    if not hmac.compare_digest(answers_version(draft).encode(), version.encode()):
+        return None
+    now = utcnow()
+    sealed = seal(answers, _context(draft.id))
+    same = (Draft.answers_enc.is_(None) if draft.answers_enc is None
+            else Draft.answers_enc == draft.answers_enc)
+    done = db.session.execute(
+        update(Draft)
+        .where(Draft.id == draft.id, Draft.submission_id.is_(None), same)
+        .values(answers_enc=sealed, step=step, updated_at=now,
+                expires_at=expiry(answers, now, draft.agency.time_zone))
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return hashlib.sha256(sealed).hexdigest()[:16]
 
 
 def mark_message_shown(draft: Draft, severity: str) -> None:

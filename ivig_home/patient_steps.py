@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import steps, store, timezones
@@ -14,6 +14,13 @@ from .csrf import DraftForm, csrf_failed
 from .forms import StepForm, StepResult, posted_shown, step_form
 
 FROM_CHECK = "check"  # the step was opened from a "Change" link on the check page
+# Posted `action`s that keep what can be kept without finishing the step: the page's own
+# script saves after each change (answered 204, no page), and Back saves, then goes back.
+AUTOSAVE = "autosave"
+BACK = "back"
+NO_CONTENT = ("", 204)
+VERSION = "autosave_version"  # posted by the script: the stored answers it last saw
+VERSION_HEADER = "X-Answers-Version"  # the new one, after a save in the background
 Page = str | tuple[str, int] | BaseResponse
 
 
@@ -43,11 +50,16 @@ def today() -> date:
 def step(draft_id: str, section_id: str) -> Page:
     """Show one step of the checklist, or take its answers and move on."""
     draft = open_draft(draft_id)
+    autosaving = request.method == "POST" and request.form.get("action") == AUTOSAVE
     if draft.submission_id is not None:
-        return redirect(url_for(".sent", draft_id=draft.id), 303)
+        # A save in the background is refused (nothing is stored); a page goes to "sent".
+        return not_saved() if autosaving else redirect(url_for(".sent", draft_id=draft.id),
+                                                       303)
     section = steps.find(section_id) or abort(404)
     stored = store.draft_answers(draft)
     if not steps.reachable(section, stored, today()):
+        if autosaving:
+            return not_saved()
         first = steps.first_incomplete(stored, today())
         return redirect(url_for(".step", draft_id=draft.id, section_id=first.id), 303)
     posted = request.method == "POST"
@@ -64,14 +76,49 @@ def step(draft_id: str, section_id: str) -> Page:
 
 def check_posted(draft: Any, form: StepForm, stored: dict[str, Any]) -> StepResult | Page:
     """Check a posted step: a refusal for a bad form token, the saved page for "save and
-    come back later", else the checked answers for the caller to act on."""
+    come back later", 204 for a save in the background, the previous step for Back, else
+    the checked answers for the caller to act on."""
+    action = request.form.get("action")
     form.validate()
     if csrf_failed(form):
-        return refused(draft, form.section)
+        return ("", 400) if action == AUTOSAVE else refused(draft, form.section)
     result = form.check(stored, posted_shown(request.form), today())
-    if request.form.get("action") == "save":
+    if action == "save":
         return save_and_leave(draft, form, result, stored)
+    if action in (AUTOSAVE, BACK):
+        return keep_answers(draft, form, result, stored, action == BACK)
     return result
+
+
+def keep_answers(draft: Any, form: StepForm, result: StepResult, stored: dict[str, Any],
+                 back: bool) -> Page:
+    """Store every answer on the step that can be kept (as "save and come back later" does,
+    but without a resume code, so no date of birth is needed); then go to the previous step
+    for Back, or answer 204 for a save in the background. No help-now page either way."""
+    answers = form.savable(result, stored)
+    target = (steps.previous(form.section) if back else None) or form.section
+    draft_id = draft.id  # read before the commit expires the draft row
+    seen = request.form.get(VERSION)
+    try:
+        if back or seen is None:
+            store.save_draft(draft, answers, target.id)
+        else:
+            # The page's script names the answers it last saw: a save that arrives after a
+            # Continue (or a save from another tab) is refused rather than undo it.
+            version = store.save_draft_unless_changed(draft, answers, target.id, seen)
+            if version is None:
+                return not_saved()
+            return Response(status=204, headers={VERSION_HEADER: version})
+    except store.DraftSubmitted:  # sent meanwhile, from another tab
+        return not_saved() if not back else redirect(url_for(".sent", draft_id=draft_id), 303)
+    if not back:
+        return NO_CONTENT
+    return redirect(url_for(".step", draft_id=draft_id, section_id=target.id), 303)
+
+
+def not_saved() -> tuple[str, int]:
+    """Refuse a save in the background: the draft was sent, or the step is not open yet."""
+    return "", 409
 
 
 def finish_step(draft: Any, section: Section, answers: dict[str, Any]) -> BaseResponse:
@@ -108,6 +155,7 @@ def render_step(draft: Any, form: StepForm, answers: dict[str, Any],
         for_someone_else=steps.for_someone_else(section, answers),
         help_now_answers={item.id: found for item in section.items
                           if (found := steps.help_now_answers(item))},
+        answers_version=store.answers_version(draft),
         action_url=url_for(".step", draft_id=draft.id, section_id=section.id,
                            **from_check()),
         back_url=url_for(".step", draft_id=draft.id, section_id=previous.id)

@@ -15,12 +15,14 @@ from .crypto import ensure_keys
 from .db import db, protect_sqlite_file, usable_key
 from .drafts import (
     DraftSubmitted,
+    answers_version,
     draft_answers,
     get_draft,
     issue_resume_code,
     mark_message_shown,
     resume_draft,
     save_draft,
+    save_draft_unless_changed,
     start_draft,
 )
 from .models import Agency, Draft, Submission
@@ -35,11 +37,11 @@ from .submissions import (
 )
 
 __all__ = [
-    "Agency", "Draft", "DraftSubmitted", "Submission", "audit", "draft_answers",
-    "ensure_demo_agency", "get_agency", "get_draft", "get_submission", "init_db",
-    "issue_resume_code", "mark_message_shown", "resume_draft", "save_draft",
-    "set_submission_pdf", "start_draft", "submission_answers", "submission_assessment",
-    "submission_identity", "submission_pdf", "submit_draft",
+    "Agency", "Draft", "DraftSubmitted", "Submission", "answers_version", "audit",
+    "draft_answers", "ensure_demo_agency", "get_agency", "get_draft", "get_submission",
+    "init_db", "issue_resume_code", "mark_message_shown", "resume_draft", "save_draft",
+    "save_draft_unless_changed", "set_submission_pdf", "start_draft", "submission_answers",
+    "submission_assessment", "submission_identity", "submission_pdf", "submit_draft",
 ]
 
 DEMO_AGENCY = {"slug": "demo", "name": "Demo Home Health", "phone": "555-0100",

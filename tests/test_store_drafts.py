@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ivig_home import store
 from ivig_home.checklist import assess
@@ -122,3 +123,24 @@ def test_the_draft_row_holds_no_plain_answer(db_app: Flask) -> None:
     row = db.session.get(Draft, draft.id)
     assert row is not None and row.answers_enc is not None
     assert b"Ana Ruiz" not in row.answers_enc and b"Privigen" not in row.answers_enc
+
+
+def test_a_save_naming_older_answers_never_overwrites_newer_ones(db_app: Flask) -> None:
+    draft = filled_draft()
+    seen = store.answers_version(draft)
+    newer = store.save_draft_unless_changed(draft, {"patient_name": "Rosa Diaz"}, "about", seen)
+    assert newer is not None and newer != seen
+    assert store.answers_version(draft) == newer
+    assert store.draft_answers(draft) == {"patient_name": "Rosa Diaz"}
+    # The page still names the first answers: refused, nothing stored.
+    assert store.save_draft_unless_changed(draft, {"patient_name": "Old"}, "about", seen) is None
+    # Loaded before another request stored newer answers, checked again inside the UPDATE.
+    loaded = draft.answers_enc
+    store.save_draft(draft, {"patient_name": "Rosa M. Diaz"}, "today")
+    set_committed_value(draft, "answers_enc", loaded)
+    assert store.save_draft_unless_changed(draft, {"patient_name": "Late"}, "about",
+                                           newer) is None
+    db.session.expire_all()
+    again = store.get_draft(draft.id)
+    assert store.draft_answers(again) == {"patient_name": "Rosa M. Diaz"}
+    assert again.step == "today"

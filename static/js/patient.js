@@ -127,3 +127,99 @@
     if (summary) enhanceErrorSummary(summary);
   });
 })();
+
+/* Autosave (kept apart from the rest): on a step form, each change is saved in the
+   background, so a patient who tires, closes the tab or goes Back loses nothing. Radios and
+   ticks are saved at once, typing after a pause; never two saves at once (the latest waits).
+   The form's own token and the draft id in its URL are all a save needs (no cookie), so it
+   works inside the embedded frame too. The server answers 204 and stores only what it can
+   keep; Continue still checks and saves everything. Each save names the stored answers it
+   last saw, so one that reaches the server after a Continue is refused, not stored. */
+(function () {
+  "use strict";
+  var TYPING_PAUSE = 1500; // ms after the last key press
+
+  function isChoice(input) {
+    return input.type === "radio" || input.type === "checkbox";
+  }
+
+  function enhanceAutosave(form) {
+    var box = form.querySelector("[data-autosave]");
+    if (!box || !window.fetch || !window.FormData) return;
+    var saved = box.querySelector("[data-autosave-saved]");
+    var failed = box.querySelector("[data-autosave-failed]");
+    // getAttribute: the buttons named "action" hide the form's own `action` property.
+    var url = form.getAttribute("action") || window.location.href;
+    var version = box.getAttribute("data-version") || "";
+    var timer = null;
+    var inFlight = false;
+    var again = false; // a change came while a save was under way
+    var leaving = false; // the form is being sent: no more saves
+
+    function show(ok) {
+      saved.hidden = !ok;
+      var text = ok ? "" : failed.getAttribute("data-failed-text");
+      // Only a failure goes to the live region, and the same one is not repeated.
+      if (failed.textContent !== text) failed.textContent = text;
+    }
+
+    function save() {
+      window.clearTimeout(timer);
+      timer = null;
+      if (leaving) return;
+      if (inFlight) { again = true; return; }
+      inFlight = true;
+      again = false;
+      var data = new FormData(form);
+      data.set("action", "autosave");
+      data.set("autosave_version", version);
+      window.fetch(url, { method: "POST", body: data, credentials: "same-origin",
+                          redirect: "manual", keepalive: true })
+        .then(function (response) {
+          if (response.status !== 204) return false;
+          version = response.headers.get("X-Answers-Version") || version;
+          return true;
+        }, function () { return false; })
+        .then(function (ok) {
+          inFlight = false;
+          if (leaving) return;
+          show(ok);
+          if (again) save();
+        });
+    }
+
+    function later() {
+      if (leaving) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, TYPING_PAUSE);
+    }
+
+    form.addEventListener("change", function (event) {
+      if (event.target.name) save(); // a choice, or a box left after typing
+    });
+    form.addEventListener("input", function (event) {
+      if (event.target.name && !isChoice(event.target)) later();
+    });
+    // Continue, Back or Save: the post itself keeps everything; nothing more to send.
+    form.addEventListener("submit", function () {
+      window.clearTimeout(timer);
+      timer = null;
+      leaving = true;
+    });
+    // Closing the tab or switching away: save what was typed without waiting for the pause.
+    var now = function () { if (timer !== null) save(); };
+    window.addEventListener("pagehide", now);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") now();
+    });
+    // Back on this page from the browser's history: saving works again.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) leaving = false;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var forms = document.querySelectorAll("form.step-form");
+    for (var i = 0; i < forms.length; i++) enhanceAutosave(forms[i]);
+  });
+})();

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from ivig_home import agencies, store
@@ -123,6 +124,9 @@ def drive(page: Any, frame: Any, answers: dict[str, Any]) -> dict[str, Any]:
             go(frame, frame.get_by_role("button", name="Continue the checklist"))
             continue
         fill_step(frame, name, answers, done)
+        if name == "about":  # each answer was saved as it was given, without a cookie
+            expect(frame.locator("[data-autosave-saved]")).to_be_visible()
+            expect(frame.locator("[data-autosave-failed]")).to_have_text("")
         if name == "treatment" and not seen["saved"]:
             save_and_resume(page, frame, answers["date_of_birth"])
             seen["saved"] = True

@@ -84,7 +84,7 @@ def test_going_back_and_changing_an_answer_removes_its_follow_ups(
         page.get_by_role("button", name="Continue").click()
     assert stored_answers(live_server, draft_id)["prior_reactions"] == [
         "headache", "allergic_reaction"]
-    page.get_by_role("link", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     assert where(page)[1] == "treatment"
     assert page.locator("#question-prior_problems input[value=yes]").is_checked()
     page.get_by_label("How many IVIG infusions").fill("0")
@@ -95,7 +95,7 @@ def test_going_back_and_changing_an_answer_removes_its_follow_ups(
     for gone in ("prior_problems", "prior_reactions", "split_dose_discussed",
                  "last_infusion_date", "same_brand"):
         assert gone not in stored
-    page.get_by_role("link", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     page.wait_for_url("**/treatment")
     expect(page.locator("#question-prior_problems")).to_have_count(1)
     expect(page.locator("#question-prior_problems")).to_be_hidden()
@@ -173,12 +173,12 @@ def test_axe_finds_a_problem_when_there_is_one(page: Any) -> None:
     assert "label" in {violation["id"] for violation in axe_violations(page)}
 
 
-def test_the_back_link_is_inside_a_landmark(page: Any) -> None:
+def test_the_back_button_is_inside_a_landmark(page: Any) -> None:
     start(page)
     fill_step(page, "about", answers_today("nothing-to-flag"), set())
     page.get_by_role("button", name="Continue").click()
     assert where(page)[1] == "today"
-    back = page.get_by_role("navigation", name="Back").get_by_role("link", name="Back")
+    back = page.get_by_role("navigation", name="Back").get_by_role("button", name="Back")
     expect(back).to_be_visible()
     assert not landmark_violations(page), describe(landmark_violations(page))
     # The rule finds a link outside every landmark, as the back link once was.

@@ -63,10 +63,13 @@ def test_a_step_cannot_be_opened_before_the_ones_before_it_are_done(patient: Pat
     assert patient.get("confirm").headers["Location"].endswith("/about")
 
 
-def test_the_back_link_leads_to_the_previous_step_with_its_answers(patient: Patient) -> None:
+def test_back_leads_to_the_previous_step_with_its_answers(patient: Patient) -> None:
     patient.complete_until("today", clean())
     page = patient.get("treatment")
-    assert f'href="{patient.url("today")}">Back</a>' in page.text
+    assert 'name="action" value="back" class="back-link back-link--button">Back</button>' \
+        in page.text
+    response = patient.post("treatment", {}, action="back")
+    assert response.headers["Location"].endswith(f'{patient.url("today")}')
     today = patient.get("today").text
     assert 'value="no" checked' in today
 

@@ -1,0 +1,208 @@
+"""Autosave and Back through the test client: what a change or Back stores, and what it never
+does (a bad token, a refused value, a sent draft)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.answers import example
+from tests.patient.client import Patient, section_form, token_in
+
+
+@pytest.fixture
+def patient(app: Flask, client: FlaskClient) -> Patient:
+    person = Patient(app, client)
+    person.start()
+    return person
+
+
+def clean(**changes: Any) -> dict[str, Any]:
+    return example("nothing-to-flag")["answers"] | changes
+
+
+def autosave(patient: Patient, section_id: str, data: dict[str, Any],
+             token: str | None = None) -> Any:
+    return patient.post(section_id, data, action="autosave", token=token)
+
+
+def test_a_change_is_stored_at_once_and_answered_with_no_content(patient: Patient) -> None:
+    patient.complete_until("about", clean())
+    response = autosave(patient, "today", {"shown": ["breathing_trouble_now"],
+                                           "breathing_trouble_now": "no"})
+    assert response.status_code == 204
+    assert response.text == ""
+    assert "Location" not in response.headers
+    assert patient.answers()["breathing_trouble_now"] == "no"
+    assert patient.draft().step == "today"
+    # The step is not finished: opening the next one still goes back to this one.
+    assert patient.get("treatment").headers["Location"].endswith("/today")
+
+
+def test_autosave_needs_no_date_of_birth_and_gives_no_code(patient: Patient) -> None:
+    response = autosave(patient, "about", {"shown": ["patient_name"],
+                                           "patient_name": "Ana Ruiz"})
+    assert response.status_code == 204
+    assert patient.answers() == {"patient_name": "Ana Ruiz"}
+    draft = patient.draft()
+    assert draft.step == "about"
+    assert draft.resume_code_hash is None
+
+
+def test_a_bad_token_stores_nothing(patient: Patient) -> None:
+    response = autosave(patient, "about", {"shown": ["patient_name"],
+                                           "patient_name": "Ana Ruiz"}, token="wrong")
+    assert response.status_code == 400
+    assert patient.answers() == {}
+    assert patient.draft().answers_enc is None
+
+
+def test_a_refused_value_keeps_the_answer_stored_before(patient: Patient) -> None:
+    patient.complete_until("treatment", clean())
+    data = section_form("treatment", clean())
+    data["supervised_infusions"] = "lots"
+    data["brand_name"] = "Privigen"
+    response = autosave(patient, "treatment", data)
+    assert response.status_code == 204
+    stored = patient.answers()
+    assert stored["supervised_infusions"] == 6
+    assert stored["brand_name"] == "Privigen"  # the rest of the page is kept
+    # A date being typed (a day of 40) does not replace the stored date either.
+    data = section_form("about", clean())
+    data["date_of_birth-day"] = "40"
+    assert autosave(patient, "about", data).status_code == 204
+    assert patient.answers()["date_of_birth"] == "1971-04-02"
+
+
+def test_follow_ups_no_longer_asked_are_removed(patient: Patient) -> None:
+    patient.complete_until("treatment", clean())
+    assert "same_brand" in patient.answers()
+    data = section_form("treatment", clean(supervised_infusions=0))
+    assert autosave(patient, "treatment", data).status_code == 204
+    stored = patient.answers()
+    assert stored["supervised_infusions"] == 0
+    for gone in ("prior_problems", "last_infusion_date", "same_brand"):
+        assert gone not in stored
+
+
+def test_an_emergency_answer_is_stored_without_the_help_now_page(patient: Patient) -> None:
+    patient.complete_until("about", clean())
+    response = autosave(patient, "today", {"shown": ["clot_signs_now"],
+                                           "clot_signs_now": "yes"})
+    assert response.status_code == 204
+    assert patient.answers()["clot_signs_now"] == "yes"
+    assert patient.draft().emergency_shown_at is None
+
+
+def test_a_sent_draft_is_never_changed(patient: Patient) -> None:
+    patient.complete_until("before", clean())
+    token = token_in(patient.get("today").text)
+    sent = patient.post("confirm", section_form("confirm", {"ack_not_decision": True,
+                                                            "ack_accurate": True}),
+                        action="submit")
+    assert sent.headers["Location"].endswith("/sent"), sent.text
+    before = patient.answers()
+    response = autosave(patient, "today", {"shown": ["breathing_trouble_now"],
+                                           "breathing_trouble_now": "yes"}, token=token)
+    assert response.status_code == 409
+    back = patient.post("today", {"shown": ["breathing_trouble_now"],
+                                  "breathing_trouble_now": "yes"}, action="back", token=token)
+    assert back.status_code == 303
+    assert back.headers["Location"].endswith("/sent")
+    assert patient.answers() == before
+
+
+def test_a_step_not_open_yet_is_not_saved(patient: Patient) -> None:
+    token = token_in(patient.get("about").text)
+    response = autosave(patient, "history", {"shown": ["diabetes"], "diabetes": "yes"},
+                        token=token)
+    assert response.status_code == 409
+    assert patient.answers() == {}
+
+
+def test_the_step_page_has_back_as_a_button_of_its_form(patient: Patient) -> None:
+    patient.complete_until("about", clean())
+    page = patient.get("today").text
+    nav = re.search(r'<nav class="back-nav".*?</nav>', page, re.S).group(0)
+    assert re.search(r'<button type="submit" form="step-form" name="action" value="back" '
+                     r'class="back-link[^"]*">Back</button>', nav)
+    # Enter in a box still means Continue: the first submit button of the form is Continue.
+    first = re.search(r'<button[^>]*form="step-form"[^>]*>', nav).group(0)
+    assert 'value="continue"' in first and " hidden" in first
+    assert '<form method="post" action="/a/demo/d/' in page and 'id="step-form"' in page
+    assert "data-autosave" in page
+
+
+def test_back_keeps_the_answers_and_opens_the_previous_step(patient: Patient) -> None:
+    patient.complete_until("today", clean())
+    data = section_form("treatment", clean(ivig_purpose="flare", brand_name="Privigen"))
+    response = patient.post("treatment", data, action="back")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/d/{patient.draft_id}/today")
+    stored = patient.answers()
+    assert stored["ivig_purpose"] == "flare"
+    assert stored["brand_name"] == "Privigen"
+    assert patient.draft().step == "today"
+    page = patient.get("treatment").text
+    assert re.search(r'value="flare"[^>]*checked', page)
+
+
+def test_back_from_a_step_with_an_error_still_goes_back(patient: Patient) -> None:
+    patient.complete_until("treatment", clean())
+    data = section_form("treatment", clean(brand_name="Privigen"))
+    data["supervised_infusions"] = "lots"
+    assert patient.post("treatment", data).status_code == 400  # Continue: the error
+    response = patient.post("treatment", data, action="back")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/today")
+    stored = patient.answers()
+    assert stored["brand_name"] == "Privigen"
+    assert stored["supervised_infusions"] == 6
+
+
+def test_back_with_a_bad_token_stores_nothing(patient: Patient) -> None:
+    patient.complete_until("about", clean())
+    response = patient.post("today", {"shown": ["breathing_trouble_now"],
+                                      "breathing_trouble_now": "no"}, action="back",
+                            token="wrong")
+    assert response.status_code == 400
+    assert "breathing_trouble_now" not in patient.answers()
+
+
+def test_the_embedded_form_autosaves_without_cookies(app: Flask) -> None:
+    client = app.test_client(use_cookies=False)
+    patient = Patient(app, client)
+    patient.start()
+    patient.complete_until("about", clean())
+    url = f"/embed/demo/d/{patient.draft_id}/today"
+    token = token_in(client.get(url, headers={"Sec-Fetch-Dest": "iframe"}).text)
+    response = client.post(url, data={"csrf_token": token, "action": "autosave",
+                                      "shown": ["infection_now"], "infection_now": "no"},
+                           headers={"Sec-Fetch-Dest": "empty"})
+    assert response.status_code == 204
+    assert patient.answers()["infection_now"] == "no"
+
+
+def test_a_save_from_a_page_overtaken_by_a_continue_is_refused(patient: Patient) -> None:
+    patient.complete_until("about", clean())
+    page = patient.get("today").text
+    seen = re.search(r'data-version="([0-9a-f]+)"', page).group(1)
+    first = autosave(patient, "today", {"shown": ["breathing_trouble_now"],
+                                        "breathing_trouble_now": "yes",
+                                        "autosave_version": seen})
+    assert first.status_code == 204
+    now = first.headers["X-Answers-Version"]
+    assert now != seen
+    assert re.search(f'data-version="{now}"', patient.get("today").text)
+    # Continue stores "no"; a save sent before it (naming what it saw then) comes late.
+    assert patient.answer("today", clean()).status_code == 303
+    late = autosave(patient, "today", {"shown": ["breathing_trouble_now"],
+                                       "breathing_trouble_now": "yes",
+                                       "autosave_version": now})
+    assert late.status_code == 409
+    assert patient.answers()["breathing_trouble_now"] == "no"
+    assert patient.draft().step == "treatment"

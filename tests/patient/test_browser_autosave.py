@@ -1,0 +1,184 @@
+"""In Chromium: answers are saved as they are given (a reload keeps them), the status under the
+buttons, a failed save, and Back that keeps what was chosen, with and without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from ivig_home import store
+from tests.patient.conftest import SCREENSHOTS, LiveServer
+from tests.patient.journey import (
+    answers_today,
+    axe_violations,
+    describe,
+    fill_step,
+    landmark_violations,
+    where,
+)
+
+pytestmark = pytest.mark.browser
+SAVED = "Your answers on this page are saved."
+FAILED = "Could not save just now. Your answers will be saved when you press Continue."
+
+
+def start(page: Any) -> str:
+    page.goto("/a/demo/")
+    page.get_by_role("button", name="Start now").click()
+    return where(page)[0]
+
+
+def stored_answers(live_server: LiveServer, draft_id: str) -> dict[str, Any]:
+    with live_server.app.app_context():
+        draft = store.get_draft(draft_id)
+        assert draft is not None
+        return store.draft_answers(draft)
+
+
+def to_today(page: Any) -> None:
+    fill_step(page, "about", answers_today("nothing-to-flag"), set())
+    page.get_by_role("button", name="Continue").click()
+    assert where(page)[1] == "today"
+
+
+def is_autosave(request: Any) -> bool:
+    return request.method == "POST" and "autosave" in (request.post_data or "")
+
+
+def test_a_chosen_answer_and_typed_text_survive_a_reload(
+        page: Any, live_server: LiveServer) -> None:
+    draft_id = start(page)
+    to_today(page)
+    status = page.locator("[data-autosave-saved]")
+    expect(status).to_be_hidden()  # nothing before any change
+    page.locator("#question-clot_signs_now input[value=no]").check()
+    expect(status).to_have_text(SAVED)
+    expect(status).to_be_visible()
+    assert stored_answers(live_server, draft_id)["clot_signs_now"] == "no"
+    page.set_viewport_size({"width": 390, "height": 844})
+    status.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "step-autosaved-390.png"))
+    page.reload()
+    assert where(page)[1] == "today"
+    expect(page.locator("#question-clot_signs_now input[value=no]")).to_be_checked()
+    expect(page.locator("[data-autosave-saved]")).to_be_hidden()
+
+    # Typing is saved after a pause, without leaving the box.
+    page.get_by_role("button", name="Back", exact=True).click()
+    assert where(page)[1] == "about"
+    name = page.locator("[name=patient_name]")
+    name.fill("Ana María Ruiz")
+    name.press("End")  # stay in the box
+    expect(page.locator("[data-autosave-saved]")).to_be_visible(timeout=5000)
+    assert stored_answers(live_server, draft_id)["patient_name"] == "Ana María Ruiz"
+    page.reload()
+    expect(page.locator("[name=patient_name]")).to_have_value("Ana María Ruiz")
+    assert not axe_violations(page), describe(axe_violations(page))
+
+
+def test_a_failed_save_says_so_politely_and_continue_still_saves(
+        page: Any, live_server: LiveServer) -> None:
+    draft_id = start(page)
+    to_today(page)
+    page.route("**/d/*/today*", lambda route: route.abort()
+               if is_autosave(route.request) else route.continue_())
+    page.locator("#question-infection_now input[value=no]").check()
+    failed = page.locator("[data-autosave-failed]")
+    expect(failed).to_have_text(FAILED)
+    assert failed.get_attribute("aria-live") == "polite"
+    expect(page.locator("[data-autosave-saved]")).to_be_hidden()
+    page.set_viewport_size({"width": 390, "height": 844})
+    failed.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "step-autosave-failed-390.png"))
+    assert "infection_now" not in stored_answers(live_server, draft_id)
+    # The "saved" text itself is outside every live region: it is not read out each time.
+    page.unroute("**/d/*/today*")
+    page.locator("#question-fluids_low_now input[value=no]").check()
+    expect(page.locator("[data-autosave-saved]")).to_be_visible()
+    expect(failed).to_have_text("")
+    assert page.evaluate("""() => document.querySelector('[data-autosave-saved]')
+        .closest('[aria-live]') === null""")
+    fill_step(page, "today", answers_today("nothing-to-flag"), set())
+    page.get_by_role("button", name="Continue").click()
+    assert where(page)[1] == "treatment"
+    assert stored_answers(live_server, draft_id)["infection_now"] == "no"
+
+
+SLOW_FETCH = """() => {
+  const real = window.fetch;
+  window.saves = {now: 0, most: 0, count: 0};
+  window.fetch = (url, options) => {
+    const saves = window.saves;
+    saves.now++; saves.count++; saves.most = Math.max(saves.most, saves.now);
+    return new Promise(done => setTimeout(done, 1500))
+      .then(() => real(url, options)).finally(() => { saves.now--; });
+  };
+}"""
+
+
+def test_never_two_saves_at_once_and_the_latest_is_saved(
+        page: Any, live_server: LiveServer) -> None:
+    draft_id = start(page)
+    to_today(page)
+    page.evaluate(SLOW_FETCH)  # each save takes 1.5 s
+    items = ("breathing_trouble_now", "swallowing_trouble_now", "stroke_signs_now",
+             "clot_signs_now")
+    for item_id in items:
+        page.locator(f"#question-{item_id} input[value=no]").check()
+    expect(page.locator("[data-autosave-saved]")).to_be_visible(timeout=10000)
+    page.wait_for_function("() => window.saves.now === 0 && window.saves.count === 2",
+                           timeout=10000)
+    saves = page.evaluate("window.saves")
+    assert saves["most"] == 1, saves
+    stored = stored_answers(live_server, draft_id)
+    assert all(stored[item_id] == "no" for item_id in items), stored
+
+
+def test_back_with_javascript_keeps_the_answer_and_the_landmark(page: Any) -> None:
+    start(page)
+    to_today(page)
+    back = page.get_by_role("navigation", name="Back").get_by_role("button", name="Back",
+                                                                   exact=True)
+    expect(back).to_be_visible()
+    assert not landmark_violations(page), describe(landmark_violations(page))
+    page.locator("#question-stroke_signs_now input[value=no]").check()
+    back.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/about")
+    page.get_by_role("button", name="Continue").click()
+    assert where(page)[1] == "today"
+    expect(page.locator("#question-stroke_signs_now input[value=no]")).to_be_checked()
+
+
+def test_back_without_javascript_keeps_the_answer_and_enter_still_continues(
+        page_without_js: Any, live_server: LiveServer) -> None:
+    page = page_without_js
+    draft_id = start(page)
+    answers = answers_today("nothing-to-flag")
+    to_today(page)
+    fill_step(page, "today", answers, set())
+    page.get_by_role("button", name="Continue").click()
+    assert where(page)[1] == "treatment"
+    done: set[str] = set()
+    fill_step(page, "treatment", answers, done)
+    # Enter in a text box presses Continue (the follow-ups appear, without JavaScript), not
+    # the Back button that comes first on the page.
+    page.locator("[name=brand_name]").press("Enter")
+    page.wait_for_load_state()
+    assert where(page)[1] == "treatment"
+    expect(page.get_by_role("heading", name="New questions appeared")).to_be_visible()
+    fill_step(page, "treatment", answers, done)
+    page.locator("[name=brand_name]").press("Enter")
+    page.wait_for_url("**/history")
+    page.locator("#question-kidney_problems input[value=no]").check()
+    page.get_by_role("button", name="Back", exact=True).click()
+    assert where(page)[1] == "treatment"
+    assert stored_answers(live_server, draft_id)["kidney_problems"] == "no"
+    page.locator("[name=brand_name]").press("Enter")
+    page.wait_for_url("**/history")
+    assert page.locator("#question-kidney_problems input[value=no]").is_checked()
+    assert page.locator("[data-autosave-saved]").is_hidden()
