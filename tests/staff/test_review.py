@@ -221,7 +221,7 @@ def test_the_reviewed_pdf_adds_the_review_and_the_original_stays_as_it_was(
     assert done.status_code == 303
     page = client.get(base).get_data(as_text=True)
     assert "Marked reviewed by Jo Rivera on" in page and "Download the reviewed summary" in page
-    assert 'action="' + base + '/flags/' not in page  # the filed review takes no more changes
+    assert f'action="{base}/flags' not in page and 'name="item"' not in page  # no more changes
 
     reviewed = client.get(f"{base}/reviewed.pdf")
     assert reviewed.mimetype == "application/pdf"
@@ -242,9 +242,10 @@ def test_the_reviewed_pdf_adds_the_review_and_the_original_stays_as_it_was(
     again = client.get(f"{base}/summary.pdf")
     assert again.data == original.data  # byte for byte
     after = _submission(world)
-    assert after["status"] == "reviewed"
-    assert {k: v for k, v in after.items() if not k.startswith("status")} == {
-        k: v for k, v in before.items() if not k.startswith("status")}
+    assert after["status"] == "reviewed" and after["queue_tier"] == 3  # below those to review
+    queue_only = ("status", "queue_tier")
+    assert {k: v for k, v in after.items() if not k.startswith(queue_only)} == {
+        k: v for k, v in before.items() if not k.startswith(queue_only)}
     with world.app.app_context():
         issued = db.session.get(IssuedPdf, world.own["risks"])
         assert issued.sha256 == digest == after["pdf_sha256"]
