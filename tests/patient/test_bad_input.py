@@ -52,11 +52,16 @@ def field_names(section_id: str) -> list[str]:
 
 
 @st.composite
-def posted_forms(draw: Any, section_id: str, token: str) -> MultiDict[str, str]:
-    """Return a step's form: the real one with fields dropped, added, repeated and changed."""
+def posted_forms(draw: Any, section_id: str, token: str,
+                 version: str = "") -> MultiDict[str, str]:
+    """Return a step's form: the real one with fields dropped, added, repeated and changed.
+
+    Its action is any of the step's buttons (Back too), a background save, or nonsense."""
     real = MultiDict(section_form(section_id, answers_today("clinical-risk-factors")))
     real.setlist("csrf_token", [draw(st.sampled_from([token, token, token, "", "forged"]))])
-    real.setlist("action", [draw(st.sampled_from(["continue", "save", "submit", "", "x"]))])
+    real.setlist("action", [draw(st.sampled_from(
+        ["continue", "save", "submit", "back", "autosave", "autosave", "", "x"]))])
+    real.setlist("autosave_version", [draw(st.sampled_from([version, version, "", "stale"]))])
     pairs = [pair for pair in real.items(multi=True) if draw(st.booleans()) or
              pair[0] == "csrf_token"]
     keys = st.one_of(st.sampled_from(field_names(section_id)), TEXT)
@@ -64,14 +69,15 @@ def posted_forms(draw: Any, section_id: str, token: str) -> MultiDict[str, str]:
     return MultiDict(draw(st.permutations(pairs)))
 
 
-def new_draft(app: Flask, filled: bool) -> tuple[str, dict[str, Any]]:
-    """Make a draft, empty or holding a whole checklist's answers; return its id and answers."""
+def new_draft(app: Flask, filled: bool) -> tuple[str, dict[str, Any], str]:
+    """Make a draft, empty or holding a whole checklist's answers; return its id, answers and
+    the version a background save must name."""
     with app.app_context():
         draft = store.start_draft(store.ensure_demo_agency())
         answers = answers_today("clinical-risk-factors") if filled else {}
         if filled:
             store.save_draft(draft, answers, "confirm")
-        return draft.id, answers
+        return draft.id, answers, store.answers_version(draft)
 
 
 def saved_answers(app: Flask, draft_id: str) -> dict[str, Any]:
@@ -108,15 +114,15 @@ def test_any_post_to_a_step_is_answered_and_loses_nothing(db_app: Flask, section
     @FUZZ
     @given(filled=st.booleans(), data=st.data())
     def post_anything(filled: bool, data: Any) -> None:
-        draft_id, before = new_draft(db_app, filled)
+        draft_id, before, version = new_draft(db_app, filled)
         with db_app.app_context():
             token = draft_token(draft_id)
-        form = data.draw(posted_forms(section_id, token))
+        form = data.draw(posted_forms(section_id, token, version))
         response = client.post(f"/{mount}/demo/d/{draft_id}/{section_id}", data=form)
         event(f"answered {response.status_code}")
-        assert response.status_code in (200, 303, 400, 413), response.status_code
+        assert response.status_code in (200, 204, 303, 400, 409, 413), response.status_code
         assert_nothing_lost(before, saved_answers(db_app, draft_id), section_id,
-                            refused=response.status_code in (400, 413))
+                            refused=response.status_code in (400, 409, 413))
 
     post_anything()
 
@@ -124,7 +130,7 @@ def test_any_post_to_a_step_is_answered_and_loses_nothing(db_app: Flask, section
 @pytest.mark.parametrize("section_id", SECTIONS)
 def test_a_body_over_the_limit_is_refused_and_loses_nothing(db_app: Flask,
                                                             section_id: str) -> None:
-    draft_id, before = new_draft(db_app, filled=True)
+    draft_id, before, _ = new_draft(db_app, filled=True)
     with db_app.app_context():
         token = draft_token(draft_id)
     form = {**section_form(section_id, {}), "csrf_token": token, "patient_name": "x" * 2 * MIB}
@@ -135,7 +141,7 @@ def test_a_body_over_the_limit_is_refused_and_loses_nothing(db_app: Flask,
 
 
 def test_an_answer_just_under_the_limit_gets_a_message(db_app: Flask) -> None:
-    draft_id, before = new_draft(db_app, filled=True)
+    draft_id, before, _ = new_draft(db_app, filled=True)
     with db_app.app_context():
         token = draft_token(draft_id)
     form = {**section_form("about", before), "csrf_token": token,

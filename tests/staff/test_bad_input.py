@@ -33,6 +33,9 @@ FORMS: dict[str, tuple[str | None, str, list[str]]] = {
     "turn a user off": ("admin@demo.test", "/staff/users/{user}/active", []),
     "flag": ("nurse@demo.test", "/staff/submissions/{risks}/flags/" + RISK_ITEMS[0],
              [f"{RISK_ITEMS[0]}-disposition", f"{RISK_ITEMS[0]}-note"]),
+    "flags, one form": ("nurse@demo.test", "/staff/submissions/{risks}/flags",
+                        [f"{RISK_ITEMS[0]}-disposition", f"{RISK_ITEMS[0]}-note", "item",
+                         "finish"]),
     "mark reviewed": ("nurse@demo.test", "/staff/submissions/{clear}/review", []),
     "sign out": ("nurse@demo.test", "/staff/logout", []),
 }
