@@ -99,13 +99,18 @@ def send(draft: Any, answers: dict[str, Any]) -> BaseResponse:
     return redirect(url_for(".sent", draft_id=draft.id), 303)
 
 
+LATE = ("changed", "emergency", "urgent")
+
+
 def sent(draft_id: str) -> Page:
     """Confirm the answers were sent: the reference, what happens next, the PDF."""
     draft = patient_steps.open_draft(draft_id)
     if draft.submission_id is None:
         return redirect(url_for(".step", draft_id=draft.id, section_id=steps.CONFIRM), 303)
     submission = store.get_submission(draft.submission_id) or abort(404)
+    late = request.args.get("late")  # a step was sent after the checklist was (late_post)
     return render_template("patient/sent.html", submission=submission,
+                           late=late if late in LATE else None,
                            pdf_url=url_for(".pdf", draft_id=draft.id),
                            link_until=long_date(
                                patient_steps.last_day(draft.expires_at, g.agency.time_zone)))

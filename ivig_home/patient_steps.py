@@ -18,9 +18,12 @@ FROM_CHECK = "check"  # the step was opened from a "Change" link on the check pa
 # script saves after each change (answered 204, no page), and Back saves, then goes back.
 AUTOSAVE = "autosave"
 BACK = "back"
-NO_CONTENT = ("", 204)
 VERSION = "autosave_version"  # posted by the script: the stored answers it last saw
 VERSION_HEADER = "X-Answers-Version"  # the new one, after a save in the background
+# Why a save in the background was refused ("sent", "stale" or "closed"), and, after one
+# that was stored, whether every answer was kept ("all") or some were refused ("some").
+REFUSED_HEADER = "X-Autosave-Refused"
+KEPT_HEADER = "X-Answers-Kept"
 Page = str | tuple[str, int] | BaseResponse
 
 
@@ -52,14 +55,14 @@ def step(draft_id: str, section_id: str) -> Page:
     draft = open_draft(draft_id)
     autosaving = request.method == "POST" and request.form.get("action") == AUTOSAVE
     if draft.submission_id is not None:
-        # A save in the background is refused (nothing is stored); a page goes to "sent".
-        return not_saved() if autosaving else redirect(url_for(".sent", draft_id=draft.id),
-                                                       303)
+        # A save in the background is refused (nothing is stored); a page goes to "sent",
+        # which says its answers were not added (and what to do if one needs help now).
+        return not_saved("sent") if autosaving else late_post(draft, section_id)
     section = steps.find(section_id) or abort(404)
     stored = store.draft_answers(draft)
     if not steps.reachable(section, stored, today()):
         if autosaving:
-            return not_saved()
+            return not_saved("closed")
         first = steps.first_incomplete(stored, today())
         return redirect(url_for(".step", draft_id=draft.id, section_id=first.id), 303)
     posted = request.method == "POST"
@@ -107,18 +110,58 @@ def keep_answers(draft: Any, form: StepForm, result: StepResult, stored: dict[st
             # Continue (or a save from another tab) is refused rather than undo it.
             version = store.save_draft_unless_changed(draft, answers, target.id, seen)
             if version is None:
-                return not_saved()
-            return Response(status=204, headers={VERSION_HEADER: version})
+                return not_saved("stale", store.answers_version(draft))
+            return Response(status=204, headers={
+                VERSION_HEADER: version, KEPT_HEADER: kept(result)})
     except store.DraftSubmitted:  # sent meanwhile, from another tab
-        return not_saved() if not back else redirect(url_for(".sent", draft_id=draft_id), 303)
+        return not_saved("sent") if not back else redirect(url_for(".sent", draft_id=draft_id),
+                                                          303)
     if not back:
-        return NO_CONTENT
+        return Response(status=204, headers={KEPT_HEADER: kept(result)})
     return redirect(url_for(".step", draft_id=draft_id, section_id=target.id), 303)
 
 
-def not_saved() -> tuple[str, int]:
-    """Refuse a save in the background: the draft was sent, or the step is not open yet."""
-    return "", 409
+def kept(result: StepResult) -> str:
+    """Return "some" when an answer given on the page was refused (a half-typed date, a
+    count in words), else "all": a question not answered yet is not a refusal."""
+    for field in result.errors:
+        item = field.item
+        names = ([f"{item.id}-{part}" for part in ("day", "month", "year")]
+                 if item.type == "date" else [item.id])
+        if any(value.strip() for name in names for value in request.form.getlist(name)):
+            return "some"
+    return "all"
+
+
+def not_saved(why: str, version: str | None = None) -> Response:
+    """Refuse a save in the background, saying why: the draft was sent ("sent"), the stored
+    answers changed since the page last saw them ("stale": another tab or a lost answer;
+    the current version comes with it, so the page can save again over it, as its Continue
+    would), or the step is not open yet ("closed")."""
+    headers = {REFUSED_HEADER: why}
+    if version is not None:
+        headers[VERSION_HEADER] = version
+    return Response(status=409, headers=headers)
+
+
+def late_post(draft: Any, section_id: str) -> BaseResponse:
+    """A step of a checklist already sent: nothing is added. A page view goes to "sent"; a
+    post goes there too, and the sent page says its answers were not added, with the
+    emergency or call-today message if an answer on it needs help now."""
+    if request.method != "POST":
+        return redirect(url_for(".sent", draft_id=draft.id), 303)
+    late = "changed"
+    section = steps.find(section_id)
+    if section is not None:
+        stored = store.draft_answers(draft)
+        form = step_form(section, draft.id, stored, request.form)
+        form.validate()
+        if not csrf_failed(form):
+            answers = form.check(stored, posted_shown(request.form), today()).answers
+            found = steps.help_now(section, answers, today())
+            late = next((severity for severity in ("emergency", "urgent") if severity in found),
+                        late)
+    return redirect(url_for(".sent", draft_id=draft.id, late=late), 303)
 
 
 def finish_step(draft: Any, section: Section, answers: dict[str, Any]) -> BaseResponse:

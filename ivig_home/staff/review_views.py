@@ -123,11 +123,11 @@ def record_flags(submission_id: str) -> Page | BaseResponse:
                                   forms[item].note.data or "", current_staff(),
                                   client_address())
         flash(item, "saved")
-    if request.form.get("finish") == "review":  # "Mark reviewed", sent with the choices
-        return _file_review(found, assessment)
     if changed:
         flash(f"Saved {len(changed)} item{'s' if len(changed) > 1 else ''}.", "success")
-    else:
+    if request.form.get("finish") == "review":  # "Mark reviewed", sent with the choices
+        return _file_review(found, assessment)
+    if not changed:
         flash("Nothing new to save: no item has a new choice or note.", "info")
     return redirect(url_for("staff.submission", submission_id=found.id,
                             _anchor=f"flag-{pressed}" if pressed in forms else "review"), 303)

@@ -73,13 +73,20 @@
     return null;
   }
 
+  // Announced after a short pause, and only if the message is still shown then: moving
+  // through the answers with the arrow keys past "Yes" must not set off "Call 911 now".
+  var HELP_NOW_PAUSE = 700; // ms
   function announceHelpNow(form, alert, level) {
     var live = form.querySelector('[data-help-now-live="' + level + '"]');
     if (!live) return;
-    live.textContent = "";
-    window.setTimeout(function () {
-      live.textContent = alert.getAttribute("data-announce");
-    }, 50);
+    window.clearTimeout(live.pending);
+    live.pending = window.setTimeout(function () {
+      if (alert.hidden) return;
+      live.textContent = "";
+      window.setTimeout(function () {
+        live.textContent = alert.getAttribute("data-announce");
+      }, 50);
+    }, HELP_NOW_PAUSE);
   }
 
   function updateHelpNow(form, announce) {
@@ -155,11 +162,14 @@
     var inFlight = false;
     var again = false; // a change came while a save was under way
     var leaving = false; // the form is being sent: no more saves
+    var retried = false; // a refused save was sent again once, over a newer version
 
-    function show(ok) {
-      saved.hidden = !ok;
-      var text = ok ? "" : failed.getAttribute("data-failed-text");
-      // Only a failure goes to the live region, and the same one is not repeated.
+    // outcome: "all" (every answer kept), "some" (some refused: Continue will say why),
+    // "sent" (the checklist was sent, nothing more is kept) or "failed".
+    function show(outcome) {
+      saved.hidden = outcome !== "all";
+      var text = outcome === "all" ? "" : failed.getAttribute("data-" + outcome + "-text");
+      // Only a problem goes to the live region, and the same one is not repeated.
       if (failed.textContent !== text) failed.textContent = text;
     }
 
@@ -176,26 +186,44 @@
       window.fetch(url, { method: "POST", body: data, credentials: "same-origin",
                           redirect: "manual", keepalive: true })
         .then(function (response) {
-          if (response.status !== 204) return false;
-          version = response.headers.get("X-Answers-Version") || version;
-          return true;
-        }, function () { return false; })
-        .then(function (ok) {
+          var newer = response.headers.get("X-Answers-Version");
+          if (response.status === 204) {
+            version = newer || version;
+            retried = false;
+            return response.headers.get("X-Answers-Kept") === "some" ? "some" : "all";
+          }
+          var why = response.headers.get("X-Autosave-Refused");
+          if (why === "sent") { leaving = true; return "sent"; }
+          // Stored answers newer than this page's (another tab, or a reply that was lost):
+          // save once more over them, as this page's Continue would.
+          if (why === "stale" && newer && !retried) {
+            version = newer;
+            retried = true;
+            again = true;
+            return null;
+          }
+          return "failed";
+        }, function () { return "failed"; })
+        .then(function (outcome) {
           inFlight = false;
+          if (outcome === "sent") { window.clearTimeout(timer); show(outcome); return; }
           if (leaving) return;
-          show(ok);
+          if (outcome) show(outcome);
           if (again) save();
         });
     }
 
     function later() {
       if (leaving) return;
+      retried = false;
       window.clearTimeout(timer);
       timer = window.setTimeout(save, TYPING_PAUSE);
     }
 
     form.addEventListener("change", function (event) {
-      if (event.target.name) save(); // a choice, or a box left after typing
+      if (!event.target.name) return;
+      retried = false; // a new change may be sent again once if refused as stale
+      save(); // a choice, or a box left after typing
     });
     form.addEventListener("input", function (event) {
       if (event.target.name && !isChoice(event.target)) later();

@@ -35,6 +35,7 @@ def test_a_change_is_stored_at_once_and_answered_with_no_content(patient: Patien
     response = autosave(patient, "today", {"shown": ["breathing_trouble_now"],
                                            "breathing_trouble_now": "no"})
     assert response.status_code == 204
+    assert response.headers["X-Answers-Kept"] == "all"
     assert response.text == ""
     assert "Location" not in response.headers
     assert patient.answers()["breathing_trouble_now"] == "no"
@@ -68,6 +69,7 @@ def test_a_refused_value_keeps_the_answer_stored_before(patient: Patient) -> Non
     data["brand_name"] = "Privigen"
     response = autosave(patient, "treatment", data)
     assert response.status_code == 204
+    assert response.headers["X-Answers-Kept"] == "some"  # the page says not all were kept
     stored = patient.answers()
     assert stored["supervised_infusions"] == 6
     assert stored["brand_name"] == "Privigen"  # the rest of the page is kept
@@ -109,10 +111,11 @@ def test_a_sent_draft_is_never_changed(patient: Patient) -> None:
     response = autosave(patient, "today", {"shown": ["breathing_trouble_now"],
                                            "breathing_trouble_now": "yes"}, token=token)
     assert response.status_code == 409
+    assert response.headers["X-Autosave-Refused"] == "sent"
     back = patient.post("today", {"shown": ["breathing_trouble_now"],
                                   "breathing_trouble_now": "yes"}, action="back", token=token)
     assert back.status_code == 303
-    assert back.headers["Location"].endswith("/sent")
+    assert back.headers["Location"].endswith("/sent?late=emergency")  # with the 911 message
     assert patient.answers() == before
 
 
@@ -121,6 +124,7 @@ def test_a_step_not_open_yet_is_not_saved(patient: Patient) -> None:
     response = autosave(patient, "history", {"shown": ["diabetes"], "diabetes": "yes"},
                         token=token)
     assert response.status_code == 409
+    assert response.headers["X-Autosave-Refused"] == "closed"
     assert patient.answers() == {}
 
 
@@ -204,5 +208,51 @@ def test_a_save_from_a_page_overtaken_by_a_continue_is_refused(patient: Patient)
                                        "breathing_trouble_now": "yes",
                                        "autosave_version": now})
     assert late.status_code == 409
+    assert late.headers["X-Autosave-Refused"] == "stale"
     assert patient.answers()["breathing_trouble_now"] == "no"
     assert patient.draft().step == "treatment"
+    # The refusal names the stored version, so the page can save over it once (as its own
+    # Continue would): that is the page's choice, made only while it is still open.
+    current = late.headers["X-Answers-Version"]
+    again = autosave(patient, "today", {"shown": ["breathing_trouble_now"],
+                                        "breathing_trouble_now": "unsure",
+                                        "autosave_version": current})
+    assert again.status_code == 204
+    assert patient.answers()["breathing_trouble_now"] == "unsure"
+
+
+def _send(patient: Patient) -> None:
+    patient.complete_until("before", clean())
+    sent = patient.post("confirm", section_form("confirm", {"ack_not_decision": True,
+                                                            "ack_accurate": True}),
+                        action="submit")
+    assert sent.headers["Location"].endswith("/sent"), sent.text
+
+
+@pytest.mark.parametrize(("answer", "late", "says"), [
+    ("yes", "emergency", "Call 911 now"),
+    ("unsure", "urgent", "Please call Demo Home Health today on 555-0100."),
+    ("no", "changed", None),
+])
+def test_a_step_sent_after_the_checklist_says_so_and_still_says_help_now(
+        patient: Patient, answer: str, late: str, says: str | None) -> None:
+    """A page left open in another tab: its Continue adds nothing, and the sent page says
+    so, with the 911 or call-today message when an answer on it needs help now."""
+    token = token_in(patient.get("about").text)
+    _send(patient)
+    before = patient.answers()
+    response = patient.post("today", {"shown": ["breathing_trouble_now"],
+                                      "breathing_trouble_now": answer}, token=token)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/sent?late={late}")
+    page = patient.client.get(response.headers["Location"]).text
+    assert "Those answers were not added" in page
+    assert "the answers on the page you came from were not added" in page
+    if says:
+        assert says in page
+    else:
+        assert "Call 911 now" not in page and "today on 555-0100" not in page
+    assert patient.answers() == before
+    plain = patient.get("sent").text  # the sent page itself says nothing of it
+    assert "Those answers were not added" not in plain
+    assert patient.get("today").headers["Location"].endswith("/sent")

@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from ivig_home import store
+from ivig_home.checklist import assess
+from tests.answers import example
 from tests.patient.conftest import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
     answers_today,
@@ -182,3 +184,55 @@ def test_back_without_javascript_keeps_the_answer_and_enter_still_continues(
     page.wait_for_url("**/history")
     assert page.locator("#question-kidney_problems input[value=no]").is_checked()
     assert page.locator("[data-autosave-saved]").is_hidden()
+
+
+SOME = "Some answers on this page are not saved yet: press Continue to check them."
+SENT = ("Your answers were already sent, so changes here are not saved. If something has "
+        "changed, call your care team.")
+
+
+def test_a_second_tab_saves_over_the_first_and_a_refused_value_is_said(
+        page: Any, live_server: LiveServer) -> None:
+    draft_id = start(page)
+    to_today(page)
+    other = page.context.new_page()  # the same draft open in a second tab
+    other.goto(page.url)
+    page.locator("#question-clot_signs_now input[value=no]").check()
+    expect(page.locator("[data-autosave-saved]")).to_be_visible()
+    # The second tab's page saw older answers: its save is refused as stale, then sent
+    # again once over the newer ones, and kept.
+    other.locator("#question-stroke_signs_now input[value=no]").check()
+    expect(other.locator("[data-autosave-saved]")).to_be_visible()
+    expect(other.locator("[data-autosave-failed]")).to_have_text("")
+    stored = stored_answers(live_server, draft_id)
+    assert stored["stroke_signs_now"] == "no" and stored["clot_signs_now"] == "no"
+    other.close()
+    # A half-typed date on "About you" is not stored, and the page says so.
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.locator("[name='date_of_birth-day']").fill("40")
+    page.locator("[name='date_of_birth-day']").press("Tab")
+    expect(page.locator("[data-autosave-failed]")).to_have_text(SOME)
+    expect(page.locator("[data-autosave-saved]")).to_be_hidden()
+    assert stored_answers(live_server, draft_id)["date_of_birth"] != "40"
+
+
+def test_a_page_left_open_after_sending_says_nothing_more_is_kept(
+        page: Any, live_server: LiveServer) -> None:
+    draft_id = start(page)
+    to_today(page)
+    page.locator("#question-clot_signs_now input[value=no]").check()
+    expect(page.locator("[data-autosave-saved]")).to_be_visible()
+    with live_server.app.app_context():  # sent meanwhile, as from another tab
+        draft = store.get_draft(draft_id)
+        assert draft is not None
+        store.submit_draft(draft, assess(example("nothing-to-flag")), None)
+        before = store.draft_answers(store.get_draft(draft_id))  # type: ignore[arg-type]
+    page.locator("#question-breathing_trouble_now input[value=yes]").check()
+    expect(page.locator("[data-autosave-failed]")).to_have_text(SENT)
+    expect(page.locator("[data-autosave-saved]")).to_be_hidden()
+    # The 911 message at the question is shown all the same, and Continue says it too.
+    expect(page.locator("#breathing_trouble_now-emergency")).to_be_visible()
+    assert stored_answers(live_server, draft_id) == before
+    page.get_by_role("button", name="Continue", exact=True).click()
+    expect(page.get_by_text("Those answers were not added")).to_be_visible()
+    expect(page.get_by_role("link", name="Call 911")).to_be_visible()

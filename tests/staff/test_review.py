@@ -125,6 +125,11 @@ def test_one_save_records_every_item_chosen_and_only_what_changed(
     client = as_user("nurse@demo.test")
     page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
     assert page.count("<form class=\"dispositions\"") == 1 and "Save all items</button>" in page
+    # Enter on a choice presses the form's first button: a hidden "Save all items".
+    form = page[page.index('<form class="dispositions"'):]
+    first = re.search(r"<button[^>]*>[^<]*</button>", form)
+    assert first and first.group(0) == (
+        '<button type="submit" hidden tabindex="-1">Save all items</button>')
     chosen = {RISK_ITEMS[0]: ("acknowledged", ""), RISK_ITEMS[2]: ("contacted_patient", NOTE),
               RISK_ITEMS[3]: ("not_applicable", "")}
     response = _save_all(client, world, chosen)
@@ -181,8 +186,9 @@ def test_mark_reviewed_saves_the_choices_on_the_page_first(
     response = post(client, f"/staff/submissions/{world.own['risks']}/flags",
                     {**{f"{item}-disposition": "acknowledged" for item in half},
                      "finish": "review"})
-    assert response.status_code == 400 and "Not marked reviewed yet" in response.get_data(
-        as_text=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Not marked reviewed yet" in body
+    assert "Saved 2 items." in body  # and the page says what it kept
     assert _recorded(world) == half  # what was chosen is kept, not lost
     everything = {item: ("not_applicable", "") for item in RISK_ITEMS}
     data = {f"{item}-disposition": "not_applicable" for item in RISK_ITEMS}
