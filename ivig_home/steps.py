@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
 from .checklist import Flag, Item, Section, Severity, load, validate
@@ -109,3 +110,14 @@ def help_now_answers(item: Item) -> dict[str, tuple[str, ...]]:
             found.setdefault(severity.value, []).append(value)
     return {severity.value: tuple(found[severity.value])
             for severity in HELP_NOW if severity.value in found}
+
+
+@cache
+def section_help_now_answers(section_id: str) -> Mapping[str, Mapping[str, tuple[str, ...]]]:
+    """Return help_now_answers for each question of a step that has some, by item id.
+
+    Worked out once per step: the checklist does not change while the app runs."""
+    section = find(section_id)
+    if section is None:
+        return {}
+    return {item.id: found for item in section.items if (found := help_now_answers(item))}

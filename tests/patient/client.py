@@ -12,11 +12,17 @@ from werkzeug.test import TestResponse
 
 from ivig_home import store
 from ivig_home.checklist import is_asked, load, prune
+from tests.answers import example
 
 SECTIONS = {section.id: section for section in load().sections}
 ITEMS = load().items
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 DRAFT = re.compile(r"/a/[^/]+/d/([^/?]+)/")
+
+
+def clean(**changes: Any) -> dict[str, Any]:
+    """Return the nothing-to-flag example's answers, with some changed."""
+    return example("nothing-to-flag")["answers"] | changes
 
 
 def token_in(html: str) -> str:

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from tests.conftest import dispose, sqlite_app
+from tests.patient.client import Patient
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT / "out" / "screenshots"
@@ -66,3 +68,11 @@ def page_without_js(browser: Any, live_server: LiveServer) -> Iterator[Any]:
                                   base_url=live_server.url, java_script_enabled=False)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def patient(app: Flask, client: FlaskClient) -> Patient:
+    """Yield a patient (the test client) who has just pressed Start now on the demo agency."""
+    person = Patient(app, client)
+    person.start()
+    return person

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from ivig_home import store
 from ivig_home.checklist import load
 from tests.answers import example
 
@@ -35,6 +36,21 @@ def where(page: Any) -> tuple[str, str]:
     match = STEP_URL.search(page.url)
     assert match, f"not on a draft page: {page.url}"
     return match["draft"], match["rest"]
+
+
+def start(page: Any) -> str:
+    """Open the demo agency's start page, press Start now; return the new draft's id."""
+    page.goto("/a/demo/")
+    page.get_by_role("button", name="Start now").click()
+    return where(page)[0]
+
+
+def stored_answers(live_server: Any, draft_id: str) -> dict[str, Any]:
+    """Read a draft's answers back through the store of the live server's app."""
+    with live_server.app.app_context():
+        draft = store.get_draft(draft_id)
+        assert draft is not None
+        return store.draft_answers(draft)
 
 
 def visible_items(page: Any, section_id: str) -> list[str]:

@@ -8,21 +8,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
-from tests.answers import example
-from tests.patient.client import Patient, section_form, token_in
-
-
-@pytest.fixture
-def patient(app: Flask, client: FlaskClient) -> Patient:
-    person = Patient(app, client)
-    person.start()
-    return person
-
-
-def clean(**changes: Any) -> dict[str, Any]:
-    return example("nothing-to-flag")["answers"] | changes
+from tests.patient.client import Patient, clean, section_form, token_in
 
 
 def autosave(patient: Patient, section_id: str, data: dict[str, Any],

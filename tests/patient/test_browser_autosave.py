@@ -18,25 +18,14 @@ from tests.patient.journey import (
     describe,
     fill_step,
     landmark_violations,
+    start,
+    stored_answers,
     where,
 )
 
 pytestmark = pytest.mark.browser
 SAVED = "Your answers on this page are saved."
 FAILED = "Could not save just now. Your answers will be saved when you press Continue."
-
-
-def start(page: Any) -> str:
-    page.goto("/a/demo/")
-    page.get_by_role("button", name="Start now").click()
-    return where(page)[0]
-
-
-def stored_answers(live_server: LiveServer, draft_id: str) -> dict[str, Any]:
-    with live_server.app.app_context():
-        draft = store.get_draft(draft_id)
-        assert draft is not None
-        return store.draft_answers(draft)
 
 
 def to_today(page: Any) -> None:

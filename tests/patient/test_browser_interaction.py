@@ -17,24 +17,13 @@ from tests.patient.journey import (
     describe,
     fill_step,
     landmark_violations,
+    start,
+    stored_answers,
     where,
 )
 from tests.patient.keyboard import complete_by_keyboard
 
 pytestmark = pytest.mark.browser
-
-
-def start(page: Any) -> str:
-    page.goto("/a/demo/")
-    page.get_by_role("button", name="Start now").click()
-    return where(page)[0]
-
-
-def stored_answers(live_server: LiveServer, draft_id: str) -> dict[str, Any]:
-    with live_server.app.app_context():
-        draft = store.get_draft(draft_id)
-        assert draft is not None
-        return store.draft_answers(draft)
 
 
 def test_a_patient_completes_the_checklist_by_keyboard_alone(

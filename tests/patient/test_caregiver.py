@@ -8,8 +8,6 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from tests.answers import example
 from tests.patient.client import Patient
@@ -19,13 +17,6 @@ NOTICE = ("You are filling this in for someone else. "
 LEAD_IN = "Everything in the lists below is about the person having IVIG."
 CHECK_NOTICE = ("You are filling this in for someone else. "
                 "Every answer on this page is about the person having IVIG, not about you.")
-
-
-@pytest.fixture
-def patient(app: Flask, client: FlaskClient) -> Patient:
-    person = Patient(app, client)
-    person.start()
-    return person
 
 
 def answers(completed_by: str, **changes: Any) -> dict[str, Any]:

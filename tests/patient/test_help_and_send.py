@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from ivig_home import store
@@ -15,18 +14,7 @@ from ivig_home.checklist import NOT_A_DECISION_PATIENT, assess
 from ivig_home.db import db
 from ivig_home.models import Submission
 from tests.answers import example
-from tests.patient.client import Patient, section_form, token_in
-
-
-@pytest.fixture
-def patient(app: Flask, client: FlaskClient) -> Patient:
-    person = Patient(app, client)
-    person.start()
-    return person
-
-
-def clean(**changes: Any) -> dict[str, Any]:
-    return example("nothing-to-flag")["answers"] | changes
+from tests.patient.client import Patient, clean, section_form, token_in
 
 
 @pytest.mark.parametrize(("changes", "heading", "emergency", "urgent"), [

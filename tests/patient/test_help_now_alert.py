@@ -8,22 +8,11 @@ import html
 import re
 from typing import Any
 
-import pytest
-from flask import Flask
-from flask.testing import FlaskClient
-
 from ivig_home import steps
 from ivig_home.checklist import load
 from ivig_home.checklist.definition import parse_text
 from tests.answers import example
 from tests.patient.client import Patient
-
-
-@pytest.fixture
-def patient(app: Flask, client: FlaskClient) -> Patient:
-    person = Patient(app, client)
-    person.start()
-    return person
 
 
 def answers(**changes: Any) -> dict[str, Any]:

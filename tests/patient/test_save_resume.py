@@ -12,22 +12,10 @@ from flask.testing import FlaskClient
 
 from ivig_home import store
 from ivig_home.db import db
-from tests.answers import example
-from tests.patient.client import Patient, section_form, token_in
+from tests.patient.client import Patient, clean, section_form, token_in
 
 CODE = re.compile(r'<span aria-hidden="true">([A-Z0-9]{4}-[A-Z0-9]{4})</span>')
 UNCLEAR = set("0O1IL5S2Z8B")
-
-
-@pytest.fixture
-def patient(app: Flask, client: FlaskClient) -> Patient:
-    person = Patient(app, client)
-    person.start()
-    return person
-
-
-def clean(**changes: Any) -> dict[str, Any]:
-    return example("nothing-to-flag")["answers"] | changes
 
 
 def save_and_leave(patient: Patient, section_id: str, answers: dict[str, Any]) -> str:

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, load
-from tests.answers import example
-from tests.patient.client import Patient, section_form, token_in
+from tests.patient.client import Patient, clean, section_form, token_in
 
 STEP_TITLES = [(n, s.id, s.title) for n, s in enumerate(load().sections, start=1)]
-
-
-@pytest.fixture
-def patient(app: Flask, client: FlaskClient) -> Patient:
-    person = Patient(app, client)
-    person.start()
-    return person
-
-
-def clean() -> dict[str, Any]:
-    return example("nothing-to-flag")["answers"]
 
 
 def test_the_start_page_names_the_agency_and_its_phone(client: FlaskClient) -> None:
