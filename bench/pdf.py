@@ -3,9 +3,13 @@
 Usage: .venv/bin/python bench/pdf.py [--rounds N] [--warmup N]
 
 Every example answer file is rendered after a warm-up; the median and 95th percentile of
-the WeasyPrint renders (context to PDF bytes, as the app does it) are printed. The same HTML
-and stylesheet are printed by headless Chromium through Playwright's page.pdf: the browser
-is started once, each document loaded once and warmed up, so only the print is timed.
+the WeasyPrint renders (context to PDF bytes, as the app does it) are printed. Each
+WeasyPrint render, warm-ups included, is of a submission not rendered before (the same
+answers with their own reference, patient name, date of birth and completion time), as
+each render is in the app: the text every summary shares is reused, the patient's is not.
+The same HTML and stylesheet are printed by headless Chromium through Playwright's
+page.pdf: the browser is started once, each document loaded once and warmed up, so only
+the print is timed.
 The two are timed example by example, WeasyPrint's renders right before Chromium's prints
 (untagged, then tagged) of the same document, so both see much the same load on a shared
 machine; WeasyPrint's times alone, before the browser starts, are printed too. Peak memory
@@ -26,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +51,52 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def contexts() -> list[tuple[str, dict[str, Any]]]:
-    """Return a summary context for every example answer file."""
+def contexts(number: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    """Return a summary context for every example answer file.
+
+    Number 0 is the example as it is. Any other number gives another submission of the
+    same answers: its own reference, patient name, date of birth and completion time, so
+    the text that differs from one real submission to the next differs here too, and
+    nothing of it can be reused from an earlier render (the app reuses the text that all
+    summaries share: questions, reasons, headings).
+    """
     result = []
     for path in EXAMPLES:
         document = json.loads(path.read_text())
-        shown = {"emergency": "2026-11-21T09:02:00+00:00", "urgent": None}
+        completed_at = datetime(2026, 11, 21, 9, 14, tzinfo=UTC)
+        reference = "HKT-4829"
+        if number:
+            answers = document["answers"]
+            answers["patient_name"] = f"{answers['patient_name']} {_letters(number)}"
+            born = date.fromisoformat(answers["date_of_birth"])
+            answers["date_of_birth"] = (born + timedelta(days=number % 3000)).isoformat()
+            completed_at += timedelta(minutes=number)
+            reference = f"HKT-{number % 10_000:04d}"
+        shown = {"emergency": (completed_at - timedelta(minutes=12)).isoformat(),
+                 "urgent": None}
         context = build_context(
-            assess(document), reference="HKT-4829", agency=AGENCY,
-            completed_at=datetime(2026, 11, 21, 9, 14, tzinfo=UTC),
+            assess(document), reference=reference, agency=AGENCY, completed_at=completed_at,
             messages_shown=shown if path.stem == "emergency" else None)
         result.append((path.stem, context))
     return result
+
+
+def _letters(number: int) -> str:
+    """Return a surname-like word of its own for a number (1 -> Ab, 2 -> Ac, ...)."""
+    word = ""
+    while number:
+        number, rest = divmod(number, 20)
+        word = "bcdfghjklmnprstvwxyz"[rest] + "aeiou"[rest % 5] + word
+    return word.capitalize()
+
+
+def submissions(count: int) -> dict[str, list[dict[str, Any]]]:
+    """Return count different submissions of each example, by example name."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for number in range(1, count + 1):
+        for name, context in contexts(number):
+            found.setdefault(name, []).append(context)
+    return found
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -97,14 +135,17 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def time_weasyprint(items: list[tuple[str, dict[str, Any]]], rounds: int,
+def time_weasyprint(variants: dict[str, list[dict[str, Any]]], rounds: int,
                     warmup: int) -> dict[str, list[float]]:
-    """Return the render times (ms) of each example alone, after warming up."""
+    """Return the render times (ms) of each example alone, after warming up.
+
+    Every render, warm-up included, is of a submission not rendered before.
+    """
     times: dict[str, list[float]] = {}
-    for name, context in items:
-        for _ in range(warmup):
+    for name, fresh in variants.items():
+        for context in fresh[:warmup]:
             render_pdf(context)
-        times[name] = [timed(render_pdf, context) for _ in range(rounds)]
+        times[name] = [timed(render_pdf, context) for context in fresh[warmup:warmup + rounds]]
     return times
 
 
@@ -139,8 +180,8 @@ def chromium_html(context: dict[str, Any]) -> str:
     return render_html(context).replace("</head>", f"<style>{css}</style>\n</head>", 1)
 
 
-def time_in_turn(items: list[tuple[str, dict[str, Any]]], rounds: int,
-                 warmup: int) -> tuple[dict[str, dict[str, list[float]]], float]:
+def time_in_turn(items: list[tuple[str, dict[str, Any]]], variants: dict[str, list[dict[str, Any]]],
+                 rounds: int, warmup: int) -> tuple[dict[str, dict[str, list[float]]], float]:
     """Return WeasyPrint's and Chromium's times (ms) per example, and Chromium's memory (MiB).
 
     Example by example, both renderers are warmed up, then WeasyPrint renders it `rounds`
@@ -159,7 +200,8 @@ def time_in_turn(items: list[tuple[str, dict[str, Any]]], rounds: int,
             path = Path(folder) / f"{name}.html"
             path.write_text(chromium_html(context))
             page.goto(path.as_uri())
-            runs = {"weasyprint": lambda context=context: render_pdf(context),
+            fresh = iter(variants[name][warmup + rounds:])  # submissions not rendered yet
+            runs = {"weasyprint": lambda fresh=fresh: render_pdf(next(fresh)),
                     "chromium": lambda: page.pdf(prefer_css_page_size=True, tagged=False,
                                                  print_background=True),
                     "tagged": lambda: page.pdf(prefer_css_page_size=True, tagged=True,
@@ -196,9 +238,10 @@ def main() -> None:
     print(f"  plain WeasyPrint call (HTML string with inline styles, nothing reused): median "
           f"{statistics.median(plain):.1f} ms over {len(plain)} renders")
     before = rss_mib(field="VmRSS")
-    alone = report("alone", time_weasyprint(items, args.rounds, args.warmup))
+    variants = submissions(2 * (args.warmup + args.rounds))
+    alone = report("alone", time_weasyprint(variants, args.rounds, args.warmup))
     weasy_memory, growth = rss_mib(), rss_mib(field="VmRSS") - before
-    times, chromium_memory = time_in_turn(items, args.rounds, args.warmup)
+    times, chromium_memory = time_in_turn(items, variants, args.rounds, args.warmup)
     weasy = report("weasyprint", times["weasyprint"])
     chromium_untagged = report("chromium", times["chromium"])
     chromium = report("chromium+tags", times["tagged"])

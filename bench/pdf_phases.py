@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python bench/pdf_phases.py [--rounds N]
 
-Each example is rendered as the app renders it (render_pdf), after a warm-up, with a timer
+Each example is rendered as the app renders it (render_pdf), after a warm-up, each render a
+submission not rendered before (as in bench/pdf.py), with a timer
 around each of WeasyPrint's phases: computed styles, box tree, layout, drawing the pages,
 PDF tags, the stream compression done before writing, and writing the file (pydyf). The
 Python garbage collector's pauses inside a render are timed too. Also printed: how many
@@ -31,7 +32,7 @@ import weasyprint.document  # noqa: E402
 import weasyprint.pdf  # noqa: E402
 from weasyprint.formatting_structure import boxes  # noqa: E402
 
-from bench.pdf import contexts  # noqa: E402
+from bench.pdf import contexts, submissions  # noqa: E402
 from ivig_home.report import render as report_render  # noqa: E402
 
 PHASES = ("styles", "boxes", "layout", "drawing", "tags", "compression", "writing", "gc")
@@ -100,15 +101,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     items = contexts()
+    variants = submissions(args.rounds + 3)
     on_gc = instrument()
     for name, context in items:
-        for _ in range(3):
-            report_render.render_pdf(context)
+        fresh = variants[name]
+        for warm in fresh[:3]:
+            report_render.render_pdf(warm)
         spent.clear()
         totals = []
-        for _ in range(args.rounds):
+        for submission in fresh[3:]:
             start = time.perf_counter()
-            report_render.render_pdf(context)
+            report_render.render_pdf(submission)
             totals.append((time.perf_counter() - start) * 1000)
         per = {phase: spent[phase] * 1000 / args.rounds for phase in (*PHASES, "render")}
         per["layout"] = per["render"] - per["styles"] - per["boxes"]

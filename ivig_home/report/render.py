@@ -19,6 +19,7 @@ from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
 from .. import PROJECT_ROOT
+from . import speedups
 from .fetcher import SandboxFetcher, static_path
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
@@ -43,6 +44,8 @@ class _NoAnswerText(logging.Filter):
 
 
 logging.getLogger("weasyprint").addFilter(_NoAnswerText())
+# Same output, less work: text, glyphs and computed styles reused across renders.
+speedups.install()
 
 _templates = Environment(
     loader=FileSystemLoader(PROJECT_ROOT / "templates"),
@@ -63,6 +66,7 @@ def _release_fonts() -> None:
     Left to module teardown, its finaliser ran after the libraries it calls were gone and
     the process crashed on exit (seen with the database libraries loaded).
     """
+    speedups.release()
     for name in ("styles", "fonts"):
         if hasattr(_per_thread, name):
             delattr(_per_thread, name)
@@ -172,6 +176,7 @@ def _styles(page_size: str) -> tuple[FontConfiguration, list[CSS]]:
     if cache is None:
         cache = _per_thread.styles = {}
         _per_thread.fonts = FontConfiguration()
+        speedups.reuse_for(_per_thread.fonts)
     if page_size not in cache:
         # One sheet with the page size appended: every sheet is matched against every element.
         css = static_path(STYLESHEET).read_text("utf-8") + f"\n@page {{ size: {page_size}; }}\n"

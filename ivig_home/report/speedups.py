@@ -1,0 +1,549 @@
+"""Make WeasyPrint faster for the summary: reuse its text work across renders, and two
+of its most called small functions written for speed.
+
+Every summary repeats the same questions, reasons, sources, headings and labels; only the
+patient's details and answers differ. WeasyPrint shapes each piece of text with Pango to
+break it into lines, and again to draw it, then writes each glyph from a Python loop. Here
+both results are kept, per thread, keyed by the text and every style property the work
+reads, and reused when the same text comes again in the same style and width:
+
+- line breaking (`split_first_line`): the first line's text, width, height and baseline;
+- drawing (`draw_text`): the glyphs of the line (ids, offsets, advances, the characters
+  each stands for, the width each would record), from which the same PDF operators are
+  written, and the same glyph widths and character maps recorded in the document's fonts.
+
+Two small functions, called for every box on every render, get a faster equivalent: the
+used margins, paddings and sizes (`resolve_one_percentage`, with a direct path for lengths
+in px) and whether a box is in normal flow (`is_in_normal_flow`, one look at the style
+instead of five method calls); and a box with no border, border image or column rule
+skips the border drawing at once (`draw_border`).
+
+The output is byte for byte what WeasyPrint writes without the reuse (a test renders every
+example both ways, and names in six scripts). Anything unusual (decorations, ellipses,
+colour or bitmap fonts, raised glyphs, glyphs missing from the fonts) takes WeasyPrint's
+own path. The code reads WeasyPrint's internals, so it is used only with the version it
+was written for; with any other version, WeasyPrint runs unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import itertools
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
+from math import inf
+from typing import Any, NamedTuple
+
+import cssselect2
+import pydyf
+import weasyprint
+from weasyprint import css as weasy_css
+from weasyprint import draw as weasy_draw
+from weasyprint.css.functions import check_math
+from weasyprint.css.properties import Dimension
+from weasyprint.draw import border as weasy_border
+from weasyprint.draw import text as weasy_text
+from weasyprint.formatting_structure import boxes as weasy_boxes
+from weasyprint.layout import absolute, block, column, grid, page, table
+from weasyprint.layout import float as weasy_float
+from weasyprint.layout import inline as weasy_inline
+from weasyprint.layout import percent as weasy_percent
+from weasyprint.layout import preferred as weasy_preferred
+from weasyprint.matrix import Matrix
+from weasyprint.text import line_break
+from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+WEASYPRINT_VERSION = "70.0"
+# Entries kept per thread and kind, least recently used dropped first: a summary has a few
+# hundred pieces of text, most of them the same in every summary; patients' own text
+# comes and goes.
+LIMIT = 4_000
+# Every style property the line breaking and the drawing read (Layout.setup, set_text,
+# split_first_line, first_line_metrics, get_font_description, font_features).
+STYLE_KEYS = (
+    "font_family", "font_style", "font_stretch", "font_weight", "font_size", "line_height",
+    "font_variant_ligatures", "font_variant_position", "font_variant_caps",
+    "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian",
+    "font_feature_settings", "font_variation_settings", "font_language_override", "lang",
+    "font_kerning", "direction", "text_decoration_line", "white_space", "hyphens",
+    "hyphenate_limit_chars", "hyphenate_limit_zone", "hyphenate_character", "overflow_wrap",
+    "word_break", "letter_spacing", "word_spacing", "tab_size",
+)
+
+# Off only in a test, to check the glyph-by-glyph path on every example.
+FAST_RUNS = True
+# The modules that call resolve_percentages by the name they imported.
+PERCENTAGE_USERS = (weasy_percent, weasy_inline, page, weasy_float, grid, absolute, block,
+                    column, table)
+# Classes whose functools.cached_property values are looked up thousands of times a render;
+# in Python 3.11 each first look takes a lock (3.12 dropped it).
+LOCKED_PROPERTY_OWNERS = (cssselect2.ElementWrapper, weasy_css.Style)
+_local = threading.local()
+_serials = itertools.count(1)  # numbers the shared styles; next() is atomic
+_installed: dict[str, Any] = {}
+
+
+def install() -> bool:
+    """Put the reusing functions in place of WeasyPrint's; return whether they are in use."""
+    if weasyprint.__version__ != WEASYPRINT_VERSION:
+        return False
+    if not _installed:
+        _installed.update(split=line_break.split_first_line, draw=weasy_text.draw_text,
+                          percentage=weasy_percent.resolve_one_percentage,
+                          normal_flow=weasy_boxes.Box.is_in_normal_flow,
+                          border=weasy_border.draw_border,
+                          styles=weasy_css.StyleFor.set_computed_styles,
+                          percentages=weasy_percent.resolve_percentages,
+                          to_bytes=pydyf._to_bytes)
+        weasy_inline.split_first_line = split_first_line
+        weasy_preferred.split_first_line = split_first_line
+        weasy_draw.draw_text = draw_text
+        weasy_percent.resolve_one_percentage = resolve_one_percentage
+        weasy_boxes.Box.is_in_normal_flow = is_in_normal_flow
+        weasy_draw.draw_border = draw_border
+        weasy_css.StyleFor.set_computed_styles = set_computed_styles
+        for module in PERCENTAGE_USERS:
+            module.resolve_percentages = resolve_percentages
+        pydyf._to_bytes = _to_bytes
+        for owner in LOCKED_PROPERTY_OWNERS:
+            for name, value in list(vars(owner).items()):
+                if isinstance(value, functools.cached_property):
+                    _installed[f"property {owner.__name__}.{name}"] = value
+                    setattr(owner, name, _CachedProperty(value.func, name))
+    return True
+
+
+def uninstall() -> None:
+    """Put WeasyPrint's own functions back (used by the tests that compare both)."""
+    if _installed:
+        weasy_inline.split_first_line = _installed["split"]
+        weasy_preferred.split_first_line = _installed["split"]
+        weasy_draw.draw_text = _installed["draw"]
+        weasy_percent.resolve_one_percentage = _installed["percentage"]
+        weasy_boxes.Box.is_in_normal_flow = _installed["normal_flow"]
+        weasy_draw.draw_border = _installed["border"]
+        weasy_css.StyleFor.set_computed_styles = _installed["styles"]
+        for module in PERCENTAGE_USERS:
+            module.resolve_percentages = _installed["percentages"]
+        pydyf._to_bytes = _installed["to_bytes"]
+        for owner in LOCKED_PROPERTY_OWNERS:
+            for name, value in list(vars(owner).items()):
+                if isinstance(value, _CachedProperty):
+                    setattr(owner, name, _installed[f"property {owner.__name__}.{name}"])
+        _installed.clear()
+
+
+def installed() -> bool:
+    """Return whether the reusing functions are in use."""
+    return bool(_installed)
+
+
+def reuse_for(font_config: Any) -> None:
+    """Reuse work in this thread's renders made with this font configuration, only.
+
+    The app builds one per thread and keeps it (render.py); cached layouts keep its fonts
+    alive. Renders with any other configuration (a plain WeasyPrint call elsewhere in the
+    process) run as WeasyPrint wrote them. A new configuration starts empty caches.
+    """
+    if getattr(_local, "font_config", None) is not font_config:
+        clear()
+        _local.font_config = font_config
+
+
+def release() -> None:
+    """Drop this thread's caches and its font configuration (before the process exits)."""
+    clear()
+    _local.font_config = None
+
+
+def _fonts() -> Any:
+    return getattr(_local, "font_config", None)
+
+
+def clear() -> None:
+    """Empty this thread's caches."""
+    for cache in getattr(_local, "caches", {}).values():
+        cache.clear()
+
+
+def cache_sizes() -> dict[str, int]:
+    """Return how many entries this thread's caches hold, by kind."""
+    caches: dict[str, OrderedDict[Any, Any]] = getattr(_local, "caches", {})
+    return {kind: len(cache) for kind, cache in caches.items()}
+
+
+def _cache(kind: str) -> OrderedDict[Any, Any]:
+    caches: dict[str, OrderedDict[Any, Any]] | None = getattr(_local, "caches", None)
+    if caches is None:
+        caches = _local.caches = {"split": OrderedDict(), "draw": OrderedDict(),
+                                  "styles": OrderedDict()}
+    return caches[kind]
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    """Add an entry, dropping the least recently used beyond the limit."""
+    cache[key] = value
+    while len(cache) > LIMIT:
+        cache.popitem(last=False)
+
+
+def _recall(cache: OrderedDict[Any, Any], key: Any) -> Any:
+    """Return an entry (None if absent), marking it as recently used."""
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+    return found
+
+
+def _style_key(style: Any) -> str:
+    """Return what the text work reads from a style, worked out once per style object.
+
+    A style object belongs to one render (or is shared as a whole, see
+    set_computed_styles); a changed copy is a new object.
+    """
+    key: str | None = style.__dict__.get("_text_reuse_key")
+    if key is None:
+        key = style.__dict__["_text_reuse_key"] = repr(tuple(style[name] for name in STYLE_KEYS))
+    return key
+
+
+def split_first_line(text: str, style: Any, context: Any, max_width: Any,
+                     justification_spacing: Any, is_line_start: bool = True,
+                     minimum: bool = False) -> Any:
+    """WeasyPrint's split_first_line, answered from the cache when it has seen the text."""
+    if style.font_config is not _fonts():
+        return _installed["split"](text, style, context, max_width, justification_spacing,
+                                   is_line_start, minimum)
+    key = (text, _style_key(style), max_width, justification_spacing, is_line_start, minimum)
+    cache = _cache("split")
+    found = _recall(cache, key)
+    if found is None:
+        found = _installed["split"](text, style, context, max_width, justification_spacing,
+                                    is_line_start, minimum)
+        _remember(cache, key, found)
+    # The layout is handed on to the text box, which changes it when drawing: a copy each.
+    layout, *rest = found
+    return (copy.copy(layout), *rest)
+
+
+def draw_text(stream: Any, textbox: Any, offset_x: Any, text_overflow: str,
+              block_ellipsis: str = "none") -> None:
+    """WeasyPrint's draw_text, writing the glyphs from the cache when it has them."""
+    style = textbox.style
+    if (style.font_config is not _fonts() or text_overflow == "ellipsis"
+            or block_ellipsis != "none"
+            or style["visibility"] != "visible" or style["text_decoration_line"] != "none"
+            or style["font_size"] < 1e-6 or not textbox.text.strip()):
+        _installed["draw"](stream, textbox, offset_x, text_overflow, block_ellipsis)
+        return
+    layout = textbox.pango_layout
+    key = (layout.text, _style_key(style), layout.justification_spacing)
+    cache = _cache("draw")
+    runs = _recall(cache, key)
+    if runs is None:
+        _installed["draw"](stream, textbox, offset_x, text_overflow, block_ellipsis)
+        _remember(cache, key, _read_glyphs(stream, textbox))
+        return
+    if runs is False:  # something only WeasyPrint's own path handles
+        _installed["draw"](stream, textbox, offset_x, text_overflow, block_ellipsis)
+        return
+    stream.set_color(style["color"])
+    stream.begin_text()
+    _write_glyphs(stream, textbox, runs)
+    stream.end_text()
+
+
+class _Run(NamedTuple):
+    """One run of glyphs in one font, as draw_first_line reads it from Pango."""
+
+    pango_font: Any
+    font_size: float
+    bitmap: bool
+    glyphs: tuple[tuple[int, float, float, str | None, int | None], ...]
+    ids: tuple[int, ...]  # the drawn glyphs (not Pango's empty ones), in order
+    own_widths: list[int]  # the width each of them records in the font if it is first
+    characters: tuple[str, ...]  # the text each of them stands for
+    own_string: str  # the operators when every glyph's recorded width is its own
+
+
+def _read_glyphs(stream: Any, textbox: Any) -> Any:
+    """Return the line's runs of glyphs as draw_first_line reads them, or False.
+
+    Per glyph: its id, x offset, advance, the text it stands for and the width it records.
+    The layout is kept with the runs: it keeps their Pango fonts alive.
+    """
+    style = textbox.style
+    layout = copy.copy(textbox.pango_layout)
+    layout.reactivate(style)
+    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    first_line, _ = layout.get_first_line()
+    utf8_text = layout.text.encode()
+    runs = []
+    run = first_line.runs[0]
+    logical = ffi.new("PangoRectangle *")
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyph_string = glyph_item.glyphs
+        num_glyphs = glyph_string.num_glyphs
+        clusters = glyph_string.log_clusters
+        pango_font = glyph_item.item.analysis.font
+        description = ffi.gc(pango.pango_font_describe_with_absolute_size(pango_font),
+                             pango.pango_font_description_free)
+        font_size = pango.pango_font_description_get_size(description) * FROM_UNITS
+        # The font is already in the document: WeasyPrint's own path has just drawn the line.
+        font, _ = stream.add_font(pango_font)
+        if pango.pango_version() < 14802 or not font_size or font.png or font.svg or font.colr:
+            return False
+        offset = glyph_item.item.offset
+        rtl = glyph_item.item.analysis.level % 2
+        glyphs = []
+        for i, glyph_info in enumerate(glyph_string.glyphs[0:num_glyphs]):
+            glyph_id = glyph_info.glyph
+            width = glyph_info.geometry.width
+            if glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG or glyph_info.geometry.y_offset:
+                return False  # .notdef (warned about) and raised glyphs: WeasyPrint's path
+            if glyph_id == pango.PANGO_GLYPH_EMPTY:
+                glyphs.append((glyph_id, 0, width, None, None))
+                continue
+            t1 = clusters[i]
+            if rtl:
+                t2 = glyph_item.item.length if i == 0 else clusters[i - 1]
+            else:
+                t2 = glyph_item.item.length if i == num_glyphs - 1 else clusters[i + 1]
+            pango.pango_font_get_glyph_extents(pango_font, glyph_id, ffi.NULL, logical)
+            glyphs.append((glyph_id, glyph_info.geometry.x_offset, width,
+                           utf8_text[offset + t1:offset + t2].decode(),
+                           round(logical.width * 1000 * FROM_UNITS / font_size)))
+        drawn = [glyph for glyph in glyphs if glyph[3] is not None]
+        runs.append(_Run(
+            pango_font, font_size, font.bitmap, tuple(glyphs),
+            tuple(glyph[0] for glyph in drawn), [int(glyph[4] or 0) for glyph in drawn],
+            tuple(str(glyph[3]) for glyph in drawn),
+            _run_string(glyphs, font_size, font.bitmap, {}, {})))
+    ffi.release(logical)
+    return (layout.layout, tuple(runs))
+
+
+def _run_string(glyphs: Any, font_size: float, bitmap: bool, widths: dict[int, int],
+                to_unicode: dict[int, str]) -> str:
+    """Return a run's text operators as draw_first_line writes them, filling the font's maps.
+
+    The kerning of a glyph uses the width the font recorded first for it, which may come
+    from another line in another size: WeasyPrint's arithmetic, in its order.
+    """
+    string = "<"
+    for glyph_id, x_offset, width, characters, own_width in glyphs:
+        if characters is None:  # PANGO_GLYPH_EMPTY
+            string += f">{-width / font_size}<"
+            continue
+        if glyph_id not in to_unicode:
+            to_unicode[glyph_id] = characters
+        offset = x_offset / font_size
+        if offset:
+            string += f">{-offset}<"
+        string += f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}"
+        logical_width = widths.get(glyph_id)
+        if logical_width is None:
+            logical_width = widths[glyph_id] = own_width
+        kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+        if kerning:
+            string += f">{int(kerning)}<"
+    return string[:-1] if string[-1] == "<" else string + ">"
+
+
+def _write_glyphs(stream: Any, textbox: Any, entry: Any) -> None:
+    """Write the line as draw_first_line does, from the cached glyphs."""
+    _alive, runs = entry
+    stream.set_text_matrix(*Matrix(d=-1, e=textbox.position_x,
+                                   f=textbox.position_y + textbox.baseline).values)
+    previous_font = None
+    string = ""
+    for run in runs:
+        if run.pango_font != previous_font:
+            previous_font = run.pango_font
+            font, _ = stream.add_font(run.pango_font)
+            if string:
+                stream.show_text(string)
+            string = ""
+            stream.set_font_size(font.hash, 1 if run.bitmap else run.font_size)
+        widths, to_unicode = font.widths, font.to_unicode
+        if FAST_RUNS and list(map(widths.get, run.ids, run.own_widths)) == run.own_widths:
+            # Every glyph is new to the font or recorded with its own width: the operators
+            # are the ones worked out when the line was read. Record what the font lacks,
+            # in the same order (first text and first width win, as in WeasyPrint).
+            string += run.own_string
+            _consume(map(widths.setdefault, run.ids, run.own_widths))
+            _consume(map(to_unicode.setdefault, run.ids, run.characters))
+        else:
+            string += _run_string(run.glyphs, run.font_size, run.bitmap, widths, to_unicode)
+    stream.show_text(string)
+
+
+def _consume(iterator: Iterator[Any]) -> None:
+    """Run an iterator to its end, keeping nothing."""
+    deque(iterator, maxlen=0)
+
+
+MINIMUMS = ("min_width", "min_height")
+NOT_IN_FLOW_FLOATS = ("left", "right", "inline-start", "inline-end", "footnote")
+NOT_IN_FLOW_POSITIONS = ("absolute", "fixed")
+NOT_IN_FLOW_FUNCTIONS = ("running()", "note()")
+
+
+def resolve_one_percentage(box: Any, property_name: str, refer_to: Any) -> None:
+    """WeasyPrint's resolve_one_percentage, with lengths in px and % read directly."""
+    value = box.style[property_name]
+    if type(value) is Dimension and value.unit == "px":
+        used = value.value
+    elif type(value) is Dimension and value.unit == "%":
+        used = refer_to * value.value / 100
+    else:
+        used = weasy_percent.percentage(value, box.style, refer_to)
+    if used == "auto" and property_name in MINIMUMS:
+        used = 0
+    setattr(box, property_name, used)
+
+
+def is_in_normal_flow(self: Any) -> bool:
+    """WeasyPrint's Box.is_in_normal_flow, from one look at the float and position."""
+    style = self.style
+    if style["float"] in NOT_IN_FLOW_FLOATS:
+        return False
+    position = style["position"]
+    return not (position in NOT_IN_FLOW_POSITIONS or position[0] in NOT_IN_FLOW_FUNCTIONS)
+
+
+def draw_border(stream: Any, box: Any) -> None:
+    """WeasyPrint's draw_border, returning at once for a box with nothing to draw.
+
+    Without borders, a border image or column rules, WeasyPrint's own function draws
+    nothing either; it gets there after a dozen style lookups.
+    """
+    if (box.border_top_width == 0 and box.border_right_width == 0
+            and box.border_bottom_width == 0 and box.border_left_width == 0):
+        style = box.style
+        if style["border_image_source"][0] == "none" and not (
+                isinstance(box, weasy_boxes.BlockContainerBox)
+                and (style["column_width"] != "auto" or style["column_count"] != "auto")
+                and style["column_rule_width"]):
+            return
+    _installed["border"](stream, box)
+
+
+def set_computed_styles(self: Any, element: Any, parent: Any, root: Any = None,
+                        pseudo_type: Any = None, base_url: Any = None,
+                        target_collector: Any = None) -> None:
+    """WeasyPrint's StyleFor.set_computed_styles, sharing computed styles across renders.
+
+    WeasyPrint already shares one computed style between the elements of a document that
+    have the same parent style and the same matched declarations. This carries that
+    sharing over to the next render on the thread: a style depends only on its parent's
+    style and on its cascaded declarations, which come from the stylesheet parsed once per
+    thread (the same objects every render). Values WeasyPrint works out lazily (on first
+    use) are then already there.
+    """
+    cascaded = self.get_cascaded_styles().get((element, pseudo_type), {})
+    computed_styles = self.get_computed_styles()
+    if element == root and pseudo_type is None:
+        parent_serial: int | None = 0
+    else:
+        parent_serial = computed_styles[parent, None].__dict__.get("_reuse_serial")
+    if (parent_serial is None or self.font_config is not _fonts()
+            or self.initial_page_sizes != {"box": None, "area": None}):
+        _installed["styles"](self, element, parent, root, pseudo_type, base_url,
+                             target_collector)
+        return
+    key = (parent_serial, pseudo_type, base_url, repr(tuple(cascaded.items())))
+    cache = _cache("styles")
+    found = _recall(cache, key)
+    if found is None:
+        _installed["styles"](self, element, parent, root, pseudo_type, base_url,
+                             target_collector)
+        style = computed_styles[element, pseudo_type]
+        style.__dict__["_reuse_serial"] = next(_serials)
+        # The declarations are kept with the entry, so their ids stay theirs.
+        _remember(cache, key, (style, tuple(cascaded.values())))
+        return
+    style = computed_styles[element, pseudo_type] = found[0]
+    if target_collector and style["anchor"]:
+        target_collector.collect_anchor(style["anchor"])
+
+
+def resolve_percentages(box: Any, containing_block: Any) -> None:
+    """WeasyPrint's resolve_percentages, with lengths in px and % read directly."""
+    if isinstance(containing_block, weasy_boxes.Box):
+        cb_width, cb_height = containing_block.width, containing_block.height
+    else:
+        cb_width, cb_height = containing_block
+    maybe_height = cb_height if isinstance(box, weasy_boxes.PageBox) else cb_width
+    style = box.style
+    for name, refer_to in (("margin_left", cb_width), ("margin_right", cb_width),
+                           ("margin_top", maybe_height), ("margin_bottom", maybe_height),
+                           ("padding_left", cb_width), ("padding_right", cb_width),
+                           ("padding_top", maybe_height), ("padding_bottom", maybe_height),
+                           ("width", cb_width), ("min_width", cb_width),
+                           ("max_width", cb_width)):
+        value = style[name]
+        if type(value) is Dimension and value.unit == "px":
+            setattr(box, name, value.value)
+        else:
+            resolve_one_percentage(box, name, refer_to)
+    if cb_height == "auto":
+        # The containing block's height depends on its content.
+        height = style["height"]
+        if height == "auto" or check_math(height) or height.unit == "%":
+            box.height = "auto"
+        else:
+            assert height.unit.lower() == "px"  # noqa: S101  # nosec B101  # as WeasyPrint
+            box.height = height.value
+        resolve_one_percentage(box, "min_height", 0)
+        resolve_one_percentage(box, "max_height", inf)
+    else:
+        resolve_one_percentage(box, "height", cb_height)
+        resolve_one_percentage(box, "min_height", cb_height)
+        resolve_one_percentage(box, "max_height", cb_height)
+    collapse = style["border_collapse"] == "collapse"
+    for prop in BORDER_WIDTHS:
+        # Used value == computed value, unless resolved by collapsed-border conflicts.
+        if not (collapse and hasattr(box, prop)):
+            setattr(box, prop, style[prop])
+    weasy_percent.adjust_box_sizing(box, "width")
+    weasy_percent.adjust_box_sizing(box, "height")
+
+
+BORDER_WIDTHS = ("border_top_width", "border_right_width", "border_bottom_width",
+                 "border_left_width")
+
+
+def _to_bytes(item: Any) -> Any:
+    """pydyf's _to_bytes, with the common exact types first (subclasses take pydyf's)."""
+    kind = type(item)
+    if kind is bytes:
+        return item
+    if kind is str:
+        return item.encode("ascii")
+    if kind is int:
+        return str(item).encode("ascii")
+    return _installed["to_bytes"](item)
+
+
+class _CachedProperty:
+    """functools.cached_property without the lock Python 3.11 takes on every first look.
+
+    The value is computed from the instance alone, so two threads computing it at once
+    get equal values, and the instance keeps one of them.
+    """
+
+    def __init__(self, function: Callable[[Any], Any], name: str) -> None:
+        self.func = function
+        self.attrname = name
+        self.__doc__ = function.__doc__
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.attrname] = self.func(instance)
+        return value

@@ -1,0 +1,116 @@
+"""The render's speed-ups change nothing in the PDF: byte for byte what WeasyPrint writes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import weasyprint
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ivig_home.report import render_pdf, speedups
+from tests.answers import clean, example
+from tests.pdf_tools import EMERGENCY_SHOWN, EXAMPLE_NAMES, context_for, text_of
+from tests.test_report_fonts import NAMES
+
+
+@pytest.fixture
+def without_speedups() -> Iterator[Any]:
+    """Yield a function rendering a context with WeasyPrint's own code only."""
+    def plain(context: dict[str, Any], page_size: str | None = None) -> bytes:
+        speedups.uninstall()
+        try:
+            return render_pdf(context, page_size=page_size)
+        finally:
+            speedups.install()
+    yield plain
+    speedups.install()
+
+
+def test_the_speedups_are_in_use_with_the_weasyprint_they_were_written_for() -> None:
+    # Upgrading WeasyPrint turns them off (they read its internals): this test then says
+    # to check them against the new version and move WEASYPRINT_VERSION on.
+    assert weasyprint.__version__ == speedups.WEASYPRINT_VERSION
+    assert speedups.installed()
+
+
+@pytest.mark.parametrize("page_size", ["letter", "a4"])
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_each_example_renders_the_same_bytes_with_and_without_them(
+        name: str, page_size: str, without_speedups: Any) -> None:
+    shown = EMERGENCY_SHOWN if name == "emergency" else None
+    context = context_for(example(name), messages_shown=shown)
+    first = render_pdf(context, page_size=page_size)
+    again = render_pdf(context, page_size=page_size)  # everything reused this time
+    assert first == again == without_speedups(context, page_size)
+
+
+def test_the_glyph_by_glyph_path_writes_the_same_bytes_as_the_whole_line_path(
+        monkeypatch: pytest.MonkeyPatch, without_speedups: Any) -> None:
+    # A glyph's width recorded first at another size would send a line down the
+    # glyph-by-glyph path; the examples never do, so it is forced here for all of them.
+    monkeypatch.setattr(speedups, "FAST_RUNS", False)
+    for name in EXAMPLE_NAMES:
+        context = context_for(example(name))
+        render_pdf(context)
+        assert render_pdf(context) == without_speedups(context)
+
+
+def test_one_submission_after_another_renders_as_it_would_alone(
+        without_speedups: Any) -> None:
+    # Warm with every example, then a different patient: nothing of the others shows.
+    for name in EXAMPLE_NAMES:
+        render_pdf(context_for(example(name)))
+    context = context_for(clean(patient_name="Second Patient", contact_phone="555-0199"),
+                          reference="HKT-7777")
+    pdf = render_pdf(context)
+    assert pdf == without_speedups(context)
+    text = text_of(pdf)
+    assert "Second Patient" in text and "HKT-7777" in text and "Mei Chen" not in text
+
+
+@pytest.mark.parametrize("script", NAMES)
+def test_a_name_in_each_script_renders_the_same_bytes(script: str,
+                                                      without_speedups: Any) -> None:
+    context = context_for(clean(patient_name=NAMES[script]))
+    assert render_pdf(context) == render_pdf(context) == without_speedups(context)
+
+
+def test_a_character_no_font_has_takes_weasyprints_own_path_and_is_warned_about_each_time(
+        without_speedups: Any, caplog: pytest.LogCaptureFixture) -> None:
+    context = context_for(clean(patient_name="Ada \U0001d11e Byron"))  # musical G clef
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        first, second = render_pdf(context), render_pdf(context)
+    warnings = [r for r in caplog.records if ".notdef" in r.getMessage()]
+    assert len(warnings) >= 2  # once per render: the cached path never hides it
+    assert first == second == without_speedups(context)
+
+
+# Names and phone numbers mixing scripts, spaces and punctuation, long enough to wrap.
+TEXT = st.text(alphabet=st.sampled_from(
+    list("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ-'.,()ëøł ") + list("ΑλέξανδροςАннаКузнецова"
+    "فاطمةالزهراءנועהכהן王秀英张伟山田花子ヤマダ김민준이서연")), min_size=1, max_size=60)
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=TEXT.filter(lambda text: text.strip()), phone=TEXT.filter(lambda t: t.strip()))
+def test_any_name_and_phone_render_the_same_bytes_after_other_renders(
+        name: str, phone: str, without_speedups: Any) -> None:
+    context = context_for(clean(patient_name=name.strip(), contact_phone=phone.strip()))
+    assert render_pdf(context) == without_speedups(context)
+
+
+def test_the_caches_stay_within_their_limit_and_a_small_one_changes_nothing(
+        monkeypatch: pytest.MonkeyPatch, without_speedups: Any) -> None:
+    # 40 entries are fewer than one summary needs: entries are dropped during a render.
+    speedups.clear()
+    monkeypatch.setattr(speedups, "LIMIT", 40)
+    for number in range(3):
+        context = context_for(clean(patient_name=f"Patient Number {number}"))
+        assert render_pdf(context) == without_speedups(context)
+    sizes = speedups.cache_sizes()
+    assert sizes and all(size <= 40 for size in sizes.values()), sizes
