@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from ivig_home import drafts, steps, store
+from ivig_home import drafts, steps, store, tokens
 from ivig_home.checklist import load, long_date
 from ivig_home.db import utcnow
 from tests.patient.client import SECTIONS, Patient, clean, section_form, token_in
@@ -148,11 +148,11 @@ def test_a_later_save_or_the_help_now_page_keeps_the_first_time(
     assert shown(patient)[0] == first
 
 
-def test_the_pdf_says_the_message_at_the_question_was_shown(app: Flask,
-                                                             patient: Patient) -> None:
+def test_the_pdf_and_the_api_say_the_message_at_the_question_was_shown(
+        app: Flask, patient: Patient) -> None:
     """The patient chooses "Yes" to trouble breathing and the page saves it in the
-    background; the help-now page is never opened, and the care team's PDF still says the
-    911 message was shown, at the time of that save."""
+    background; the help-now page is never opened, and the care team's PDF and the API still
+    say the 911 message was shown, at the time of that save."""
     patient.complete_until("about", clean())
     answers = clean(breathing_trouble_now="yes")
     assert autosave(patient, answers).status_code == 204
@@ -169,8 +169,13 @@ def test_the_pdf_says_the_message_at_the_question_was_shown(app: Flask,
         submission = store.get_submission(patient.draft().submission_id)
         assert submission.emergency_shown_at == at
         assert submission.urgent_shown_at is None
+        submission_id = submission.id
+        token = tokens.create_token(store.get_agency("demo"))[1]
     text = text_of(patient.get("summary.pdf").data)
-    when = f"{long_date(at)} at {at:%H:%M} UTC"
-    assert re.search(r"Messages shown to the patient !!! The emergency message \(\u201c[^\u201d]+"
-                     rf"\u201d\) was shown on {when}\.", text), text
+    assert (f"Messages shown to the patient !!! The emergency message (\u201cCall 911 now\u201d) "
+            f"was shown on {long_date(at)} at {at:%H:%M} UTC.") in text, text
     assert "The urgent message" not in text
+    body = app.test_client().get(f"/api/v1/submissions/{submission_id}",
+                                 headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert body["messages_shown"] == {"emergency": at.isoformat(timespec="seconds"),
+                                      "urgent": None}
