@@ -23,6 +23,8 @@ def open_today(page: Any, **changes: Any) -> Any:
     fill_step(page, "about", answers_today("nothing-to-flag") | changes, set())
     page.get_by_role("button", name="Continue").click()
     assert where(page)[1] == "today"
+    # The click returns once the page starts loading; its script listens from DOMContentLoaded.
+    page.wait_for_load_state("load")
     return page.locator("#question-breathing_trouble_now")
 
 
