@@ -77,7 +77,10 @@ SCHEMAS: dict[str, Any] = {
             "completed_on": {"type": "string", "format": "date"},
             "checklist": {"type": "object", "required": ["id", "version"], "properties": {
                 "id": {"type": "string"}, "version": {"type": "string"}}},
-            "messages_shown": {"type": "object", "properties": {
+            "messages_shown": {"type": "object", "description": "When the patient was "
+                               "first shown the emergency (\"Call 911 now\") or urgent (\"Call "
+                               "your care team today\") message, at the question or on the "
+                               "page after it; null if never.", "properties": {
                 "emergency": {**STAMP, "nullable": True},
                 "urgent": {**STAMP, "nullable": True}}},
             "assessment": {"type": "object", "description": "Flags (severity, the answer, "

@@ -111,14 +111,31 @@ def keep_answers(draft: Any, form: StepForm, result: StepResult, stored: dict[st
             version = store.save_draft_unless_changed(draft, answers, target.id, seen)
             if version is None:
                 return not_saved("stale", store.answers_version(draft))
+            mark_shown_at_question(draft, form.section, answers)
             return Response(status=204, headers={
                 VERSION_HEADER: version, KEPT_HEADER: kept(result)})
     except store.DraftSubmitted:  # sent meanwhile, from another tab
         return not_saved("sent") if not back else redirect(url_for(".sent", draft_id=draft_id),
                                                           303)
     if not back:
+        mark_shown_at_question(draft, form.section, answers)
         return Response(status=204, headers={KEPT_HEADER: kept(result)})
     return redirect(url_for(".step", draft_id=draft_id, section_id=target.id), 303)
+
+
+def mark_shown_at_question(draft: Any, section: Section, answers: dict[str, Any]) -> None:
+    """Record the first time the emergency or urgent message was shown, for a save in the
+    background that was stored with an answer whose message the step shows at its question.
+
+    This is truthful: only the step's own script sends `action=autosave`, and the same
+    script shows the message at the question the moment such an answer is chosen (and at
+    once on a page opened with one already chosen), by the same rule
+    (steps.section_help_now_answers, for the questions the page says the patient could
+    see). Without JavaScript there is neither message at the question nor such a save; a
+    refused save (400, 409) never comes here; Back shows no message, so it marks nothing.
+    A "Yes" passed with the arrow keys is saved too: its message showed, if only briefly."""
+    for severity in steps.help_now_at_questions(section, answers, posted_shown(request.form)):
+        store.mark_message_shown(draft, severity)
 
 
 def kept(result: StepResult) -> str:

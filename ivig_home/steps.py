@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from functools import cache
 from typing import Any
@@ -121,3 +121,18 @@ def section_help_now_answers(section_id: str) -> Mapping[str, Mapping[str, tuple
     if section is None:
         return {}
     return {item.id: found for item in section.items if (found := help_now_answers(item))}
+
+
+def help_now_at_questions(section: Section, answers: Mapping[str, Any],
+                          visible: Collection[str]) -> tuple[str, ...]:
+    """Return the severities ("emergency", "urgent") of the messages the page's script shows
+    at this step's questions for these answers, in that order.
+
+    The same rule as the page: a question the patient can see (`visible`, the ids the page
+    posts) whose answer is one section_help_now_answers lists for a severity shows that one
+    message. A question only the help-now page after Continue speaks of gives nothing here."""
+    found = {severity
+             for item_id, by_severity in section_help_now_answers(section.id).items()
+             if item_id in visible and item_id in answers
+             for severity, values in by_severity.items() if answers[item_id] in values}
+    return tuple(severity.value for severity in HELP_NOW if severity.value in found)

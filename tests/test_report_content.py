@@ -94,7 +94,7 @@ def test_every_page_has_the_footer(name: str) -> None:
 
 def test_an_emergency_submission_says_the_message_was_shown_and_when() -> None:
     text = text_of(example_pdf("emergency"))
-    assert ("Messages shown to the patient !!! The emergency message (\u201cGet help now\u201d) "
+    assert ("Messages shown to the patient !!! The emergency message (\u201cCall 911 now\u201d) "
             "was shown on 21 November 2026 at 09:02 UTC.") in text
 
 

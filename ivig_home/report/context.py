@@ -25,6 +25,10 @@ DISPOSITIONS = (
 )
 MARKS = {"product_label_contraindication": "Product-label contraindication to review"}
 MESSAGE_SEVERITIES = (Severity.EMERGENCY, Severity.URGENT)
+# The heading the patient saw: the same at the question (as soon as the answer is chosen) and
+# on the help-now page after Continue, wherever the message was first shown.
+MESSAGE_HEADINGS = {Severity.EMERGENCY: "Call 911 now",
+                    Severity.URGENT: "Call your care team today"}
 
 
 # The arguments, all plain data:
@@ -125,7 +129,7 @@ def _messages(shown: Mapping[str, str | None] | None,
         if moment is not None:
             wording = WORDING[severity]
             messages.append({"severity": severity.value, "label": wording.label,
-                             "symbol": wording.symbol, "heading": wording.patient_heading,
+                             "symbol": wording.symbol, "heading": MESSAGE_HEADINGS[severity],
                              "shown_at": when(moment)})
     return messages
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.patient.conftest import SCREENSHOTS
-from tests.patient.journey import answers_today, describe, fill_step, where
+from ivig_home import store
+from tests.patient.conftest import SCREENSHOTS, LiveServer
+from tests.patient.journey import answers_today, describe, fill_step, stored_answers, where
 from tests.patient.test_browser_pages import PageAudit
 
 pytestmark = pytest.mark.browser
@@ -22,6 +23,8 @@ def open_today(page: Any, **changes: Any) -> Any:
     fill_step(page, "about", answers_today("nothing-to-flag") | changes, set())
     page.get_by_role("button", name="Continue").click()
     assert where(page)[1] == "today"
+    # The click returns once the page starts loading; its script listens from DOMContentLoaded.
+    page.wait_for_load_state("load")
     return page.locator("#question-breathing_trouble_now")
 
 
@@ -57,6 +60,31 @@ def test_yes_to_trouble_breathing_says_call_911_at_once(page: Any) -> None:
     expect(page.locator("[data-help-now-live=urgent]")).to_have_text(
         "Call Demo Home Health today on 555-0100.")
     assert page.locator("[data-help-now-live=urgent]").get_attribute("aria-live") == "polite"
+
+
+def test_the_911_message_at_the_question_is_recorded_without_continue(
+        page: Any, live_server: LiveServer) -> None:
+    """The patient chooses "Yes", sees "Call 911 now" and closes the tab to call: the care
+    team still learns that the message was shown."""
+    question = open_today(page)
+    draft_id = where(page)[0]
+
+    def draft() -> Any:
+        with live_server.app.app_context():
+            return store.get_draft(draft_id)
+
+    assert draft().emergency_shown_at is None
+    question.get_by_label("Yes").check()
+    expect(page.locator("#breathing_trouble_now-emergency")).to_be_visible()
+    expect(page.locator("[data-autosave-saved]")).to_have_text(
+        "Your answers on this page are saved.")
+    expect(page.locator("[data-autosave-saved]")).to_be_visible()
+    page.close()
+    assert stored_answers(live_server, draft_id)["breathing_trouble_now"] == "yes"
+    stored = draft()
+    assert stored.step == "today"  # Continue was never pressed
+    assert stored.emergency_shown_at is not None
+    assert stored.urgent_shown_at is None
 
 
 def test_the_page_passes_axe_with_the_911_message_shown(page: Any) -> None:
