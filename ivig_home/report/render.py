@@ -180,7 +180,8 @@ def _styles(page_size: str) -> tuple[FontConfiguration, list[CSS]]:
     if page_size not in cache:
         # One sheet with the page size appended: every sheet is matched against every element.
         css = static_path(STYLESHEET).read_text("utf-8") + f"\n@page {{ size: {page_size}; }}\n"
-        cache[page_size] = (_per_thread.fonts, [CSS(string=css, font_config=_per_thread.fonts,
-                                                    url_fetcher=SandboxFetcher())])
+        sheet = CSS(string=css, font_config=_per_thread.fonts, url_fetcher=SandboxFetcher())
+        speedups.memoize_matching(sheet)
+        cache[page_size] = (_per_thread.fonts, [sheet])
     return cache[page_size]
 

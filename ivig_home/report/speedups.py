@@ -27,7 +27,6 @@ was written for; with any other version, WeasyPrint runs unchanged.
 
 from __future__ import annotations
 
-import copy
 import functools
 import itertools
 import threading
@@ -59,7 +58,7 @@ WEASYPRINT_VERSION = "70.0"
 # Entries kept per thread and kind, least recently used dropped first: a summary has a few
 # hundred pieces of text, most of them the same in every summary; patients' own text
 # comes and goes.
-LIMIT = 4_000
+LIMIT = 1_500
 # Every style property the line breaking and the drawing read (Layout.setup, set_text,
 # split_first_line, first_line_metrics, get_font_description, font_features).
 STYLE_KEYS = (
@@ -138,6 +137,30 @@ def uninstall() -> None:
 def installed() -> bool:
     """Return whether the reusing functions are in use."""
     return bool(_installed)
+
+
+def memoize_matching(sheet: Any) -> None:
+    """Match each kind of element against this stylesheet once per thread, not per render.
+
+    For the summary's own stylesheet only: every selector in it is one class or one element
+    name (tests/test_report_lean.py holds it to that), so the rules an element matches
+    follow from its tag and attributes alone; data- attributes, which carry a submission's
+    reference to the page footer, are left out of the key (no selector may name them).
+    """
+    original = sheet.matcher.match
+    memo: OrderedDict[Any, Any] = OrderedDict()
+
+    def match(element: Any) -> Any:
+        tree = element.etree_element
+        key = (tree.tag, tuple(item for item in tree.attrib.items()
+                               if not item[0].startswith("data-")))
+        found = _recall(memo, key)
+        if found is None:
+            found = original(element)
+            _remember(memo, key, found)
+        return found
+
+    sheet.matcher.match = match
 
 
 def reuse_for(font_config: Any) -> None:
@@ -225,7 +248,14 @@ def split_first_line(text: str, style: Any, context: Any, max_width: Any,
         _remember(cache, key, found)
     # The layout is handed on to the text box, which changes it when drawing: a copy each.
     layout, *rest = found
-    return (copy.copy(layout), *rest)
+    return (_copy_layout(layout), *rest)
+
+
+def _copy_layout(layout: Any) -> Any:
+    """Return a shallow copy of a Layout (copy.copy's generic path took 4 % of a render)."""
+    copied = object.__new__(type(layout))
+    copied.__dict__.update(layout.__dict__)
+    return copied
 
 
 def draw_text(stream: Any, textbox: Any, offset_x: Any, text_overflow: str,
@@ -275,7 +305,7 @@ def _read_glyphs(stream: Any, textbox: Any) -> Any:
     The layout is kept with the runs: it keeps their Pango fonts alive.
     """
     style = textbox.style
-    layout = copy.copy(textbox.pango_layout)
+    layout = _copy_layout(textbox.pango_layout)
     layout.reactivate(style)
     pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
     first_line, _ = layout.get_first_line()
