@@ -1,25 +1,30 @@
-"""Make WeasyPrint faster for the summary: reuse its text work across renders, and two
-of its most called small functions written for speed.
+"""Make WeasyPrint faster for the summary: reuse its work across renders, and some of its
+most called small functions written for speed.
 
 Every summary repeats the same questions, reasons, sources, headings and labels; only the
 patient's details and answers differ. WeasyPrint shapes each piece of text with Pango to
 break it into lines, and again to draw it, then writes each glyph from a Python loop. Here
 both results are kept, per thread, keyed by the text and every style property the work
-reads, and reused when the same text comes again in the same style and width:
+reads, and reused when the same text comes again in the same style and width; the
+computed styles and the rules each kind of element matches are kept too:
 
 - line breaking (`split_first_line`): the first line's text, width, height and baseline;
 - drawing (`draw_text`): the glyphs of the line (ids, offsets, advances, the characters
   each stands for, the width each would record), from which the same PDF operators are
-  written, and the same glyph widths and character maps recorded in the document's fonts.
+  written, and the same glyph widths and character maps recorded in the document's fonts;
+- computed styles (`set_computed_styles`), see there; matched rules (`memoize_matching`).
 
-Two small functions, called for every box on every render, get a faster equivalent: the
-used margins, paddings and sizes (`resolve_one_percentage`, with a direct path for lengths
-in px) and whether a box is in normal flow (`is_in_normal_flow`, one look at the style
-instead of five method calls); and a box with no border, border image or column rule
-skips the border drawing at once (`draw_border`).
+Small functions called thousands of times a render get faster equivalents with the same
+results: the used margins, paddings and sizes (`resolve_percentages`, with a direct path
+for lengths in px), whether a box is in normal flow (one look at the style instead of five
+method calls), a box with no border, border image or column rule skipping the border
+drawing at once, a style's line height and baseline once per style object (`strut`),
+pydyf's conversion of operands to bytes (exact types first), and `cached_property`
+without the lock Python 3.11 takes on first use.
 
-The output is byte for byte what WeasyPrint writes without the reuse (a test renders every
-example both ways, and names in six scripts). Anything unusual (decorations, ellipses,
+The output is byte for byte what WeasyPrint writes without any of this
+(tests/test_report_speedups.py renders the examples, names in every bundled script and
+random text both ways). Anything unusual (decorations, ellipses,
 colour or bitmap fonts, raised glyphs, glyphs missing from the fonts) takes WeasyPrint's
 own path. The code reads WeasyPrint's internals, so it is used only with the version it
 was written for; with any other version, WeasyPrint runs unchanged.
@@ -95,7 +100,7 @@ def install() -> bool:
                           border=weasy_border.draw_border,
                           styles=weasy_css.StyleFor.set_computed_styles,
                           percentages=weasy_percent.resolve_percentages,
-                          to_bytes=pydyf._to_bytes)
+                          to_bytes=pydyf._to_bytes, strut=line_break.strut)
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -106,6 +111,7 @@ def install() -> bool:
         for module in PERCENTAGE_USERS:
             module.resolve_percentages = resolve_percentages
         pydyf._to_bytes = _to_bytes
+        weasy_inline.strut = strut
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -127,6 +133,7 @@ def uninstall() -> None:
         for module in PERCENTAGE_USERS:
             module.resolve_percentages = _installed["percentages"]
         pydyf._to_bytes = _installed["to_bytes"]
+        weasy_inline.strut = _installed["strut"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -249,6 +256,20 @@ def split_first_line(text: str, style: Any, context: Any, max_width: Any,
     # The layout is handed on to the text box, which changes it when drawing: a copy each.
     layout, *rest = found
     return (_copy_layout(layout), *rest)
+
+
+def strut(style: Any) -> Any:
+    """WeasyPrint's strut (line height and baseline of a style), once per style object.
+
+    WeasyPrint caches it per font but builds the cache key, a string of fourteen
+    properties, on each of the ~500 calls a render makes.
+    """
+    found = style.__dict__.get("_strut")
+    if found is None:
+        found = _installed["strut"](style)
+        if style.font_config is _fonts():
+            style.__dict__["_strut"] = found
+    return found
 
 
 def _copy_layout(layout: Any) -> Any:
