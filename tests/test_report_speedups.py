@@ -114,3 +114,13 @@ def test_the_caches_stay_within_their_limit_and_a_small_one_changes_nothing(
         assert render_pdf(context) == without_speedups(context)
     sizes = speedups.cache_sizes()
     assert sizes and all(size <= 40 for size in sizes.values()), sizes
+
+
+def test_a_plain_weasyprint_call_elsewhere_in_the_process_is_left_alone() -> None:
+    # Only renders with the thread's own font configuration fill (and use) the caches.
+    from weasyprint import HTML
+
+    render_pdf(context_for(example("emergency")))
+    before = speedups.cache_sizes()
+    pdf = HTML(string="<p>Another document, another font configuration</p>").write_pdf()
+    assert pdf.startswith(b"%PDF") and speedups.cache_sizes() == before
