@@ -301,6 +301,17 @@ def latest_reviewed(submission: Submission) -> ReviewedPdf | None:
     return found
 
 
+def latest_reviewed_numbered(submission: Submission) -> tuple[int, ReviewedPdf] | None:
+    """Return the newest reviewed PDF with its place in order (from 1), or None if none."""
+    ids = db.session.scalars(
+        select(ReviewedPdf.id).where(ReviewedPdf.submission_id == submission.id)
+        .order_by(ReviewedPdf.created_at, ReviewedPdf.id)).all()
+    if not ids:
+        return None
+    stored = db.session.get(ReviewedPdf, ids[-1])
+    return (len(ids), stored) if stored is not None else None
+
+
 def reviewer_name(stored: ReviewedPdf | None) -> str | None:
     """Return who filed a review, or None when there is none yet."""
     if stored is None:

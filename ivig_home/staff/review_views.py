@@ -7,7 +7,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import review
-from ..audit import audit
+from ..audit import SUMMARY, audit, reviewed_detail
 from ..checklist import Assessment
 from ..models import Submission
 from ..queue import STATUS_LABELS, severity_counts
@@ -192,7 +192,8 @@ def issued_pdf(submission_id: str) -> Response:
     """Download the PDF as it was issued with the submission."""
     found = own_submission(submission_id)
     pdf = review.issued_pdf(found)
-    audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
+    audit("downloaded", submission=found, actor=current_staff().email, address=client_address(),
+          detail=SUMMARY)
     return _pdf_response(pdf, review.pdf_filenames(found)["issued"])
 
 
@@ -201,11 +202,13 @@ def issued_pdf(submission_id: str) -> Response:
 def reviewed_pdf(submission_id: str) -> Response:
     """Download the PDF re-issued with the review."""
     found = own_submission(submission_id)
-    stored = review.latest_reviewed(found)
-    if stored is None:
+    latest = review.latest_reviewed_numbered(found)
+    if latest is None:
         abort(404)
+    number, stored = latest
     pdf = review.reviewed_pdf(stored)
-    audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
+    audit("downloaded", submission=found, actor=current_staff().email, address=client_address(),
+          detail=reviewed_detail(number))
     return _pdf_response(pdf, review.pdf_filenames(found)["reviewed"])
 
 
@@ -218,5 +221,6 @@ def filed_review_pdf(submission_id: str, number: int) -> Response:
     if stored is None:
         abort(404)
     pdf = review.reviewed_pdf(stored)
-    audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
+    audit("downloaded", submission=found, actor=current_staff().email, address=client_address(),
+          detail=reviewed_detail(number))
     return _pdf_response(pdf, review.numbered_filename(found, number))

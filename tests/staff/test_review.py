@@ -308,12 +308,37 @@ def test_every_view_download_and_review_is_one_audit_entry(
         ("downloaded", "nurse@demo.test"), ("downloaded", "nurse@demo.test"),
         ("reviewed", "nurse@demo.test"), ("downloaded", "nurse@demo.test")]
     assert _audit(world, "risks") == [("submitted", "patient")]  # nothing else was touched
+    with world.app.app_context():
+        downloads = db.session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.submission_id == world.own["clear"], AuditEntry.action == "downloaded")
+            .order_by(AuditEntry.id)).all()
+        others = db.session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.action != "downloaded")).all()
+    assert downloads == ["summary", "summary", "reviewed 1"]  # which PDF each one was
+    assert set(others) == {None}
     client.get("/staff/")
     with world.app.app_context():
         queue_views = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "viewed_queue")).all()
         assert [(e.actor, e.submission_id, e.agency_id) for e in queue_views] == [
             ("nurse@demo.test", None, world.own["agency"])]
+
+
+def test_the_audit_log_says_which_pdf_was_downloaded(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    nurse, admin = as_user("nurse@demo.test"), as_user("admin@demo.test")
+    base = f"/staff/submissions/{world.own['clear']}"
+    nurse.get(f"{base}/summary.pdf")
+    post(nurse, f"{base}/review")
+    nurse.get(f"{base}/reviewed.pdf")
+    with world.app.app_context():
+        reference = db.session.get(Submission, world.own["clear"]).reference
+    body = admin.get("/staff/audit", query_string={"reference": reference}).get_data(
+        as_text=True)
+    whats = re.findall(r'<td data-label="What">([^<]+)</td>', body)
+    assert whats[:3] == ["Downloaded a PDF: reviewed summary 1",
+                         "Marked reviewed (reviewed PDF issued)",
+                         "Downloaded a PDF: the summary as issued"]
 
 
 def test_refused_requests_leave_no_audit_entry(
