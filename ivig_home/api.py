@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import api_auth, fhir, openapi, review, store
 from .api_auth import ApiError, api_agency, record
+from .audit import SUMMARY
 from .db import db
 from .models import Submission
 
@@ -128,7 +129,7 @@ def submission_pdf(submission_id: str) -> Response:
     found = own_submission(submission_id)
     pdf = review.issued_pdf(found)
     name = review.pdf_filenames(found)["issued"]
-    record("downloaded", found)
+    record("downloaded", found, SUMMARY)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -57,11 +57,11 @@ def api_agency() -> Agency:
     return agency
 
 
-def record(action: str, submission: Submission | None = None) -> None:
+def record(action: str, submission: Submission | None = None, detail: str | None = None) -> None:
     """Audit-log this API request and note when the token was last used."""
     token: ApiToken = g.api_token
     audit_entry(action, submission=submission, actor=f"api-token:{token.prefix}",
-                address=request.remote_addr, agency_id=token.agency_id)
+                address=request.remote_addr, agency_id=token.agency_id, detail=detail)
     token.last_used_at = utcnow()
     db.session.commit()
 

@@ -32,6 +32,19 @@ ACTION_WORDS = {
 }
 
 
+def what(entry: AuditEntry) -> str:
+    """Return what an entry records, in words: the action, then its detail if it has one."""
+    words = ACTION_WORDS.get(entry.action, entry.action)
+    detail = entry.detail
+    if not detail:
+        return words
+    if detail == "summary":
+        return f"{words}: the summary as issued"
+    if detail.startswith("reviewed "):
+        return f"{words}: reviewed summary {detail.removeprefix('reviewed ')}"
+    return f"{words}: {detail}"
+
+
 @dataclass(frozen=True)
 class AuditPage:
     """A page of audit entries and where it sits among them."""

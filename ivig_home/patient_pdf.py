@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort
 
 from . import patient_steps, review, store
+from .audit import SUMMARY
 from .db import db
 
 log = logging.getLogger("ivig_home")
@@ -36,7 +37,7 @@ def download(draft_id: str) -> Response:
         abort(404)
     submission = store.get_submission(draft.submission_id) or abort(404)
     pdf = review.issued_pdf(submission)
-    store.audit("downloaded", submission=submission, actor="patient")
+    store.audit("downloaded", submission=submission, actor="patient", detail=SUMMARY)
     name = review.pdf_filenames(submission)["issued"]
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',

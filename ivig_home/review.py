@@ -35,6 +35,7 @@ from .models.intake import REVIEWED_TIER, tier_of
 from .report import build_context, download_filename, render_pdf_low_priority
 from .report.context import DISPOSITIONS as DISPOSITION_WORDS
 from .submissions import set_submission_pdf, submission_answers, submission_pdf
+from .summary import flag_groups
 from .timezones import local
 
 DISPOSITION_LABELS = dict(DISPOSITION_WORDS)
@@ -78,6 +79,12 @@ def assessment_of(submission: Submission) -> Assessment:
     """Return the submission's assessment, made again from its stored answers and date."""
     return assess({"completed_on": submission.completed_on.isoformat(),
                    "answers": submission_answers(submission)})
+
+
+def flag_numbers(assessment: Assessment) -> dict[str, int]:
+    """Return each flagged item's number, as the page and the PDF number them (from 1)."""
+    ordered = [flag["item"] for group in flag_groups(assessment) for flag in group["flags"]]
+    return {item: number for number, item in enumerate(ordered, start=1)}
 
 
 def agency_facts(agency: Agency) -> dict[str, Any]:
@@ -299,6 +306,17 @@ def latest_reviewed(submission: Submission) -> ReviewedPdf | None:
         select(ReviewedPdf).where(ReviewedPdf.submission_id == submission.id)
         .order_by(ReviewedPdf.created_at.desc(), ReviewedPdf.id.desc()).limit(1))
     return found
+
+
+def latest_reviewed_numbered(submission: Submission) -> tuple[int, ReviewedPdf] | None:
+    """Return the newest reviewed PDF with its place in order (from 1), or None if none."""
+    ids = db.session.scalars(
+        select(ReviewedPdf.id).where(ReviewedPdf.submission_id == submission.id)
+        .order_by(ReviewedPdf.created_at, ReviewedPdf.id)).all()
+    if not ids:
+        return None
+    stored = db.session.get(ReviewedPdf, ids[-1])
+    return (len(ids), stored) if stored is not None else None
 
 
 def reviewer_name(stored: ReviewedPdf | None) -> str | None:

@@ -154,3 +154,48 @@ def test_the_audit_log_triggers_come_and_go_with_their_migration(empty_app: Flas
             db.session.execute(delete)
             db.session.commit()
             db.session.remove()
+
+
+def test_the_audit_detail_migration_keeps_the_entries_and_the_append_only_triggers(
+        empty_app: Flask) -> None:
+    """a8c0e2f4b6d9: the detail column comes and goes in place; audit_log stays append-only."""
+    before = "f5b7d9e1a3c6"
+    insert = sqlalchemy.text("INSERT INTO audit_log (at, action, actor) "
+                             "VALUES (:at, 'downloaded', 'nurse@example.org')")
+    count = sqlalchemy.text("SELECT count(*) FROM audit_log")
+    refused = (sqlalchemy.text("DELETE FROM audit_log"),
+               sqlalchemy.text("UPDATE audit_log SET actor = 'someone else'"))
+
+    def still_append_only() -> None:
+        for statement in refused:
+            with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"):
+                db.session.execute(statement)
+            db.session.rollback()
+        db.session.remove()
+
+    with empty_app.app_context():
+        upgrade(revision=before)
+        db.session.execute(insert, {"at": datetime(2026, 11, 21, 9, 0)})
+        db.session.commit()
+        db.session.remove()
+        for rounds in range(2):  # up, down, up
+            upgrade()
+            assert "detail" in _columns("audit_log")
+            db.session.execute(sqlalchemy.text(
+                "INSERT INTO audit_log (at, action, actor, detail) "
+                "VALUES (:at, 'downloaded', 'nurse@example.org', 'reviewed 2')"),
+                {"at": datetime(2026, 11, 21, 9, 5)})
+            db.session.commit()
+            details = db.session.scalars(sqlalchemy.text(
+                "SELECT detail FROM audit_log ORDER BY id")).all()
+            assert details == [None] * (1 + rounds) + ["reviewed 2"]  # older entries: none
+            db.session.remove()
+            still_append_only()
+            downgrade(revision=before)
+            assert "detail" not in _columns("audit_log")
+            assert db.session.scalar(count) == 2 + rounds  # every entry kept
+            db.session.remove()
+            still_append_only()
+        upgrade()
+        assert db.session.scalar(count) == 3
+        db.session.remove()

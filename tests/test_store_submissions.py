@@ -200,7 +200,9 @@ def test_the_audit_log_is_append_only(db_app: Flask) -> None:
     delete(AuditEntry),
     text("DELETE FROM audit_log WHERE action = 'logged_in'"),
     text("UPDATE audit_log SET address = NULL"),
-], ids=["core-update-action", "core-update-actor", "core-delete", "raw-delete", "raw-update"])
+    text("UPDATE audit_log SET detail = 'summary'"),
+], ids=["core-update-action", "core-update-actor", "core-delete", "raw-delete", "raw-update",
+        "raw-update-detail"])
 def test_the_database_refuses_to_change_the_audit_log(db_app: Flask, statement: object) -> None:
     """Statements that bypass the ORM meet the database's triggers."""
     store.audit("logged_in", actor="nurse@example.org", address="10.0.0.7")
@@ -216,3 +218,17 @@ def test_the_database_refuses_to_change_the_audit_log(db_app: Flask, statement: 
 def test_an_unknown_audit_action_is_refused(db_app: Flask) -> None:
     with pytest.raises(ValueError, match="unknown audit action"):
         store.audit("edited")
+
+
+@pytest.mark.parametrize("detail", ["Mei Chen", "reviewed", "reviewed 0", "summary ", "reviewed 2x",
+                                    "reviewed 12345", "SUMMARY"])
+def test_an_audit_detail_is_only_which_pdf(db_app: Flask, detail: str) -> None:
+    """A detail is 'summary' or 'reviewed N', so it can never carry a name or an answer."""
+    with pytest.raises(ValueError, match="an audit detail is") as refused:
+        store.audit("downloaded", actor="nurse@example.org", detail=detail)
+    assert str(refused.value) == "an audit detail is 'summary' or 'reviewed N'"  # not echoed
+    db.session.rollback()
+    store.audit("downloaded", actor="nurse@example.org", detail="reviewed 12")
+    store.audit("downloaded", actor="nurse@example.org", detail="summary")
+    assert db.session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id)).all() == [
+        "reviewed 12", "summary"]

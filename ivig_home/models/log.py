@@ -36,6 +36,9 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     reference: Mapped[str | None] = mapped_column(String(16))
     agency_id: Mapped[int | None] = mapped_column()
     address: Mapped[str | None] = mapped_column(String(45))
+    # What exactly, from a fixed vocabulary (ivig_home.audit.AUDIT_DETAIL): which PDF was
+    # downloaded ("summary", "reviewed 2"). Never patient data.
+    detail: Mapped[str | None] = mapped_column(String(40))
 
 
 @event.listens_for(AuditEntry, "before_update")

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from .. import accounts
 from ..audit import audit, audit_entry
-from ..audit_trail import ACTION_WORDS, AuditPage, audit_page
+from ..audit_trail import AuditPage, audit_page, what
 from ..db import db, utcnow
 from ..models import StaffUser
 from ..notices import mail_settings
@@ -102,6 +102,6 @@ def audit_log() -> str:
     arguments = {"user": actor, "reference": typed or None}
     return render_template(
         "staff/audit.html", found=found, people=people, actor=actor, typed=typed,
-        unreadable=unreadable, words=ACTION_WORDS,
+        unreadable=unreadable, what=what,
         page_url=lambda n: url_for("staff.audit_log",
                                    **{k: v for k, v in arguments.items() if v}, page=n))

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import review
-from ..audit import audit
+from ..audit import SUMMARY, audit, reviewed_detail
 from ..checklist import Assessment
 from ..models import Submission
 from ..queue import STATUS_LABELS, severity_counts
@@ -17,12 +28,81 @@ from .forms import DispositionForm, ReopenForm
 Page = str | tuple[str, int]
 
 
+def _items(numbers: list[int]) -> str:
+    """Return "item 3" or "items 1, 3 and 5"."""
+    ordered = [str(number) for number in sorted(numbers)]
+    if len(ordered) == 1:
+        return f"item {ordered[0]}"
+    return f"items {', '.join(ordered[:-1])} and {ordered[-1]}"
+
+
+def _saved_message(number: int, changed: list[int]) -> tuple[str, str]:
+    """Return what the item whose own Save button was pressed says, and its kind."""
+    if not changed:
+        return (f"Nothing new to save: item {number} already has this choice and note.",
+                "info")
+    if changed == [number]:
+        return f"Item {number} saved.", "success"
+    if number in changed:
+        return f"Saved {_items(changed)}.", "success"
+    return f"Item {number} had nothing new to save. Saved {_items(changed)}.", "success"
+
+
+def _not_saved_message(pressed: str, forms: dict[str, DispositionForm],
+                       numbers: dict[str, int]) -> str:
+    """Return what the pressed item says when an item is wrong and nothing was saved."""
+    own = [field.errors[0] for field in (forms[pressed].disposition, forms[pressed].note)
+           if field.errors]
+    others = [numbers[item] for item, form in forms.items()
+              if item != pressed and form.errors]
+    parts = ["Nothing was saved.", *own]
+    if others:
+        one = len(others) == 1
+        what = _items(others)
+        parts.append(f"{what[0].upper()}{what[1:]} {'needs' if one else 'need'} a fix"
+                     f"{' too' if own else ' first'}; the list at the top of the page links "
+                     f"to {'it' if one else 'each'}.")
+    return " ".join(parts)
+
+
+def _item_message(pressed: str | None, forms: dict[str, DispositionForm],
+                  numbers: dict[str, int]) -> dict[str, Any] | None:
+    """Return the message shown in the item whose own Save button was pressed, if any.
+
+    Sent back with errors, it says nothing was saved and why; after a redirect it comes
+    from the flashed "pressed" item and its "item-success" or "item-info" message.
+    """
+    if pressed is None:
+        flashed = [str(item) for item in get_flashed_messages(category_filter=["pressed"])]
+        said = [(kind, str(text)) for kind in ("success", "info")
+                for text in get_flashed_messages(category_filter=[f"item-{kind}"])]
+        if not flashed or not said:
+            return None
+        pressed, (kind, text) = flashed[0], said[0]
+    elif any(form.errors for form in forms.values()):
+        text, kind = _not_saved_message(pressed, forms, numbers), "error"
+    else:
+        return None
+    if pressed not in numbers:
+        return None
+    return {"item": pressed, "number": numbers[pressed], "text": text, "kind": kind}
+
+
+def _back_to_item(found: Submission, pressed: str, number: int, text: str,
+                  kind: str) -> BaseResponse:
+    """Redirect to the pressed item (#item-N, no rule id in the URL) with its message."""
+    flash(pressed, "pressed")
+    flash(text, f"item-{kind}")
+    return redirect(url_for("staff.submission", submission_id=found.id,
+                            _anchor=f"item-{number}"), 303)
+
+
 def render_submission(submission: Submission, assessment: Assessment, *,
                       forms: dict[str, DispositionForm] | None = None,
                       missing: list[str] | None = None, reopen_form: ReopenForm | None = None,
-                      status: int = 200) -> Page:
+                      pressed: str | None = None, status: int = 200) -> Page:
     """Render the submission page; `forms` and `reopen_form` carry forms sent back with
-    their errors."""
+    their errors, `pressed` the item whose own Save button sent them."""
     context = review.summary_context(submission, assessment)
     recorded = review.dispositions(submission)
     forms = dict(forms or {})
@@ -34,6 +114,7 @@ def render_submission(submission: Submission, assessment: Assessment, *,
                     prefix=flag["item"], formdata=None,
                     data={"disposition": done.disposition if done else None})
     numbers = {flag["item"]: flag["number"] for g in context["groups"] for flag in g["flags"]}
+    item_message = _item_message(pressed, forms, numbers)
     flag_errors = [(field.id, f"Item {numbers[item]}: {field.errors[0]}")
                    for item, form in forms.items() for field in (form.disposition, form.note)
                    if field.errors]
@@ -50,7 +131,7 @@ def render_submission(submission: Submission, assessment: Assessment, *,
         reviewed=latest.pdf if latest else None, reviewer=latest.reviewer if latest else None,
         filenames=review.pdf_filenames(submission), history=history,
         reopened=latest if latest and latest.reopened_at else None,
-        reopen_form=reopen_form,
+        reopen_form=reopen_form, item_message=item_message,
         numbered_filename=lambda number: review.numbered_filename(submission, number))
     return page, status
 
@@ -78,12 +159,13 @@ def record_flag(submission_id: str, item_id: str) -> Page | BaseResponse:
         flash("This submission is already marked reviewed; its review is filed.", "info")
         return redirect(url_for("staff.submission", submission_id=found.id), 303)
     if not form.validate():
-        return render_submission(found, assessment, forms={item_id: form}, status=400)
+        return render_submission(found, assessment, forms={item_id: form}, pressed=item_id,
+                                 status=400)
     review.record_disposition(found, assessment, item_id, form.disposition.data or "",
                               form.note.data or "", current_staff(), client_address())
     flash(item_id, "saved")
-    return redirect(url_for("staff.submission", submission_id=found.id,
-                            _anchor=f"flag-{item_id}"), 303)
+    number = review.flag_numbers(assessment)[item_id]
+    return _back_to_item(found, item_id, number, *_saved_message(number, [number]))
 
 
 @bp.post("/submissions/<submission_id>/flags")
@@ -92,9 +174,11 @@ def record_flags(submission_id: str) -> Page | BaseResponse:
     """Record what was done about every flagged item given an answer or a changed note.
 
     The page's one form posts every item; any of its buttons saves them all (an item's own
-    button only brings the nurse back to it), so a choice made on one item is never lost by
-    saving another. Items left without a choice are left as they are. If any item is wrong,
-    nothing is saved and the page comes back with every choice and note as sent.
+    button brings the nurse back to that item, #item-N, with a message there saying what was
+    saved), so a choice made on one item is never lost by saving another. Items left without
+    a choice are left as they are. If any item is wrong, nothing is saved and the page comes
+    back with every choice and note as sent (an item's own button posts to #item-N, so the
+    page comes back at that item, saying why).
     """
     found = own_submission(submission_id)
     assessment = review.assessment_of(found)
@@ -105,6 +189,8 @@ def record_flags(submission_id: str) -> Page | BaseResponse:
     items = [flag.item.id for flag in assessment.flags]
     forms = {item: DispositionForm(prefix=item) for item in items}
     pressed = request.form.get("item")  # an item's own Save button, or None for "Save all"
+    if pressed not in forms:
+        pressed = None
     changed, wrong = [], False
     for item, form in forms.items():
         chosen, note = form.disposition.data, (form.note.data or "").strip()
@@ -117,20 +203,24 @@ def record_flags(submission_id: str) -> Page | BaseResponse:
         if done is None or (done.disposition, done.note) != (chosen, note):
             changed.append(item)
     if wrong:
-        return render_submission(found, assessment, forms=forms, status=400)
+        return render_submission(found, assessment, forms=forms, pressed=pressed, status=400)
     for item in changed:
         review.record_disposition(found, assessment, item, forms[item].disposition.data or "",
                                   forms[item].note.data or "", current_staff(),
                                   client_address())
         flash(item, "saved")
+    finish = request.form.get("finish") == "review"  # "Mark reviewed", sent with the choices
+    if pressed is not None and not finish:
+        numbers = review.flag_numbers(assessment)
+        return _back_to_item(found, pressed, numbers[pressed], *_saved_message(
+            numbers[pressed], [numbers[item] for item in changed]))
     if changed:
         flash(f"Saved {len(changed)} item{'s' if len(changed) > 1 else ''}.", "success")
-    if request.form.get("finish") == "review":  # "Mark reviewed", sent with the choices
+    if finish:
         return _file_review(found, assessment)
     if not changed:
         flash("Nothing new to save: no item has a new choice or note.", "info")
-    return redirect(url_for("staff.submission", submission_id=found.id,
-                            _anchor=f"flag-{pressed}" if pressed in forms else "review"), 303)
+    return redirect(url_for("staff.submission", submission_id=found.id, _anchor="review"), 303)
 
 
 @bp.post("/submissions/<submission_id>/review")
@@ -192,7 +282,8 @@ def issued_pdf(submission_id: str) -> Response:
     """Download the PDF as it was issued with the submission."""
     found = own_submission(submission_id)
     pdf = review.issued_pdf(found)
-    audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
+    audit("downloaded", submission=found, actor=current_staff().email, address=client_address(),
+          detail=SUMMARY)
     return _pdf_response(pdf, review.pdf_filenames(found)["issued"])
 
 
@@ -201,11 +292,13 @@ def issued_pdf(submission_id: str) -> Response:
 def reviewed_pdf(submission_id: str) -> Response:
     """Download the PDF re-issued with the review."""
     found = own_submission(submission_id)
-    stored = review.latest_reviewed(found)
-    if stored is None:
+    latest = review.latest_reviewed_numbered(found)
+    if latest is None:
         abort(404)
+    number, stored = latest
     pdf = review.reviewed_pdf(stored)
-    audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
+    audit("downloaded", submission=found, actor=current_staff().email, address=client_address(),
+          detail=reviewed_detail(number))
     return _pdf_response(pdf, review.pdf_filenames(found)["reviewed"])
 
 
@@ -218,5 +311,6 @@ def filed_review_pdf(submission_id: str, number: int) -> Response:
     if stored is None:
         abort(404)
     pdf = review.reviewed_pdf(stored)
-    audit("downloaded", submission=found, actor=current_staff().email, address=client_address())
+    audit("downloaded", submission=found, actor=current_staff().email, address=client_address(),
+          detail=reviewed_detail(number))
     return _pdf_response(pdf, review.numbered_filename(found, number))

@@ -278,6 +278,7 @@ def test_every_request_with_a_token_is_audit_logged(
                        environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 200
     rows = audit_rows()
     assert [(row.action, row.reference) for row in rows] == [expected for _, expected in calls]
+    assert [row.detail for row in rows] == [None, None, "summary", None]  # which PDF
     assert {row.actor for row in rows} == {f"api-token:{token[:12]}"}
     assert {row.agency_id for row in rows} == {harbour.id}
     assert {row.address for row in rows} == {"203.0.113.9"}

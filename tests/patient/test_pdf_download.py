@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from ivig_home import store
+from ivig_home.db import db
+from ivig_home.models import AuditEntry
 from tests.answers import example
 from tests.patient.client import Patient, section_form
 
@@ -41,6 +44,10 @@ def test_the_confirmation_offers_the_pdf_issued_at_sending(app: Flask, client: F
     assert reference in disposition and "Mei" not in disposition and "Chen" not in disposition
     assert hashlib.sha256(response.data).hexdigest() == digest
     assert patient.get("summary.pdf").data == response.data
+    with app.app_context():
+        downloads = db.session.execute(select(AuditEntry.actor, AuditEntry.detail).where(
+            AuditEntry.action == "downloaded").order_by(AuditEntry.id)).all()
+    assert [tuple(row) for row in downloads] == [("patient", "summary")] * 2
     (tmp_path / "summary.pdf").write_bytes(response.data)
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "summary.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout

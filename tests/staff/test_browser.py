@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from ivig_home.db import db
@@ -262,3 +264,83 @@ def test_filing_reopening_and_filing_again_pass_axe(browser: Any,
     check("review-filed-twice")
     page.context.close()
     assert not problems, json.dumps(problems, indent=1)
+
+
+# Text put into a status or alert region once the page is parsed: what a screen reader
+# reads out (text a region has as the page loads is not announced).
+ANNOUNCED = """window.announced = [];
+window.addEventListener("DOMContentLoaded", () => new MutationObserver(records => {
+    for (const record of records) {
+        const region = record.target.closest("[role=status], [role=alert]");
+        if (region && record.addedNodes.length) window.announced.push(region.textContent);
+    }
+}).observe(document.body, {childList: true, subtree: true}));"""
+FOCUSED = """() => {
+    const active = document.activeElement;
+    const article = active && active.closest("article");
+    return {id: active ? active.id : null, tag: active ? active.tagName : null,
+            item: article ? article.getAttribute("aria-labelledby") : null};
+}"""
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["javascript", "no-javascript"])
+def test_save_item_3_by_keyboard_comes_back_to_item_3_saying_so(
+        browser: Any, make_staff_app: Callable[..., Any], script: bool) -> None:
+    """After an item's own Save button (or its error) focus is in that item, not at the top."""
+    variant = "js" if script else "no-js"
+    app = make_staff_app()
+    world = build_world(app)
+    with serving(app) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url,
+                                      java_script_enabled=script)
+        context.add_init_script(ANNOUNCED)
+        page = context.new_page()
+        _sign_in(page, "nurse@demo.test")
+        page.goto(f"/staff/submissions/{world.own['risks']}")
+        third, fourth = (page.locator("article", has=page.get_by_role(
+            "button", name=re.compile(rf"^(Save|Change) item {number}$"))) for number in (3, 4))
+        third.get_by_role("radio").first.focus()
+        page.keyboard.press("Space")  # Acknowledged
+        page.keyboard.press("Tab")  # the note
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Save item 3"
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        assert page.evaluate(FOCUSED) == {"id": "item-3", "tag": "H4", "item": "item-3"}
+        assert page.url.endswith("#item-3")  # a number: no rule id (nothing answered) in a URL
+        expect(third.locator(".flag__message[role=status]")).to_have_text("Item 3 saved.")
+        if script:  # filled again after the page settled: read out by a screen reader
+            assert page.evaluate("window.announced") == ["Item 3 saved."]
+        assert "Recorded: Acknowledged" in third.inner_text()
+        box = third.locator("h4").bounding_box()
+        assert box is not None and 0 <= box["y"] < 900  # in view
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"staff-item-saved-{variant}.png"))
+        problems: dict[str, Any] = {}
+        if script:  # axe-core runs in the page, so only with JavaScript (the markup is the same)
+            problems["saved"] = axe_violations(page)
+        page.keyboard.press("Tab")  # on from the item, not from the top of the page
+        assert page.evaluate(FOCUSED)["item"] == "item-3"
+
+        # An error on item 4 (a note, no choice): nothing saved, back at item 4 saying why.
+        fourth.locator("textarea").focus()
+        page.keyboard.type("Left a message.")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Save item 4"
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        assert page.title().startswith("Error:") and page.url.endswith("/flags#item-4")
+        assert page.evaluate(FOCUSED) == {"id": "item-4", "tag": "H4", "item": "item-4"}
+        said = "Nothing was saved. Choose what was done about this item."
+        expect(fourth.locator(".flag__message[role=alert]")).to_have_text(said)
+        if script:
+            assert page.evaluate("window.announced") == [said]
+        assert fourth.locator("textarea").input_value() == "Left a message."
+        page.screenshot(path=str(SCREENSHOTS / f"staff-item-error-{variant}.png"))
+        if script:
+            problems["error"] = axe_violations(page)
+        context.close()
+    assert not any(problems.values()), json.dumps(problems, indent=1)
+    assert len(problems) == (2 if script else 0)

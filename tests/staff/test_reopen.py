@@ -165,12 +165,19 @@ def test_reopening_is_audited_and_the_reason_is_stored_encrypted(
         ("reviewed", "nurse@demo.test"), ("downloaded", "nurse@demo.test"),
         ("reopened", "nurse@demo.test"), ("reviewed", "nurse@demo.test"),
         ("downloaded", "nurse@demo.test")]
+    nurse.get(f"{base}/reviewed.pdf")  # the newest, filed second
+    nurse.get(f"{base}/reviewed/2.pdf")
     with world.app.app_context():
         stored = repr(every_value())
+        details = db.session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.action == "downloaded").order_by(AuditEntry.id)).all()
+    assert details == ["reviewed 1", "reviewed 1", "reviewed 2", "reviewed 2"]
     assert "Mr P. was in fact" not in stored and "called back at noon" not in stored
     assert "Mr P. was in fact" not in caplog.text
     audit = as_user("admin@demo.test").get("/staff/audit").get_data(as_text=True)
     assert "Re-opened a filed review" in audit and "Mr P. was in fact" not in audit
+    assert audit.count("Downloaded a PDF: reviewed summary 2") == 2
+    assert audit.count("Downloaded a PDF: reviewed summary 1") == 2
 
 
 def test_another_agency_cannot_reopen_or_read_filed_reviews(

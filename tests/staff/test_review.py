@@ -20,6 +20,7 @@ from tests.staff.support import World, post
 from tests.store_support import every_value
 
 RISK_ITEMS = [flag.item.id for flag in assess(example("clinical-risk-factors")).flags]
+NUMBERS = review.flag_numbers(assess(example("clinical-risk-factors")))  # as the page numbers
 NOTE = "Spoke with Mr P. on the phone; creatinine from last week is fine."
 
 
@@ -69,7 +70,7 @@ def test_recording_dispositions_moves_the_status_and_keeps_notes_encrypted(
     before = _submission(world)
     response = _record(client, world, first, "contacted_patient", NOTE)
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"#flag-{first}")
+    assert response.headers["Location"].endswith(f"#item-{NUMBERS[first]}")
     after = _submission(world)
     assert after["status"] == "in_review" and after["status_changed_at"] is not None
     assert {k: v for k, v in after.items() if not k.startswith("status")} == {
@@ -77,6 +78,8 @@ def test_recording_dispositions_moves_the_status_and_keeps_notes_encrypted(
     page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
     assert "Recorded: Contacted patient</strong>, by Jo Rivera" in page
     assert "Spoke with Mr P." in page and "Saved." in page
+    assert f'role="status" data-item-message="item-{NUMBERS[first]}">Item {NUMBERS[first]} saved.' \
+        in page
     assert _record(client, world, first, "escalated").status_code == 303  # a later one wins
     with world.app.app_context():
         submission = db.session.get(Submission, world.own["risks"])
@@ -154,8 +157,78 @@ def test_an_items_own_button_also_keeps_the_others_chosen(
     client = as_user("nurse@demo.test")
     chosen = {RISK_ITEMS[0]: ("escalated", ""), RISK_ITEMS[1]: ("acknowledged", "")}
     response = _save_all(client, world, chosen, pressed=RISK_ITEMS[1])
-    assert response.headers["Location"].endswith(f"#flag-{RISK_ITEMS[1]}")
+    assert response.headers["Location"].endswith(f"#item-{NUMBERS[RISK_ITEMS[1]]}")
     assert _recorded(world) == chosen
+
+
+ITEM_MESSAGE = re.compile(
+    r'<h4 class="flag__question" id="item-(\d+)" tabindex="-1">[^<]*</h4>\s*'
+    r'<p class="message message--(\w+) flag__message" id="item-\1-message" '
+    r'role="(\w+)" data-item-message="item-\1">([^<]+)</p>')
+
+
+def _item_messages(body: str) -> list[tuple[int, str, str, str]]:
+    """Return each item message on the page: the item's number, kind, role and text."""
+    return [(int(number), kind, role, text)
+            for number, kind, role, text in ITEM_MESSAGE.findall(body)]
+
+
+def test_an_items_own_button_comes_back_to_it_saying_what_was_saved(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    third, first, fifth = RISK_ITEMS[2], RISK_ITEMS[0], RISK_ITEMS[4]
+    page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
+    # Each item's button posts to the item by number; no URL on the page names a rule id.
+    assert (f'name="item" value="{third}" formaction="/staff/submissions/{world.own["risks"]}'
+            f'/flags#item-3">Save item 3</button>') in page
+    urls = re.findall(r'(?:href|action|formaction)="([^"]*)"', page)
+    assert not [url for url in urls if any(item in url for item in RISK_ITEMS)]
+
+    def pressed(choices: dict[str, tuple[str, str]]) -> str:
+        response = _save_all(client, world, choices, pressed=third)
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith("#item-3")
+        return client.get(response.headers["Location"]).get_data(as_text=True)
+
+    body = pressed({third: ("contacted_patient", "")})
+    assert _item_messages(body) == [(3, "success", "status", "Item 3 saved.")]
+    assert "Saved 1 item." not in body  # said in the item, not at the top of the page
+    body = pressed({third: ("contacted_patient", "")})
+    assert _item_messages(body) == [(3, "info", "status", "Nothing new to save: item 3 "
+                                     "already has this choice and note.")]
+    body = pressed({third: ("contacted_patient", ""), first: ("escalated", ""),
+                    fifth: ("acknowledged", "")})
+    assert _item_messages(body) == [(3, "success", "status", "Item 3 had nothing new to save. "
+                                     "Saved items 1 and 5.")]
+    body = pressed({third: ("escalated", ""), first: ("escalated", "Called.")})
+    assert _item_messages(body) == [(3, "success", "status", "Saved items 1 and 3.")]
+    assert client.get(f"/staff/submissions/{world.own['risks']}").get_data(
+        as_text=True).count("flag__message") == 0  # said once, not on every later visit
+
+
+def test_an_items_own_button_with_an_error_comes_back_to_it_saying_why(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    third, fifth = RISK_ITEMS[2], RISK_ITEMS[4]
+    own = _save_all(client, world, {third: ("", "a note without a choice")}, pressed=third)
+    body = own.get_data(as_text=True)
+    assert own.status_code == 400 and "<title>Error: Submission" in body
+    assert _item_messages(body) == [(3, "error", "alert", "Nothing was saved. Choose what was "
+                                     "done about this item.")]
+    other = _save_all(client, world, {third: ("escalated", ""), fifth: ("", "no choice")},
+                      pressed=third)
+    assert _item_messages(other.get_data(as_text=True)) == [
+        (3, "error", "alert", "Nothing was saved. Item 5 needs a fix first; the list at the "
+                              "top of the page links to it.")]
+    both = _save_all(client, world, {third: ("", "x"), fifth: ("", "y"),
+                                     RISK_ITEMS[0]: ("", "z")}, pressed=third)
+    assert _item_messages(both.get_data(as_text=True)) == [
+        (3, "error", "alert", "Nothing was saved. Choose what was done about this item. Items "
+                              "1 and 5 need a fix too; the list at the top of the page links "
+                              "to each.")]
+    assert _recorded(world) == {}
+    save_all = _save_all(client, world, {fifth: ("", "no choice")})
+    assert save_all.status_code == 400 and _item_messages(save_all.get_data(as_text=True)) == []
 
 
 def test_one_wrong_item_saves_nothing_and_keeps_every_choice(
@@ -207,7 +280,7 @@ def test_marking_reviewed_needs_every_flag_first(
     response = post(client, f"/staff/submissions/{world.own['risks']}/review")
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "Not marked reviewed yet" in body
-    assert len(re.findall(r'<li><a href="#flag-[a-z_]+">Item \d+</a></li>', body)) == (
+    assert len(re.findall(r'<li><a href="#item-\d+">Item \d+</a></li>', body)) == (
         len(RISK_ITEMS) - 1)
     assert _submission(world)["status"] == "in_review"
     with world.app.app_context():
@@ -308,12 +381,37 @@ def test_every_view_download_and_review_is_one_audit_entry(
         ("downloaded", "nurse@demo.test"), ("downloaded", "nurse@demo.test"),
         ("reviewed", "nurse@demo.test"), ("downloaded", "nurse@demo.test")]
     assert _audit(world, "risks") == [("submitted", "patient")]  # nothing else was touched
+    with world.app.app_context():
+        downloads = db.session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.submission_id == world.own["clear"], AuditEntry.action == "downloaded")
+            .order_by(AuditEntry.id)).all()
+        others = db.session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.action != "downloaded")).all()
+    assert downloads == ["summary", "summary", "reviewed 1"]  # which PDF each one was
+    assert set(others) == {None}
     client.get("/staff/")
     with world.app.app_context():
         queue_views = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "viewed_queue")).all()
         assert [(e.actor, e.submission_id, e.agency_id) for e in queue_views] == [
             ("nurse@demo.test", None, world.own["agency"])]
+
+
+def test_the_audit_log_says_which_pdf_was_downloaded(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    nurse, admin = as_user("nurse@demo.test"), as_user("admin@demo.test")
+    base = f"/staff/submissions/{world.own['clear']}"
+    nurse.get(f"{base}/summary.pdf")
+    post(nurse, f"{base}/review")
+    nurse.get(f"{base}/reviewed.pdf")
+    with world.app.app_context():
+        reference = db.session.get(Submission, world.own["clear"]).reference
+    body = admin.get("/staff/audit", query_string={"reference": reference}).get_data(
+        as_text=True)
+    whats = re.findall(r'<td data-label="What">([^<]+)</td>', body)
+    assert whats[:3] == ["Downloaded a PDF: reviewed summary 1",
+                         "Marked reviewed (reviewed PDF issued)",
+                         "Downloaded a PDF: the summary as issued"]
 
 
 def test_refused_requests_leave_no_audit_entry(
