@@ -578,6 +578,10 @@ def _to_bytes(item: Any) -> Any:
         return item.encode("ascii")
     if kind is int:
         return str(item).encode("ascii")
+    if kind is float:
+        if item.is_integer():
+            return str(int(item)).encode("ascii")
+        return f"{item:f}".rstrip("0").encode("ascii")
     return _installed["to_bytes"](item)
 
 
