@@ -316,6 +316,7 @@ class _Run(NamedTuple):
     ids: tuple[int, ...]  # the drawn glyphs (not Pango's empty ones), in order
     own_widths: list[int]  # the width each of them records in the font if it is first
     characters: tuple[str, ...]  # the text each of them stands for
+    id_set: frozenset[int]  # the same ids, to see at once whether the font has them all
     own_string: str  # the operators when every glyph's recorded width is its own
 
 
@@ -373,6 +374,7 @@ def _read_glyphs(stream: Any, textbox: Any) -> Any:
             pango_font, font_size, font.bitmap, tuple(glyphs),
             tuple(glyph[0] for glyph in drawn), [int(glyph[4] or 0) for glyph in drawn],
             tuple(str(glyph[3]) for glyph in drawn),
+            frozenset(glyph[0] for glyph in drawn),
             _run_string(glyphs, font_size, font.bitmap, {}, {})))
     ffi.release(logical)
     return (layout.layout, tuple(runs))
@@ -426,8 +428,10 @@ def _write_glyphs(stream: Any, textbox: Any, entry: Any) -> None:
             # are the ones worked out when the line was read. Record what the font lacks,
             # in the same order (first text and first width win, as in WeasyPrint).
             string += run.own_string
-            _consume(map(widths.setdefault, run.ids, run.own_widths))
-            _consume(map(to_unicode.setdefault, run.ids, run.characters))
+            if not run.id_set <= widths.keys():
+                _consume(map(widths.setdefault, run.ids, run.own_widths))
+            if not run.id_set <= to_unicode.keys():
+                _consume(map(to_unicode.setdefault, run.ids, run.characters))
         else:
             string += _run_string(run.glyphs, run.font_size, run.bitmap, widths, to_unicode)
     stream.show_text(string)
