@@ -20,6 +20,9 @@ AUTOSAVE = "autosave"
 BACK = "back"
 VERSION = "autosave_version"  # posted by the script: the stored answers it last saw
 VERSION_HEADER = "X-Answers-Version"  # the new one, after a save in the background
+# Posted by the script with a save in the background once a message at a question has stayed
+# up long enough to be announced: "emergency" or "urgent", repeated or comma-separated.
+SEEN = "help_now_seen"
 # Why a save in the background was refused ("sent", "stale" or "closed"), and, after one
 # that was stored, whether every answer was kept ("all") or some were refused ("some").
 REFUSED_HEADER = "X-Autosave-Refused"
@@ -125,17 +128,34 @@ def keep_answers(draft: Any, form: StepForm, result: StepResult, stored: dict[st
 
 def mark_shown_at_question(draft: Any, section: Section, answers: dict[str, Any]) -> None:
     """Record the first time the emergency or urgent message was shown, for a save in the
-    background that was stored with an answer whose message the step shows at its question.
+    background that says the message was seen (`help_now_seen`) and was stored with an
+    answer whose message the step still shows at its question.
 
-    This is truthful: only the step's own script sends `action=autosave`, and the same
-    script shows the message at the question the moment such an answer is chosen (and at
-    once on a page opened with one already chosen), by the same rule
-    (steps.section_help_now_answers, for the questions the page says the patient could
-    see). Without JavaScript there is neither message at the question nor such a save; a
-    refused save (400, 409) never comes here; Back shows no message, so it marks nothing.
-    A "Yes" passed with the arrow keys is saved too: its message showed, if only briefly."""
+    The page's script shows the message the moment such an answer is chosen, and announces
+    it 0.7 s later only if it is still shown; at that moment, and only then, it sends a save
+    naming the message. So a "Yes" passed with the arrow keys on the way to "No", which is
+    saved but shows its message for an instant and never announces it, marks nothing; nor
+    does any save without the field. The stored answers must still give that severity by
+    the page's own rule (steps.help_now_at_questions, for the questions the page says the
+    patient could see), so a message named after the answer changed back, or named for
+    nothing on the page, marks nothing. Values other than "emergency" and "urgent" are
+    ignored. Without JavaScript there is neither message at the question nor such a save; a
+    refused save (400, 409) never comes here; Back shows no message, so it marks nothing."""
+    seen = posted_seen()
+    if not seen:
+        return
     for severity in steps.help_now_at_questions(section, answers, posted_shown(request.form)):
-        store.mark_message_shown(draft, severity)
+        if severity in seen:
+            store.mark_message_shown(draft, severity)
+
+
+def posted_seen() -> set[str]:
+    """Return the messages the page's script says stayed up long enough to be announced:
+    "emergency" and "urgent" among the posted `help_now_seen` values (repeated or
+    comma-separated); anything else is ignored."""
+    known = {severity.value for severity in steps.HELP_NOW}
+    return known.intersection(part for value in request.form.getlist(SEEN)
+                              for part in value.split(","))
 
 
 def kept(result: StepResult) -> str:

@@ -75,6 +75,8 @@
 
   // Announced after a short pause, and only if the message is still shown then: moving
   // through the answers with the arrow keys past "Yes" must not set off "Call 911 now".
+  // At that same moment the message counts as seen: a "help-now-seen" event on the form
+  // asks the autosave below to tell the server, which records it as shown.
   var HELP_NOW_PAUSE = 700; // ms
   function announceHelpNow(form, alert, level) {
     var live = form.querySelector('[data-help-now-live="' + level + '"]');
@@ -86,6 +88,7 @@
       window.setTimeout(function () {
         live.textContent = alert.getAttribute("data-announce");
       }, 50);
+      form.dispatchEvent(new CustomEvent("help-now-seen", { detail: level }));
     }, HELP_NOW_PAUSE);
   }
 
@@ -141,7 +144,9 @@
    The form's own token and the draft id in its URL are all a save needs (no cookie), so it
    works inside the embedded frame too. The server answers 204 and stores only what it can
    keep; Continue still checks and saves everything. Each save names the stored answers it
-   last saw, so one that reaches the server after a Continue is refused, not stored. */
+   last saw, so one that reaches the server after a Continue is refused, not stored. A
+   help-now message that stayed up long enough to be announced is named in the next save
+   (help_now_seen), so the server can record it as shown. */
 (function () {
   "use strict";
   var TYPING_PAUSE = 1500; // ms after the last key press
@@ -163,6 +168,7 @@
     var again = false; // a change came while a save was under way
     var leaving = false; // the form is being sent: no more saves
     var retried = false; // a refused save was sent again once, over a newer version
+    var seen = {}; // help-now messages announced, not yet named in a save that was stored
 
     // outcome: "all" (every answer kept), "some" (some refused: Continue will say why),
     // "sent" (the checklist was sent, nothing more is kept) or "failed".
@@ -183,6 +189,13 @@
       var data = new FormData(form);
       data.set("action", "autosave");
       data.set("autosave_version", version);
+      var naming = Object.keys(seen);
+      seen = {};
+      for (var i = 0; i < naming.length; i++) data.append("help_now_seen", naming[i]);
+      // Not stored (refused or failed): the next save names the messages again.
+      var unsent = function () {
+        for (var j = 0; j < naming.length; j++) seen[naming[j]] = true;
+      };
       window.fetch(url, { method: "POST", body: data, credentials: "same-origin",
                           redirect: "manual", keepalive: true })
         .then(function (response) {
@@ -192,6 +205,7 @@
             retried = false;
             return response.headers.get("X-Answers-Kept") === "some" ? "some" : "all";
           }
+          unsent();
           var why = response.headers.get("X-Autosave-Refused");
           if (why === "sent") { leaving = true; return "sent"; }
           // Stored answers newer than this page's (another tab, or a reply that was lost):
@@ -203,7 +217,7 @@
             return null;
           }
           return "failed";
-        }, function () { return "failed"; })
+        }, function () { unsent(); return "failed"; })
         .then(function (outcome) {
           inFlight = false;
           if (outcome === "sent") { window.clearTimeout(timer); show(outcome); return; }
@@ -227,6 +241,11 @@
     });
     form.addEventListener("input", function (event) {
       if (event.target.name && !isChoice(event.target)) later();
+    });
+    // A help-now message stayed up long enough to be announced: say so at once.
+    form.addEventListener("help-now-seen", function (event) {
+      seen[event.detail] = true;
+      save();
     });
     // Continue, Back or Save: the post itself keeps everything; nothing more to send.
     form.addEventListener("submit", function () {

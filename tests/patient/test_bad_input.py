@@ -44,7 +44,7 @@ VALUES = st.one_of(TEXT, st.sampled_from(OPTION_VALUES + ODD_VALUES), LONG_TEXT,
 
 def field_names(section_id: str) -> list[str]:
     """Return every name a step's form posts, date parts included."""
-    names = ["shown", "action", "csrf_token"]
+    names = ["shown", "action", "csrf_token", "help_now_seen"]
     for item in next(s for s in load().sections if s.id == section_id).items:
         names += ([f"{item.id}-{part}" for part in ("day", "month", "year")]
                   if item.type == "date" else [item.id])
@@ -56,12 +56,15 @@ def posted_forms(draw: Any, section_id: str, token: str,
                  version: str = "") -> MultiDict[str, str]:
     """Return a step's form: the real one with fields dropped, added, repeated and changed.
 
-    Its action is any of the step's buttons (Back too), a background save, or nonsense."""
+    Its action is any of the step's buttons (Back too), a background save, or nonsense; it
+    may name help-now messages as seen, known or not."""
     real = MultiDict(section_form(section_id, answers_today("clinical-risk-factors")))
     real.setlist("csrf_token", [draw(st.sampled_from([token, token, token, "", "forged"]))])
     real.setlist("action", [draw(st.sampled_from(
         ["continue", "save", "submit", "back", "autosave", "autosave", "", "x"]))])
     real.setlist("autosave_version", [draw(st.sampled_from([version, version, "", "stale"]))])
+    real.setlist("help_now_seen", [draw(st.sampled_from(
+        ["emergency", "urgent", "urgent,emergency", "", "Emergency", "x"]))])
     pairs = [pair for pair in real.items(multi=True) if draw(st.booleans()) or
              pair[0] == "csrf_token"]
     keys = st.one_of(st.sampled_from(field_names(section_id)), TEXT)

@@ -1,5 +1,9 @@
 """In Chromium: answers are saved as they are given (a reload keeps them), the status under the
-buttons, a failed save, and Back that keeps what was chosen, with and without JavaScript."""
+buttons, a failed save, and Back that keeps what was chosen, with and without JavaScript.
+
+A click that sends a form returns once the next page starts loading, before patient.js has
+bound its listeners (it does so on DOMContentLoaded), so an answer chosen at once would not be
+saved: every move to a step waits for that page's load event (`arrive`) before answering."""
 
 from __future__ import annotations
 
@@ -28,10 +32,19 @@ SAVED = "Your answers on this page are saved."
 FAILED = "Could not save just now. Your answers will be saved when you press Continue."
 
 
+def arrive(page: Any, name: str) -> None:
+    """Wait until the step `name` is the page and has loaded, its script listening."""
+    page.wait_for_url(f"**/d/*/{name}", wait_until="load")
+    assert where(page)[1] == name
+
+
 def to_today(page: Any) -> None:
+    """From "About you", answered as a patient with nothing to flag, go on to "How you feel
+    today" and wait for it to load."""
+    arrive(page, "about")
     fill_step(page, "about", answers_today("nothing-to-flag"), set())
     page.get_by_role("button", name="Continue").click()
-    assert where(page)[1] == "today"
+    arrive(page, "today")
 
 
 def test_a_chosen_answer_and_typed_text_survive_a_reload(
@@ -49,13 +62,13 @@ def test_a_chosen_answer_and_typed_text_survive_a_reload(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "step-autosaved-390.png"))
     page.reload()
-    assert where(page)[1] == "today"
+    arrive(page, "today")
     expect(page.locator("#question-clot_signs_now input[value=no]")).to_be_checked()
     expect(page.locator("[data-autosave-saved]")).to_be_hidden()
 
     # Typing is saved after a pause, without leaving the box.
     page.get_by_role("button", name="Back", exact=True).click()
-    assert where(page)[1] == "about"
+    arrive(page, "about")
     name = page.locator("[name=patient_name]")
     name.fill("Ana María Ruiz")
     name.press("End")  # stay in the box
@@ -95,7 +108,7 @@ def test_a_failed_save_says_so_politely_and_continue_still_saves(
         .closest('[aria-live]') === null""")
     fill_step(page, "today", answers_today("nothing-to-flag"), set())
     page.get_by_role("button", name="Continue").click()
-    assert where(page)[1] == "treatment"
+    arrive(page, "treatment")
     assert stored_answers(live_server, draft_id)["infection_now"] == "no"
 
 
@@ -139,9 +152,9 @@ def test_back_with_javascript_keeps_the_answer_and_the_landmark(page: Any) -> No
     page.locator("#question-stroke_signs_now input[value=no]").check()
     back.focus()
     page.keyboard.press("Enter")
-    page.wait_for_url("**/about")
+    arrive(page, "about")
     page.get_by_role("button", name="Continue").click()
-    assert where(page)[1] == "today"
+    arrive(page, "today")
     expect(page.locator("#question-stroke_signs_now input[value=no]")).to_be_checked()
 
 
@@ -153,24 +166,24 @@ def test_back_without_javascript_keeps_the_answer_and_enter_still_continues(
     to_today(page)
     fill_step(page, "today", answers, set())
     page.get_by_role("button", name="Continue").click()
-    assert where(page)[1] == "treatment"
+    arrive(page, "treatment")
     done: set[str] = set()
     fill_step(page, "treatment", answers, done)
     # Enter in a text box presses Continue (the follow-ups appear, without JavaScript), not
     # the Back button that comes first on the page.
-    page.locator("[name=brand_name]").press("Enter")
-    page.wait_for_load_state()
-    assert where(page)[1] == "treatment"
+    with page.expect_navigation():  # the same address: wait for the new page itself
+        page.locator("[name=brand_name]").press("Enter")
+    arrive(page, "treatment")
     expect(page.get_by_role("heading", name="New questions appeared")).to_be_visible()
     fill_step(page, "treatment", answers, done)
     page.locator("[name=brand_name]").press("Enter")
-    page.wait_for_url("**/history")
+    arrive(page, "history")
     page.locator("#question-kidney_problems input[value=no]").check()
     page.get_by_role("button", name="Back", exact=True).click()
-    assert where(page)[1] == "treatment"
+    arrive(page, "treatment")
     assert stored_answers(live_server, draft_id)["kidney_problems"] == "no"
     page.locator("[name=brand_name]").press("Enter")
-    page.wait_for_url("**/history")
+    arrive(page, "history")
     assert page.locator("#question-kidney_problems input[value=no]").is_checked()
     assert page.locator("[data-autosave-saved]").is_hidden()
 
@@ -185,7 +198,7 @@ def test_a_second_tab_saves_over_the_first_and_a_refused_value_is_said(
     draft_id = start(page)
     to_today(page)
     other = page.context.new_page()  # the same draft open in a second tab
-    other.goto(page.url)
+    other.goto(page.url)  # returns once the page has loaded
     page.locator("#question-clot_signs_now input[value=no]").check()
     expect(page.locator("[data-autosave-saved]")).to_be_visible()
     # The second tab's page saw older answers: its save is refused as stale, then sent
@@ -198,6 +211,7 @@ def test_a_second_tab_saves_over_the_first_and_a_refused_value_is_said(
     other.close()
     # A half-typed date on "About you" is not stored, and the page says so.
     page.get_by_role("button", name="Back", exact=True).click()
+    arrive(page, "about")
     page.locator("[name='date_of_birth-day']").fill("40")
     page.locator("[name='date_of_birth-day']").press("Tab")
     expect(page.locator("[data-autosave-failed]")).to_have_text(SOME)

@@ -1,6 +1,9 @@
-"""The message at the question is recorded as shown: a save in the background that stores an
-answer needing help now marks the emergency or urgent message shown (the first time only),
-as the help-now page does, and the care team's PDF says so. A refused save marks nothing."""
+"""The message at the question is recorded as shown once it stayed up long enough to be
+announced: a save in the background that names it (`help_now_seen`, sent by the page's
+script 0.7 s after the answer, if the message is still shown) and stores an answer that still
+shows it marks the emergency or urgent message shown (the first time only), as the help-now
+page does, and the care team's PDF says so. A save on change alone, a refused save, a junk
+value and a message named after the answer changed mark nothing."""
 
 from __future__ import annotations
 
@@ -18,16 +21,19 @@ from tests.patient.client import SECTIONS, Patient, clean, section_form, token_i
 from tests.pdf_tools import text_of
 
 VERSION = re.compile(r'data-version="([0-9a-f]*)"')
+SEEN = {"help_now_seen": "emergency"}  # the 911 message stayed up long enough to be read
 
 
-def autosave(patient: Patient, answers: dict[str, Any], section_id: str = "today",
-             **extra: Any) -> Any:
-    """Post a step as the page's script does: every answer on it, the version it last saw."""
+def autosave(patient: Patient, answers: dict[str, Any], seen: str | list[str] | None = None,
+             section_id: str = "today") -> Any:
+    """Post a step as the page's script does: every answer on it, the version it last saw and
+    the messages it says were seen long enough to be announced, if any."""
     page = patient.get(section_id).text
     data = section_form(section_id, answers)
     version = VERSION.search(page)
     data["autosave_version"] = version.group(1) if version else ""
-    data.update(extra)
+    if seen is not None:
+        data["help_now_seen"] = seen
     return patient.post(section_id, data, action="autosave", token=token_in(page))
 
 
@@ -54,22 +60,64 @@ def test_the_message_recorded_is_the_one_the_help_now_page_gives() -> None:
     assert checked == 14  # "yes" and "not sure" of each of the 7 questions
 
 
-@pytest.mark.parametrize(("changes", "emergency", "urgent"), [
-    ({"breathing_trouble_now": "yes"}, True, False),
-    ({"swallowing_trouble_now": "unsure"}, False, True),
-    ({"stroke_signs_now": "yes", "infection_now": "yes"}, True, True),
-    ({}, False, False),
-    ({"breathing_trouble_now": "no", "infection_now": "no"}, False, False),
+def test_a_save_on_change_alone_records_nothing(patient: Patient) -> None:
+    """The save sent the moment "Yes" is chosen: the message may show for an instant only
+    (the arrow keys passing over "Yes"), so the answer is stored and nothing is recorded."""
+    patient.complete_until("about", clean())
+    response = autosave(patient, clean(breathing_trouble_now="yes", infection_now="unsure"))
+    assert response.status_code == 204
+    assert patient.answers()["breathing_trouble_now"] == "yes"
+    assert shown(patient) == (None, None)
+
+
+@pytest.mark.parametrize(("changes", "seen", "emergency", "urgent"), [
+    ({"breathing_trouble_now": "yes"}, "emergency", True, False),
+    ({"swallowing_trouble_now": "unsure"}, "urgent", False, True),
+    ({"stroke_signs_now": "yes", "infection_now": "yes"}, ["emergency", "urgent"], True, True),
+    ({"stroke_signs_now": "yes", "infection_now": "yes"}, "urgent,emergency", True, True),
+    # Only the message named is recorded, and only one the answers still show.
+    ({"stroke_signs_now": "yes", "infection_now": "yes"}, "urgent", False, True),
+    ({"breathing_trouble_now": "yes"}, ["urgent"], False, False),
+    ({}, ["emergency", "urgent"], False, False),
+    ({"breathing_trouble_now": "no", "infection_now": "no"}, "emergency", False, False),
 ])
-def test_a_background_save_records_the_message_its_answers_show(
-        patient: Patient, changes: dict[str, Any], emergency: bool, urgent: bool) -> None:
+def test_a_save_naming_a_message_records_it_if_the_answers_show_it(
+        patient: Patient, changes: dict[str, Any], seen: str | list[str], emergency: bool,
+        urgent: bool) -> None:
     patient.complete_until("about", clean())
     assert shown(patient) == (None, None)
-    response = autosave(patient, clean(**changes))
+    response = autosave(patient, clean(**changes), seen)
     assert response.status_code == 204
     emergency_at, urgent_at = shown(patient)
     assert (emergency_at is not None) is emergency
     assert (urgent_at is not None) is urgent
+
+
+def test_a_message_named_after_the_answer_changed_to_no_records_nothing(
+        patient: Patient) -> None:
+    """Arrowing past "Yes" to "No": "Yes" is saved, then "No"; a save naming the 911 message
+    that reaches the server once "No" is stored records nothing."""
+    patient.complete_until("about", clean())
+    assert autosave(patient, clean(breathing_trouble_now="yes")).status_code == 204
+    assert autosave(patient, clean(breathing_trouble_now="no")).status_code == 204
+    assert autosave(patient, clean(breathing_trouble_now="no"), "emergency").status_code == 204
+    assert patient.answers()["breathing_trouble_now"] == "no"
+    assert shown(patient) == (None, None)
+
+
+@pytest.mark.parametrize("junk", [
+    "Emergency", " emergency", "emergency ", "911", "emergency;urgent", "", ",", "shown",
+    "emergency\u200b", "\u202eurgent", "e" * 5000, "high", "1", "true"])
+def test_a_junk_seen_value_is_ignored(patient: Patient, junk: str) -> None:
+    patient.complete_until("about", clean())
+    answers = clean(breathing_trouble_now="yes", swallowing_trouble_now="unsure")
+    response = autosave(patient, answers, [junk, junk])
+    assert response.status_code == 204
+    assert patient.answers()["breathing_trouble_now"] == "yes"  # the answers are still kept
+    assert shown(patient) == (None, None)
+    # Beside a value it knows, junk changes nothing either.
+    assert autosave(patient, answers, [junk, "urgent"]).status_code == 204
+    assert shown(patient)[0] is None and shown(patient)[1] is not None
 
 
 def test_an_answer_to_a_question_not_on_the_page_records_nothing(patient: Patient) -> None:
@@ -78,6 +126,7 @@ def test_an_answer_to_a_question_not_on_the_page_records_nothing(patient: Patien
     data = section_form("today", clean(infection_now="no"))
     data["shown"] = [item for item in data["shown"] if item != "breathing_trouble_now"]
     data["breathing_trouble_now"] = "yes"
+    data["help_now_seen"] = "emergency"
     response = patient.post("today", data, action="autosave")
     assert response.status_code == 204
     assert "breathing_trouble_now" not in patient.answers()
@@ -85,10 +134,12 @@ def test_an_answer_to_a_question_not_on_the_page_records_nothing(patient: Patien
 
 
 def test_back_with_an_emergency_answer_records_nothing(patient: Patient) -> None:
-    """Back shows no message (the page's own save, with JavaScript, is what records it)."""
+    """Back shows no message (the page's own save, with JavaScript, is what records it), so
+    it records nothing even when it names one."""
     patient.complete_until("about", clean())
-    response = patient.post("today", section_form("today", clean(breathing_trouble_now="yes")),
-                            action="back")
+    data = section_form("today", clean(breathing_trouble_now="yes"))
+    data["help_now_seen"] = "emergency"
+    response = patient.post("today", data, action="back")
     assert response.status_code == 303
     assert patient.answers()["breathing_trouble_now"] == "yes"
     assert shown(patient) == (None, None)
@@ -106,20 +157,20 @@ def test_a_refused_background_save_records_nothing(patient: Patient, refusal: st
         # "How you feel today" is not open before "About you" is done.
         token = token_in(patient.get("about").text)
         response = patient.post("today", section_form("today", clean(
-            breathing_trouble_now="yes")), action="autosave", token=token)
+            breathing_trouble_now="yes")) | SEEN, action="autosave", token=token)
     elif refusal == "sent":
         patient.complete_until("about", clean())
         page = patient.get("today").text  # a tab left open on this step
         patient.complete_until("before", clean())
         _send(patient)
-        data = section_form("today", clean(breathing_trouble_now="yes"))
+        data = section_form("today", clean(breathing_trouble_now="yes")) | SEEN
         data["autosave_version"] = VERSION.search(page).group(1)
         response = patient.post("today", data, action="autosave", token=token_in(page))
     else:
         patient.complete_until("about", clean())
         extra = ({"csrf_token": "wrong"} if refusal == "bad token"
                  else {"autosave_version": "0" * 16})
-        data = section_form("today", clean(breathing_trouble_now="yes")) | extra
+        data = section_form("today", clean(breathing_trouble_now="yes")) | SEEN | extra
         response = patient.post("today", data, action="autosave",
                                 token=extra.get("csrf_token"))
     assert response.status_code == (400 if refusal == "bad token" else 409)
@@ -134,12 +185,13 @@ def test_a_later_save_or_the_help_now_page_keeps_the_first_time(
     clock = [utcnow()]
     monkeypatch.setattr(drafts, "utcnow", lambda: clock[0])
     patient.complete_until("about", clean())
-    assert autosave(patient, clean(breathing_trouble_now="yes")).status_code == 204
+    assert autosave(patient, clean(breathing_trouble_now="yes"), "emergency").status_code == 204
     first = shown(patient)[0]
     assert first == clock[0]
     for answer in ("no", "yes"):
         clock[0] += timedelta(minutes=5)
-        assert autosave(patient, clean(breathing_trouble_now=answer)).status_code == 204
+        response = autosave(patient, clean(breathing_trouble_now=answer), "emergency")
+        assert response.status_code == 204
     assert shown(patient)[0] == first
     clock[0] += timedelta(minutes=5)
     response = patient.answer("today", clean(breathing_trouble_now="yes"))
@@ -150,12 +202,15 @@ def test_a_later_save_or_the_help_now_page_keeps_the_first_time(
 
 def test_the_pdf_and_the_api_say_the_message_at_the_question_was_shown(
         app: Flask, patient: Patient) -> None:
-    """The patient chooses "Yes" to trouble breathing and the page saves it in the
-    background; the help-now page is never opened, and the care team's PDF and the API still
-    say the 911 message was shown, at the time of that save."""
+    """The patient chooses "Yes" to trouble breathing, and the page saves it in the
+    background, then says the message was seen; the help-now page is never opened, and the
+    care team's PDF and the API still say the 911 message was shown, at the time of that
+    save."""
     patient.complete_until("about", clean())
     answers = clean(breathing_trouble_now="yes")
     assert autosave(patient, answers).status_code == 204
+    assert shown(patient) == (None, None)
+    assert autosave(patient, answers, "emergency").status_code == 204
     at = shown(patient)[0]
     assert at is not None
     # Continue, without following it to the help-now page, then the other steps and Send.
