@@ -151,3 +151,19 @@ def test_healthz_is_never_rate_limited(app: Flask) -> None:
         client = HttpPatient(running.url)
         assert [client.request("GET", "/a/demo/")[0] for _ in range(4)][-1] == 429
         assert {client.request("GET", "/healthz")[0] for _ in range(10)} == {200}
+
+
+def test_the_master_freezes_what_it_loaded_before_forking_a_worker() -> None:
+    # Without it, a worker's full garbage collection walks the ~150,000 objects of the
+    # preloaded app (~90 ms here) and touches the pages it shares with the master.
+    import gc
+    import runpy
+    from pathlib import Path
+
+    settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    assert gc.get_freeze_count() == 0
+    try:
+        settings["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
