@@ -102,6 +102,8 @@ def main() -> None:
     args = parser.parse_args()
     items = contexts()
     variants = submissions(args.rounds + 3)
+    gc.collect()
+    gc.freeze()  # as in a gunicorn worker, see bench/pdf.py
     on_gc = instrument()
     for name, context in items:
         fresh = variants[name]

@@ -124,3 +124,19 @@ def test_a_plain_weasyprint_call_elsewhere_in_the_process_is_left_alone() -> Non
     before = speedups.cache_sizes()
     pdf = HTML(string="<p>Another document, another font configuration</p>").write_pdf()
     assert pdf.startswith(b"%PDF") and speedups.cache_sizes() == before
+
+
+def test_the_used_values_kept_per_style_are_plain_box_attributes() -> None:
+    # resolve_percentages sets them again through the box's __dict__, which is what
+    # setattr does unless a class makes the name a data descriptor (a property): none may.
+    # (Table columns give some a plain class default, which an instance value hides.)
+    from weasyprint.formatting_structure import boxes
+
+    classes = [getattr(boxes, name) for name in dir(boxes)
+               if isinstance(getattr(boxes, name), type)
+               and issubclass(getattr(boxes, name), boxes.Box)]
+    assert len(classes) > 20
+    for cls in classes:
+        for name in speedups.USED_NAMES:
+            found = [vars(owner)[name] for owner in cls.__mro__ if name in vars(owner)]
+            assert not any(hasattr(type(value), "__set__") for value in found), (cls, name)

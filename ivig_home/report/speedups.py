@@ -528,13 +528,35 @@ def set_computed_styles(self: Any, element: Any, parent: Any, root: Any = None,
 
 
 def resolve_percentages(box: Any, containing_block: Any) -> None:
-    """WeasyPrint's resolve_percentages, with lengths in px and % read directly."""
+    """WeasyPrint's resolve_percentages, with lengths in px and % read directly.
+
+    The used values follow from the style, the containing block's size and whether the
+    box is a page: for a style of this thread's renders (shared across them, see
+    set_computed_styles) they are kept on the style per size and set again from there.
+    Boxes with collapsing borders (tables) always take the full path.
+    """
     if isinstance(containing_block, weasy_boxes.Box):
         cb_width, cb_height = containing_block.width, containing_block.height
     else:
         cb_width, cb_height = containing_block
-    maybe_height = cb_height if isinstance(box, weasy_boxes.PageBox) else cb_width
+    is_page = isinstance(box, weasy_boxes.PageBox)
     style = box.style
+    known = style.__dict__.get("_used_values")
+    if known is not None:
+        found = known.get((cb_width, cb_height, is_page))
+        if found is not None:
+            box.__dict__.update(zip(USED_NAMES, found, strict=True))
+            return
+    _resolve_percentages(box, style, cb_width, cb_height, is_page)
+    if style["border_collapse"] != "collapse" and style.font_config is _fonts():
+        if known is None:
+            known = style.__dict__["_used_values"] = {}
+        known[cb_width, cb_height, is_page] = tuple(box.__dict__[name] for name in USED_NAMES)
+
+
+def _resolve_percentages(box: Any, style: Any, cb_width: Any, cb_height: Any,
+                         is_page: bool) -> None:
+    maybe_height = cb_height if is_page else cb_width
     for name, refer_to in (("margin_left", cb_width), ("margin_right", cb_width),
                            ("margin_top", maybe_height), ("margin_bottom", maybe_height),
                            ("padding_left", cb_width), ("padding_right", cb_width),
@@ -571,6 +593,10 @@ def resolve_percentages(box: Any, containing_block: Any) -> None:
 
 BORDER_WIDTHS = ("border_top_width", "border_right_width", "border_bottom_width",
                  "border_left_width")
+# Every attribute resolve_percentages sets on a box (none is a property of Box).
+USED_NAMES = ("margin_left", "margin_right", "margin_top", "margin_bottom", "padding_left",
+              "padding_right", "padding_top", "padding_bottom", "width", "min_width",
+              "max_width", "height", "min_height", "max_height", *BORDER_WIDTHS)
 
 
 def _to_bytes(item: Any) -> Any:
