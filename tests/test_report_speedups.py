@@ -140,3 +140,25 @@ def test_the_used_values_kept_per_style_are_plain_box_attributes() -> None:
         for name in speedups.USED_NAMES:
             found = [vars(owner)[name] for owner in cls.__mro__ if name in vars(owner)]
             assert not any(hasattr(type(value), "__set__") for value in found), (cls, name)
+
+
+def test_the_apps_render_thread_keeps_its_caches_from_one_summary_to_the_next(
+        without_speedups: Any) -> None:
+    # The app renders in one long-lived low-priority thread per process (priority.py):
+    # its caches must outlive a render, or nothing would ever be reused.
+    from flask import Flask
+
+    from ivig_home.report import priority, render_pdf_low_priority
+
+    first = context_for(clean(patient_name="First Patient"), reference="HKT-0001")
+    second = context_for(clean(patient_name="Second Patient"), reference="HKT-0002")
+    with Flask(__name__).app_context():
+        priority._executor().submit(speedups.clear).result()  # earlier tests' summaries
+        render_pdf_low_priority(first)
+        sizes = priority._executor().submit(speedups.cache_sizes).result()
+        pdf = render_pdf_low_priority(second)
+        after = priority._executor().submit(speedups.cache_sizes).result()
+    assert sizes["split"] > 100 and sizes["draw"] > 100 and sizes["styles"] > 20
+    # The second summary added only its own text: a few new pieces, not a whole summary.
+    assert 0 < after["split"] - sizes["split"] < 40, (sizes, after)
+    assert pdf == without_speedups(second)
