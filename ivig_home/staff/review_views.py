@@ -115,8 +115,11 @@ def render_submission(submission: Submission, assessment: Assessment, *,
                     data={"disposition": done.disposition if done else None})
     numbers = {flag["item"]: flag["number"] for g in context["groups"] for flag in g["flags"]}
     item_message = _item_message(pressed, forms, numbers)
-    flag_errors = [(field.id, f"Item {numbers[item]}: {field.errors[0]}")
-                   for item, form in forms.items() for field in (form.disposition, form.note)
+    # Linked by number (item-N-disposition, item-N-note): a rule id in the address would
+    # say what the patient answered.
+    flag_errors = [(f"item-{numbers[item]}-{part}", f"Item {numbers[item]}: {field.errors[0]}")
+                   for item, form in forms.items()
+                   for part, field in (("disposition", form.disposition), ("note", form.note))
                    if field.errors]
     reopen_form = reopen_form or ReopenForm(formdata=None)
     flag_errors += [(field.id, field.errors[0]) for field in (reopen_form.reason,)

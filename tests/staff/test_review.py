@@ -97,7 +97,8 @@ def test_a_disposition_must_be_chosen(world: World,
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "<title>Error: Submission" in body
-    assert f'href="#{item}-disposition">Item 2: Choose what was done about this item.' in body
+    assert 'href="#item-2-disposition">Item 2: Choose what was done about this item.' in body
+    assert f'href="#{item}' not in body  # no rule id (what was answered) in a link
     assert "a note without a choice" in body  # what was typed is kept
     assert _submission(world)["status"] == "new"
 
@@ -239,7 +240,7 @@ def test_one_wrong_item_saves_nothing_and_keeps_every_choice(
     response = _save_all(client, world, chosen)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "<title>Error: Submission" in body
-    assert f'href="#{RISK_ITEMS[2]}-disposition">Item 3: Choose what was done about this item.' \
+    assert 'href="#item-3-disposition">Item 3: Choose what was done about this item.' \
         in body
     assert "Sent to the neurologist." in body and "a note without a choice" in body
     assert re.search(rf'id="{RISK_ITEMS[0]}-disposition-2" name="{RISK_ITEMS[0]}-disposition" '
