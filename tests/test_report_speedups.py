@@ -161,4 +161,5 @@ def test_the_apps_render_thread_keeps_its_caches_from_one_summary_to_the_next(
     assert sizes["split"] > 100 and sizes["draw"] > 100 and sizes["styles"] > 20
     # The second summary added only its own text: a few new pieces, not a whole summary.
     assert 0 < after["split"] - sizes["split"] < 40, (sizes, after)
+    assert after["styles"] == sizes["styles"] and after["elements"] - sizes["elements"] < 10
     assert pdf == without_speedups(second)

@@ -12,13 +12,16 @@ computed styles and the rules each kind of element matches are kept too:
 - drawing (`draw_text`): the glyphs of the line (ids, offsets, advances, the characters
   each stands for, the width each would record), from which the same PDF operators are
   written, and the same glyph widths and character maps recorded in the document's fonts;
-- computed styles (`set_computed_styles`), see there; matched rules (`memoize_matching`).
+- computed styles (`set_computed_styles`), see there; matched rules (`memoize_matching`)
+  and the style an element gets under a given parent style (`style_for_init`).
 
 Small functions called thousands of times a render get faster equivalents with the same
 results: the used margins, paddings and sizes (`resolve_percentages`, with a direct path
 for lengths in px), whether a box is in normal flow (one look at the style instead of five
 method calls), a box with no border, border image or column rule skipping the border
 drawing at once, a style's line height and baseline once per style object (`strut`),
+a line box's place with no floats on the page (`avoid_collisions`), a box whose style has
+no background skipping the background lookups (`layout_box_backgrounds`),
 pydyf's conversion of operands to bytes (exact types first), and `cached_property`
 without the lock Python 3.11 takes on first use.
 
@@ -51,6 +54,7 @@ from weasyprint.draw import border as weasy_border
 from weasyprint.draw import text as weasy_text
 from weasyprint.formatting_structure import boxes as weasy_boxes
 from weasyprint.layout import absolute, block, column, grid, page, table
+from weasyprint.layout import background as weasy_background
 from weasyprint.layout import float as weasy_float
 from weasyprint.layout import inline as weasy_inline
 from weasyprint.layout import percent as weasy_percent
@@ -100,7 +104,10 @@ def install() -> bool:
                           border=weasy_border.draw_border,
                           styles=weasy_css.StyleFor.set_computed_styles,
                           percentages=weasy_percent.resolve_percentages,
-                          to_bytes=pydyf._to_bytes, strut=line_break.strut)
+                          to_bytes=pydyf._to_bytes, strut=line_break.strut,
+                          style_init=weasy_css.StyleFor.__init__,
+                          collisions=weasy_float.avoid_collisions,
+                          backgrounds=weasy_background.layout_box_backgrounds)
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -112,6 +119,9 @@ def install() -> bool:
             module.resolve_percentages = resolve_percentages
         pydyf._to_bytes = _to_bytes
         weasy_inline.strut = strut
+        weasy_css.StyleFor.__init__ = style_for_init
+        weasy_inline.avoid_collisions = avoid_collisions
+        weasy_background.layout_box_backgrounds = layout_box_backgrounds
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -134,6 +144,9 @@ def uninstall() -> None:
             module.resolve_percentages = _installed["percentages"]
         pydyf._to_bytes = _installed["to_bytes"]
         weasy_inline.strut = _installed["strut"]
+        weasy_css.StyleFor.__init__ = _installed["style_init"]
+        weasy_inline.avoid_collisions = _installed["collisions"]
+        weasy_background.layout_box_backgrounds = _installed["backgrounds"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -208,7 +221,7 @@ def _cache(kind: str) -> OrderedDict[Any, Any]:
     caches: dict[str, OrderedDict[Any, Any]] | None = getattr(_local, "caches", None)
     if caches is None:
         caches = _local.caches = {"split": OrderedDict(), "draw": OrderedDict(),
-                                  "styles": OrderedDict()}
+                                  "styles": OrderedDict(), "elements": OrderedDict()}
     return caches[kind]
 
 
@@ -632,3 +645,153 @@ class _CachedProperty:
             return self
         value = instance.__dict__[self.attrname] = self.func(instance)
         return value
+
+
+def style_for_init(self: Any, html: Any, sheets: Any, presentational_hints: Any,
+                   font_config: Any, target_collector: Any) -> None:
+    """WeasyPrint's StyleFor.__init__, giving an element a style seen in an earlier render
+    without matching and cascading it again.
+
+    The style an element gets follows from its parent's style, the declarations of its own
+    attributes (style, lang, id) and the rules it matches, which with the summary's
+    stylesheet follow from its tag and attributes (see memoize_matching). So an element
+    without declarations of its own, under a parent style shared across renders (see
+    set_computed_styles), takes the style an element with the same tag and attributes
+    under the same parent style got before. Everything else is WeasyPrint's code, as is.
+    """
+    if font_config is not _fonts():
+        _installed["style_init"](self, html, sheets, presentational_hints, font_config,
+                                 target_collector)
+        return
+    cascaded_styles: dict[Any, Any] = {}
+    computed_styles: dict[Any, Any] = {}
+    self._cascaded_styles, self._computed_styles = cascaded_styles, computed_styles
+    self.initial_page_sizes = {"box": None, "area": None}
+    self._sheets = sheets
+    self.font_config = font_config
+    weasy_css.PROGRESS_LOGGER.info("Step 3 - Applying CSS")
+    layer_order = inf
+    elements_declarations: dict[Any, Any] = {}
+    for specificity, element, declarations, base_url in weasy_css.find_style_attributes(
+            html.etree_element, presentational_hints, html.base_url):
+        style = cascaded_styles.setdefault((element, None), {})
+        elements_declarations[element] = tuple(declarations)
+        for name, values, importance in weasy_css.preprocess_declarations(
+                base_url, declarations):
+            precedence = weasy_css.declaration_precedence("author", importance)
+            weight = (precedence, layer_order, specificity)
+            old_weight = style.get(name, (None, None))[1]
+            if old_weight is None or old_weight <= weight:
+                style[name] = values, weight
+    memo = _cache("elements")
+    sheet_ids = tuple(id(sheet) for sheet, _origin, _specificity in sheets)
+    computed_cache: dict[Any, Any] = {}
+    for element in html.wrapper_element.iter_subtree():
+        etree_element = element.etree_element
+        parent = element.parent.etree_element if element.parent else None
+        parent_style = computed_styles[parent, None] if element.parent else None
+        element_declarations = elements_declarations.get(etree_element)
+        memo_key = None
+        if element_declarations is None and parent_style is not None:
+            serial = parent_style.__dict__.get("_reuse_serial")
+            if serial is not None:
+                memo_key = (serial, sheet_ids, etree_element.tag, tuple(
+                    item for item in etree_element.attrib.items()
+                    if not item[0].startswith("data-")))
+                found = _recall(memo, memo_key)
+                if found is not None:
+                    computed_styles[etree_element, None] = found
+                    if target_collector and found["anchor"]:
+                        target_collector.collect_anchor(found["anchor"])
+                    continue
+        parent_id = id(parent_style) if element.parent else None
+        selectors_keys = []
+        pseudo = False
+        for sheet, origin, sheet_specificity in sheets:
+            for selector in sheet.matcher.match(element):
+                specificity, _order, pseudo_type, (declarations, layer) = selector
+                layer_order = inf if layer is None else sheet.layers.index(layer)
+                selectors_keys.append((sheet, specificity, id(declarations), layer_order))
+                specificity = sheet_specificity or specificity
+                pseudo = pseudo or pseudo_type is not None
+                style = cascaded_styles.setdefault((etree_element, pseudo_type), {})
+                for name, values, importance in declarations:
+                    precedence = weasy_css.declaration_precedence(origin, importance)
+                    weight = (precedence, layer_order, specificity)
+                    old_weight = style.get(name, (None, None))[1]
+                    if old_weight is None or old_weight <= weight:
+                        style[name] = values, weight
+        key = (parent_id, element_declarations, tuple(selectors_keys))
+        if key in computed_cache:
+            computed_styles[etree_element, None] = computed_cache[key]
+        else:
+            self.set_computed_styles(
+                etree_element, root=html.etree_element, parent=parent,
+                base_url=html.base_url, target_collector=target_collector)
+            computed_cache[key] = computed_styles[etree_element, None]
+        shared = computed_styles[etree_element, None]
+        if memo_key is not None and not pseudo and "_reuse_serial" in shared.__dict__:
+            _remember(memo, memo_key, shared)
+    for element, pseudo_type in cascaded_styles:
+        if pseudo_type:
+            self.set_computed_styles(
+                element, pseudo_type=pseudo_type, root=html.etree_element, parent=element,
+                base_url=html.base_url, target_collector=target_collector)
+    self._cascaded_styles.clear()
+
+
+def avoid_collisions(context: Any, box: Any, containing_block: Any, outer: bool = True) -> Any:
+    """WeasyPrint's avoid_collisions, worked out at once for a line box with no floats.
+
+    With no float on the page the line fits between the containing block's content edges;
+    any other case (floats, other boxes) takes WeasyPrint's own loop.
+    """
+    if (context.excluded_shapes or not isinstance(box, weasy_boxes.LineBox)
+            or box.style["float"] != "none"):
+        return _installed["collisions"](context, box, containing_block, outer)
+    position_y = box.position_y if outer else box.border_box_y()
+    max_left_bound = containing_block.content_box_x()
+    max_right_bound = max_left_bound + containing_block.width
+    if not outer:
+        max_left_bound += box.margin_left
+        max_right_bound -= box.margin_right
+    position_x = (max_right_bound if containing_block.style["direction"] == "rtl"
+                  else max_left_bound)
+    available_width = max_right_bound - max_left_bound
+    if not outer:
+        position_x -= box.margin_left
+        position_y -= box.margin_top
+    return position_x, position_y, available_width
+
+
+def layout_box_backgrounds(page: Any, box: Any, get_image_from_uri: Any,
+                           layout_children: bool = True, style: Any = None) -> None:
+    """WeasyPrint's layout_box_backgrounds, skipping the style lookups for a box whose
+    style has no background, border image, mask image or shadow (known once per style)."""
+    if style is None and box is not page:
+        plain = box.style.__dict__.get("_plain_background")
+        if plain is None:
+            plain = _plain_background(box.style)
+            if box.style.font_config is _fonts():
+                box.style.__dict__["_plain_background"] = plain
+        if plain:
+            weasy_percent.resolve_radii_percentages(box)
+            if layout_children:
+                for child in box.all_children():
+                    layout_box_backgrounds(page, child, get_image_from_uri)
+            box.background = None
+            return
+    _installed["backgrounds"](page, box, get_image_from_uri, layout_children, style)
+
+
+def _plain_background(style: Any) -> bool:
+    """Return whether WeasyPrint would give a box of this style no background at all."""
+    from weasyprint.draw.color import get_color
+
+    if style["border_image_source"][0] != "none" or style["mask_border_source"][0] != "none":
+        return False
+    if style["visibility"] != "hidden" and (
+            any(kind != "none" for kind, _value in style["background_image"])
+            or get_color(style, "background_color").alpha != 0):
+        return False
+    return not style["box_shadow"]
