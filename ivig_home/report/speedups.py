@@ -21,7 +21,8 @@ for lengths in px), whether a box is in normal flow (one look at the style inste
 method calls), a box with no border, border image or column rule skipping the border
 drawing at once, a style's line height and baseline once per style object (`strut`),
 a line box's place with no floats on the page (`avoid_collisions`), a box whose style has
-no background skipping the background lookups (`layout_box_backgrounds`),
+no background skipping the background lookups (`layout_box_backgrounds`), pydyf's page
+references built once per page list instead of on each of ~500 reads,
 pydyf's conversion of operands to bytes (exact types first), and `cached_property`
 without the lock Python 3.11 takes on first use.
 
@@ -107,7 +108,8 @@ def install() -> bool:
                           to_bytes=pydyf._to_bytes, strut=line_break.strut,
                           style_init=weasy_css.StyleFor.__init__,
                           collisions=weasy_float.avoid_collisions,
-                          backgrounds=weasy_background.layout_box_backgrounds)
+                          backgrounds=weasy_background.layout_box_backgrounds,
+                          page_references=vars(pydyf.PDF)["page_references"])
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -122,6 +124,7 @@ def install() -> bool:
         weasy_css.StyleFor.__init__ = style_for_init
         weasy_inline.avoid_collisions = avoid_collisions
         weasy_background.layout_box_backgrounds = layout_box_backgrounds
+        pydyf.PDF.page_references = property(page_references)
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -147,6 +150,7 @@ def uninstall() -> None:
         weasy_css.StyleFor.__init__ = _installed["style_init"]
         weasy_inline.avoid_collisions = _installed["collisions"]
         weasy_background.layout_box_backgrounds = _installed["backgrounds"]
+        pydyf.PDF.page_references = _installed["page_references"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -795,3 +799,17 @@ def _plain_background(style: Any) -> bool:
             or get_color(style, "background_color").alpha != 0):
         return False
     return not style["box_shadow"]
+
+
+def page_references(self: Any) -> Any:
+    """pydyf's PDF.page_references, built again only when the page list has changed.
+
+    WeasyPrint's tags read it for every structure element (500 times a summary), and
+    pydyf builds the whole tuple each time.
+    """
+    kids = self.pages["Kids"]
+    found = self.__dict__.get("_page_references")
+    if found is None or found[0] is not kids or found[1] != len(kids):
+        references = tuple(f"{number} 0 R".encode("ascii") for number in kids[::3])
+        found = self.__dict__["_page_references"] = (kids, len(kids), references)
+    return found[2]
