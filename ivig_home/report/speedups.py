@@ -311,9 +311,9 @@ def draw_text(stream: Any, textbox: Any, offset_x: Any, text_overflow: str,
     cache = _cache("draw")
     runs = _recall(cache, key)
     if runs is None:
-        _installed["draw"](stream, textbox, offset_x, text_overflow, block_ellipsis)
-        _remember(cache, key, _read_glyphs(stream, textbox))
-        return
+        # Read once, then written from what was read: the same operators WeasyPrint writes.
+        runs = _read_glyphs(stream, textbox)
+        _remember(cache, key, runs)
     if runs is False:  # something only WeasyPrint's own path handles
         _installed["draw"](stream, textbox, offset_x, text_overflow, block_ellipsis)
         return
@@ -362,7 +362,8 @@ def _read_glyphs(stream: Any, textbox: Any) -> Any:
         description = ffi.gc(pango.pango_font_describe_with_absolute_size(pango_font),
                              pango.pango_font_description_free)
         font_size = pango.pango_font_description_get_size(description) * FROM_UNITS
-        # The font is already in the document: WeasyPrint's own path has just drawn the line.
+        # Adds the font to the document as drawing the run would, in the same order (fonts
+        # are resources, not operators, so this may come before the line's colour).
         font, _ = stream.add_font(pango_font)
         if pango.pango_version() < 14802 or not font_size or font.png or font.svg or font.colr:
             return False

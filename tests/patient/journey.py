@@ -38,6 +38,13 @@ def where(page: Any) -> tuple[str, str]:
     return match["draft"], match["rest"]
 
 
+def arrive(page: Any, name: str) -> None:
+    """Wait until the step `name` is the page and has loaded, its script listening (a click
+    returns once the next page starts loading; patient.js listens from DOMContentLoaded)."""
+    page.wait_for_url(f"**/d/*/{name}", wait_until="load")
+    assert where(page)[1] == name
+
+
 def start(page: Any) -> str:
     """Open the demo agency's start page, press Start now; return the new draft's id."""
     page.goto("/a/demo/")

@@ -18,24 +18,18 @@ from tests.answers import example
 from tests.patient.conftest import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
     answers_today,
+    arrive,
     axe_violations,
     describe,
     fill_step,
     landmark_violations,
     start,
     stored_answers,
-    where,
 )
 
 pytestmark = pytest.mark.browser
 SAVED = "Your answers on this page are saved."
 FAILED = "Could not save just now. Your answers will be saved when you press Continue."
-
-
-def arrive(page: Any, name: str) -> None:
-    """Wait until the step `name` is the page and has loaded, its script listening."""
-    page.wait_for_url(f"**/d/*/{name}", wait_until="load")
-    assert where(page)[1] == name
 
 
 def to_today(page: Any) -> None:

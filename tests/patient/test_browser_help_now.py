@@ -12,7 +12,14 @@ from playwright.sync_api import expect
 
 from ivig_home import store
 from tests.patient.conftest import SCREENSHOTS, LiveServer
-from tests.patient.journey import answers_today, describe, fill_step, stored_answers, where
+from tests.patient.journey import (
+    answers_today,
+    arrive,
+    describe,
+    fill_step,
+    stored_answers,
+    where,
+)
 from tests.patient.test_browser_pages import PageAudit
 
 pytestmark = pytest.mark.browser
@@ -22,13 +29,11 @@ def open_today(page: Any, **changes: Any) -> Any:
     """Start a checklist, pass "About you" and return the trouble breathing question."""
     page.goto("/a/demo/")
     page.get_by_role("button", name="Start now").click()
-    # Each click returns once the next page starts loading; its script listens from
-    # DOMContentLoaded, and a follow-up question it reveals must be there to be answered.
-    page.wait_for_url("**/d/*/about", wait_until="load")
+    # A follow-up question the script reveals must be there to be answered.
+    arrive(page, "about")
     fill_step(page, "about", answers_today("nothing-to-flag") | changes, set())
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/d/*/today", wait_until="load")
-    assert where(page)[1] == "today"
+    arrive(page, "today")
     return page.locator("#question-breathing_trouble_now")
 
 
