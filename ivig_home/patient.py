@@ -50,7 +50,14 @@ def create_blueprint(name: str = "patient", url_prefix: str = "/a",
     def load_agency(endpoint: str | None, values: dict[str, Any] | None) -> None:
         g.embedded = embedded
         slug = (values or {}).pop("slug", None)
-        g.agency = store.get_agency(slug) if slug else None
+        draft_id = (values or {}).get("draft_id")
+        if slug and draft_id:
+            # A draft's page reads its draft with the agency: one round trip, not two. The
+            # draft is held here so the view's lookup finds it loaded (the session keeps
+            # only what something else still holds).
+            g.agency, g.loaded_draft = store.get_agency_and_draft(slug, draft_id)
+        else:
+            g.agency = store.get_agency(slug) if slug else None
         if slug and g.agency is None:
             abort(404)
         # Links need only the slug: reading it from the agency after a commit would load

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from .audit import audit
@@ -38,10 +38,11 @@ from .submissions import (
 
 __all__ = [
     "Agency", "Draft", "DraftSubmitted", "Submission", "answers_version", "audit",
-    "draft_answers", "ensure_demo_agency", "get_agency", "get_draft", "get_submission",
-    "init_db", "issue_resume_code", "mark_message_shown", "resume_draft", "save_draft",
-    "save_draft_unless_changed", "set_submission_pdf", "start_draft", "submission_answers",
-    "submission_assessment", "submission_identity", "submission_pdf", "submit_draft",
+    "draft_answers", "ensure_demo_agency", "get_agency", "get_agency_and_draft", "get_draft",
+    "get_submission", "init_db", "issue_resume_code", "mark_message_shown", "resume_draft",
+    "save_draft", "save_draft_unless_changed", "set_submission_pdf", "start_draft",
+    "submission_answers", "submission_assessment", "submission_identity", "submission_pdf",
+    "submit_draft",
 ]
 
 DEMO_AGENCY = {"slug": "demo", "name": "Demo Home Health", "phone": "555-0100",
@@ -63,6 +64,22 @@ def get_agency(slug: str) -> Agency | None:
         return None
     found: Agency | None = db.session.scalar(select(Agency).where(Agency.slug == slug))
     return found
+
+
+def get_agency_and_draft(slug: str, draft_id: str) -> tuple[Agency | None, Draft | None]:
+    """Return the agency with this slug and its draft of this id, in one round trip to the
+    database: (None, None) without such an agency, (agency, None) without such a draft of
+    that agency. Expiry is not checked here (`get_draft` does, and finds the draft loaded
+    while the caller holds it)."""
+    if not usable_key(slug):
+        return None, None
+    if not usable_key(draft_id):
+        return get_agency(slug), None
+    row = db.session.execute(
+        select(Agency, Draft)
+        .outerjoin(Draft, and_(Draft.agency_id == Agency.id, Draft.id == draft_id))
+        .where(Agency.slug == slug)).first()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 def ensure_demo_agency() -> Agency:
