@@ -65,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.install_converters(app)
     errors.init_app(app)
     db.init_app(app)
+    serving.watch_for_closed_connections(app)
     serving.release_sessions_safely(app)
     migrate.init_app(app, db)
     # Imported here: the patient and staff views import modules that import this package.

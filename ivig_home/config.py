@@ -16,11 +16,12 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": True,
     "FORCE_HTTPS": False,
     "LOG_LEVEL": "INFO",
-    # A dropped PostgreSQL connection is replaced before use rather than failing a request;
-    # connections are renewed every 30 minutes (proxies and firewalls drop idle ones), and
+    # Connections are renewed every 30 minutes (proxies and firewalls drop idle ones), and
     # statement parameters (ids, hashes) never reach a log line or an error message.
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 1800,
-                                  "hide_parameters": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800, "hide_parameters": True},
+    # A PostgreSQL connection the server closed (a restart) is replaced before use rather
+    # than failing a request, seen on its socket without a round trip (serving.py).
+    "DATABASE_CLOSED_CHECK": True,
     # Number of reverse proxies in front of the app whose X-Forwarded-For and
     # X-Forwarded-Proto are trusted (Werkzeug's ProxyFix); 0 trusts none.
     "PROXY_FIX": 0,

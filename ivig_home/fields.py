@@ -48,6 +48,15 @@ class AnswerField(Field):
         """Return the id of the element an error summary link moves to."""
         return self.item.id
 
+    @property
+    def described_by(self) -> str:
+        """Return the ids of the hint and the error message shown, for aria-describedby
+        ('' when neither is shown)."""
+        ids = [f"{self.item.id}-hint"] if self.item.hint else []
+        if self.message:
+            ids.append(f"{self.item.id}-error")
+        return " ".join(ids)
+
     def process_data(self, value: Any) -> None:
         """Show a stored answer."""
         self.data = value

@@ -1,22 +1,26 @@
 """Serving ivig_home on several app servers: behind a proxy, and through database restarts.
 
-A PostgreSQL restart drops every connection. `pool_pre_ping` replaces a dead pooled
-connection before use; a request whose connection dies under it (or that finds the
-server still starting) is run again after a short wait, so the patient sees a slower
-page instead of an error. Every view may run twice: each write is idempotent (a step
-saves the same answers, a draft is submitted once, a PDF is issued once).
+A PostgreSQL restart drops every connection. A pooled connection the server has closed is
+replaced before use (`DATABASE_CLOSED_CHECK`: the server's goodbye, or the end of the
+connection, is waiting on its socket, which is seen without a round trip to the
+database); a request whose connection dies under it (or that finds the server still
+starting) is run again after a short wait, so the patient sees a slower page instead of an
+error. Every view may run twice: each write is idempotent (a step saves the same answers,
+a draft is submitted once, a PDF is issued once).
 """
 
 from __future__ import annotations
 
 import logging
+import select
 import time
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
 from flask import Flask, Response, g, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .db import db
@@ -79,6 +83,38 @@ def dispose_connections(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+def closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Refuse a pooled PostgreSQL connection the server has closed (the pool makes a new one).
+
+    An idle connection receives nothing unless the server is ending it: a restart or
+    `pg_terminate_backend` sends a last error message and closes the socket, so anything
+    readable on an idle connection's socket means it is gone. Checking takes a system call,
+    not a round trip to the database as `pool_pre_ping` does on every checkout. A connection
+    the server ends after this check fails its query, and the request is run again
+    (`dispatch_through_restarts`).
+    """
+    if dbapi_connection.closed or dbapi_connection.broken:
+        raise DisconnectionError("the connection is closed")
+    watcher = select.poll()
+    watcher.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+    if watcher.poll(0):
+        raise DisconnectionError("the server closed the connection")
+
+
+def watch_for_closed_connections(app: Flask) -> None:
+    """Check each pooled PostgreSQL connection as it is taken (call after db.init_app).
+
+    On by default (`DATABASE_CLOSED_CHECK`); `pool_pre_ping` in SQLALCHEMY_ENGINE_OPTIONS
+    can be turned on as well, at one more round trip per request.
+    """
+    if not app.config.get("DATABASE_CLOSED_CHECK", True):
+        return
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "postgresql":
+                event.listen(engine.pool, "checkout", closed_by_server)
 
 
 def release_sessions_safely(app: Flask) -> None:

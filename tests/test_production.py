@@ -109,22 +109,34 @@ def test_the_engine_survives_restarts_and_keeps_parameters_out_of_logs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IVIG_HOME_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgresql://db.example/ivig")
-    options = create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options["pool_pre_ping"] is True and options["pool_recycle"] == 1800
+    app = create_app()
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    # A closed connection is seen on its socket at checkout, not by a query on every one.
+    assert app.config["DATABASE_CLOSED_CHECK"] is True and "pool_pre_ping" not in options
+    assert options["pool_recycle"] == 1800
     assert options["hide_parameters"] is True
     assert options["connect_args"]["connect_timeout"] == 5
 
 
 # --- dropped PostgreSQL connections ---------------------------------------------------------
 
-def drop_connections(url: str) -> int:
-    """Terminate every connection to the app's database, as a database restart would."""
+def drop_connections(url: str, wait: bool = False) -> int:
+    """Terminate every connection to the app's database, as a database restart would;
+    with `wait`, return only once every one of them has ended (as after a restart)."""
     assert POSTGRES is not None
+    database = make_url(url).database
     with psycopg.connect(POSTGRES, autocommit=True) as admin:
         row = admin.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (make_url(url).database,)).fetchone()
+            "WHERE datname = %s AND pid <> pg_backend_pid()", (database,)).fetchone()
+        deadline = time.monotonic() + 10
+        while wait and time.monotonic() < deadline:
+            left = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()", (database,)).fetchone()
+            if left and left[0] == 0:
+                break
+            time.sleep(0.01)
     return int(row[0]) if row else 0
 
 
@@ -157,23 +169,25 @@ def warnings_logged() -> Iterator[io.StringIO]:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize(("pre_ping", "retried"), [(True, False), (False, True)],
-                         ids=["pre-ping", "no-pre-ping"])
+@pytest.mark.parametrize(("closed_check", "pre_ping", "retried"),
+                         [(True, False, False), (False, True, False), (False, False, True)],
+                         ids=["closed-check", "pre-ping", "neither"])
 def test_requests_after_the_connections_were_dropped_succeed(
-        pg_app: Callable[..., Flask], warnings_logged: io.StringIO, pre_ping: bool,
-        retried: bool) -> None:
-    app = pg_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": pre_ping, "hide_parameters": True})
+        pg_app: Callable[..., Flask], warnings_logged: io.StringIO, closed_check: bool,
+        pre_ping: bool, retried: bool) -> None:
+    app = pg_app(DATABASE_CLOSED_CHECK=closed_check,
+                 SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": pre_ping, "hide_parameters": True})
     patient = Patient(app, app.test_client())
     patient.start()
     answers = example("nothing-to-flag")["answers"]
     assert patient.answer("about", answers).status_code == 303
-    assert drop_connections(app.config["SQLALCHEMY_DATABASE_URI"]) >= 1
+    assert drop_connections(app.config["SQLALCHEMY_DATABASE_URI"], wait=True) >= 1
     for section_id in ("today", "about", "today"):
         assert patient.get(section_id).status_code == 200
     assert patient.answer("today", answers).status_code == 303
     assert patient.answers()["patient_name"] == answers["patient_name"]
-    # With pre-ping the pool replaces dead connections quietly; without it, the request
-    # that met one is run again.
+    # With the closed-connection check (the default) or pre-ping, the pool replaces dead
+    # connections quietly; with neither, the request that met one is run again.
     assert ("database connection lost" in warnings_logged.getvalue()) is retried
     # Each retry names its request, so an operator can match it with the request's line.
     for line in warnings_logged.getvalue().splitlines():

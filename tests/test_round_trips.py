@@ -1,0 +1,90 @@
+"""What a step page asks of the database: one query to show it, one read and one write to
+save it, on SQLite and on PostgreSQL. Each round trip is time a patient waits for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from ivig_home.db import db
+from ivig_home.store import init_db
+from tests.answers import example
+from tests.conftest import dispose, make_app
+from tests.patient.client import Patient, token_in
+
+Statement = tuple[str, str | None]
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """Yield an app on a fresh database of the kind under test, with no app context left
+    open: each request has a session of its own, as when the app is served."""
+    app = make_app(tmp_path / "instance", database_url, monkeypatch)
+    with app.app_context():
+        if not database_url.startswith("sqlite"):
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+            db.session.commit()
+        init_db(demo=True)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def statements(served: Flask) -> Iterator[list[Statement]]:
+    """Record each statement the app sends: its first word and the connection's isolation
+    level (AUTOCOMMIT: no transaction, so no BEGIN and no ROLLBACK around it)."""
+    seen: list[Statement] = []
+    with served.app_context():
+        engine = db.engine
+
+    def record(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        level = connection.get_execution_options().get("isolation_level")
+        seen.append((statement.split(None, 1)[0].upper(), level))
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_step_is_shown_with_one_query_outside_a_transaction(
+        served: Flask, statements: list[Statement]) -> None:
+    patient = Patient(served, served.test_client())
+    patient.start()
+    statements.clear()
+    page = patient.get("about")
+    assert page.status_code == 200
+    # The agency and the draft in one SELECT, with no transaction to begin and roll back.
+    assert statements == [("SELECT", "AUTOCOMMIT")]
+
+
+def test_a_step_is_saved_with_one_read_and_one_write(
+        served: Flask, statements: list[Statement]) -> None:
+    patient = Patient(served, served.test_client())
+    patient.start()
+    answers = example("nothing-to-flag")["answers"]
+    page = patient.get("about")
+    statements.clear()
+    assert patient.answer("about", answers, token=token_in(page.text)).status_code == 303
+    assert [word for word, _ in statements] == ["SELECT", "UPDATE"]
+    # A save is a transaction (committed), never run in autocommit.
+    assert all(level != "AUTOCOMMIT" for _, level in statements)
+    assert page.status_code == 200
+    assert patient.answers()["patient_name"] == answers["patient_name"]
+
+
+def test_a_step_already_answered_is_shown_with_its_answers(
+        served: Flask, statements: list[Statement]) -> None:
+    patient = Patient(served, served.test_client())
+    patient.start()
+    answers = example("nothing-to-flag")["answers"]
+    assert patient.answer("about", answers).status_code == 303
+    statements.clear()
+    page = patient.get("about")
+    assert page.status_code == 200 and answers["patient_name"] in page.text
+    assert statements == [("SELECT", "AUTOCOMMIT")]
