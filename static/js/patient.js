@@ -107,9 +107,25 @@
     }
   }
 
+  // A page opened with such an answer already chosen (a draft reopened, Back) shows its
+  // message from the start, unannounced: it is part of the page, read in order. Once it has
+  // stayed up as long, it counts as seen too.
+  function seenOnLoad(form) {
+    var shown = form.querySelectorAll("[data-help-now]:not([hidden])");
+    if (!shown.length) return;
+    window.setTimeout(function () {
+      for (var i = 0; i < shown.length; i++) {
+        if (shown[i].hidden) continue;
+        form.dispatchEvent(new CustomEvent("help-now-seen",
+                                           { detail: shown[i].getAttribute("data-help-now") }));
+      }
+    }, HELP_NOW_PAUSE);
+  }
+
   function enhanceHelpNow(form) {
     if (!form.querySelector("[data-emergency-answers], [data-urgent-answers]")) return;
     updateHelpNow(form, false);
+    seenOnLoad(form);
     form.addEventListener("change", function () { updateHelpNow(form, true); });
   }
 

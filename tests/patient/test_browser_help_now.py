@@ -169,6 +169,30 @@ def test_yes_passed_with_the_arrow_keys_is_not_recorded(
     assert draft().urgent_shown_at is None
 
 
+def test_a_step_opened_with_yes_already_chosen_records_the_911_message(
+        page: Any, live_server: LiveServer) -> None:
+    """"Yes" was saved, but the tab was closed before its message could be read (or the
+    patient comes back to the step later): the step opens with "Call 911 now" shown, and
+    once it has stayed up it is recorded, without an announcement over the page."""
+    open_today(page)
+    draft = draft_of(page, live_server)
+    stored = stored_answers(live_server, draft().id)
+    with live_server.app.app_context():
+        reopened = store.get_draft(draft().id)
+        store.save_draft(reopened, stored | {"breathing_trouble_now": "yes"}, "today")
+    assert draft().emergency_shown_at is None
+    page.add_init_script(f"({RECORD_SAVES})()")
+    page.reload()
+    arrive(page, "today")
+    expect(page.locator("#breathing_trouble_now-emergency")).to_be_visible()
+    page.wait_for_function(SEEN_SAVED, timeout=10000)
+    assert page.evaluate("window.saves.seen") == ["emergency"]
+    assert draft().emergency_shown_at is not None
+    assert draft().urgent_shown_at is None
+    expect(page.locator("[data-help-now-live=emergency]")).to_have_text("")
+    assert stored_answers(live_server, draft().id)["breathing_trouble_now"] == "yes"
+
+
 def test_the_page_passes_axe_with_the_911_message_shown(page: Any) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     question = open_today(page)
