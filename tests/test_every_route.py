@@ -43,7 +43,9 @@ VISITORS = {"anonymous": None, "nurse": "nurse@demo.test", "admin": "admin@demo.
             "api token": None}
 # Routes whose only answer is a redirect or an error. The files that may be cached (static
 # files, the embed script, agency logos: no patient data) are the ones security.py lists.
-REDIRECT_ONLY = {"home"}
+# Addresses that only send the browser on: the home page, and a review form's address
+# opened with GET (it goes back to the submission).
+REDIRECT_ONLY = {"home", "staff.back_to_submission"}
 # The API's catch-all answers every unknown path with its JSON 404, by design.
 NEVER_A_PAGE = {"api.not_found"}
 CACHEABLE = security.CACHEABLE_ENDPOINTS

@@ -273,6 +273,23 @@ def reopen_review(submission_id: str) -> Page | BaseResponse:
     return redirect(url_for("staff.submission", submission_id=found.id, _anchor="review"), 303)
 
 
+@bp.get("/submissions/<submission_id>/flags")
+@bp.get("/submissions/<submission_id>/flags/<item_id>")
+@bp.get("/submissions/<submission_id>/review")
+@bp.get("/submissions/<submission_id>/reopen")
+@login_required
+def back_to_submission(submission_id: str, item_id: str | None = None) -> BaseResponse:
+    """Open the submission page from the address a review form posts to.
+
+    A page answered to a form with errors shows that address; reloading it from the address
+    bar, or opening it again from the history, asks for it with GET, which would otherwise
+    be refused (405). Only the agency's own submissions are found, as on every staff page;
+    nothing is recorded here (the submission page records the view).
+    """
+    found = own_submission(submission_id)
+    return redirect(url_for("staff.submission", submission_id=found.id), 303)
+
+
 def _pdf_response(pdf: bytes, filename: str) -> Response:
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',

@@ -44,6 +44,8 @@ class Route:
     prepare: Callable[[World], None] | None = None
     # A POST that answers with a page (a secret shown once) rather than a redirect.
     shows_page: bool = False
+    # A GET that sends the browser on (a review form's address goes back to the submission).
+    redirects: bool = False
 
 
 def _file_review(world: World) -> None:
@@ -76,6 +78,10 @@ ROUTES = [
     Route("POST", "/staff/submissions/{clear}/reopen", "own",
           {"reason": "The wrong box was ticked."}, prepare=_file_review),
     Route("GET", "/staff/submissions/{clear}/reviewed/1.pdf", "own", prepare=_file_and_reopen),
+    Route("GET", "/staff/submissions/{risks}/flags/" + FIRST_RISK, "own", redirects=True),
+    Route("GET", "/staff/submissions/{risks}/flags", "own", redirects=True),
+    Route("GET", "/staff/submissions/{clear}/review", "own", redirects=True),
+    Route("GET", "/staff/submissions/{clear}/reopen", "own", redirects=True),
     Route("GET", "/staff/password", "page"),
     Route("POST", "/staff/password", "page",
           {"current": PASSWORD, "new": "a brand new passphrase", "confirm":
@@ -98,7 +104,7 @@ ROUTES = [
 
 def expected_status(route: Route, role: str) -> int:
     """Return the status a role gets on a route (see the module docstring)."""
-    ok = 303 if route.method == "POST" and not route.shows_page else 200
+    ok = 303 if (route.method == "POST" and not route.shows_page) or route.redirects else 200
     if role == "nobody":
         return 302
     if route.scope == "own":

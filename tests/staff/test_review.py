@@ -415,6 +415,27 @@ def test_the_audit_log_says_which_pdf_was_downloaded(
                          "Downloaded a PDF: the summary as issued"]
 
 
+def test_a_review_forms_address_opened_with_get_goes_to_the_submission(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    """A page with errors shows the address its form posted to; opening that address again
+    (from the address bar, or the history) comes back to the submission, not a 405."""
+    client = as_user("nurse@demo.test")
+    own = f"/staff/submissions/{world.own['risks']}"
+    wrong = _save_all(client, world, {RISK_ITEMS[2]: ("", "a note without a choice")})
+    assert wrong.status_code == 400
+    for path in ("/flags", f"/flags/{RISK_ITEMS[0]}", "/review", "/reopen"):
+        response = client.get(own + path)
+        assert response.status_code == 303, path
+        assert response.headers["Location"].endswith(own), path
+        page = client.get(own + path, follow_redirects=True)
+        assert page.status_code == 200 and "Submission" in page.get_data(as_text=True)
+    # The agency's own submissions only; a stranger's sign-in page, nothing recorded.
+    other = as_user("nurse@harbour.test")
+    assert other.get(own + "/flags").status_code == 404
+    assert as_user(None).get(own + "/flags").status_code in (302, 303)
+    assert _recorded(world) == {}
+
+
 def test_refused_requests_leave_no_audit_entry(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     other = as_user("nurse@harbour.test")
