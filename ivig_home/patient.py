@@ -32,8 +32,9 @@ from .forms import ResumeForm, StartForm
 from .i18n import gettext as _
 from .limits import limiter
 
-# Draft pages whose GET only reads: their queries run without a transaction of their own.
-READ_ONLY_PAGES = frozenset({"step"})
+# Draft pages whose every write is one statement: each is committed on its own, without a
+# transaction around it (store.statements_commit_alone). Not "check": sending is several.
+ONE_STATEMENT_PAGES = frozenset({"step"})
 
 
 def _resume_limit() -> str:
@@ -54,9 +55,8 @@ def create_blueprint(name: str = "patient", url_prefix: str = "/a",
         g.embedded = embedded
         slug = (values or {}).pop("slug", None)
         draft_id = (values or {}).get("draft_id")
-        if slug and draft_id and request.method in ("GET", "HEAD") and endpoint and \
-                endpoint.rsplit(".", 1)[-1] in READ_ONLY_PAGES:
-            store.read_only_request()
+        if slug and draft_id and endpoint and endpoint.rsplit(".", 1)[-1] in ONE_STATEMENT_PAGES:
+            store.statements_commit_alone()
         if slug and draft_id:
             # A draft's page reads its draft with the agency: one round trip, not two. The
             # draft is held here so the view's lookup finds it loaded (the session keeps

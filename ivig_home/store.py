@@ -39,8 +39,9 @@ from .submissions import (
 __all__ = [
     "Agency", "Draft", "DraftSubmitted", "Submission", "answers_version", "audit",
     "draft_answers", "ensure_demo_agency", "get_agency", "get_agency_and_draft", "get_draft",
-    "get_submission", "init_db", "issue_resume_code", "mark_message_shown", "read_only_request",
-    "resume_draft", "save_draft", "save_draft_unless_changed", "set_submission_pdf", "start_draft",
+    "get_submission", "init_db", "issue_resume_code", "mark_message_shown", "resume_draft",
+    "save_draft", "save_draft_unless_changed", "set_submission_pdf", "start_draft",
+    "statements_commit_alone",
     "submission_answers", "submission_assessment", "submission_identity", "submission_pdf",
     "submit_draft",
 ]
@@ -66,14 +67,20 @@ def get_agency(slug: str) -> Agency | None:
     return found
 
 
-def read_only_request() -> None:
-    """Run the rest of this request's queries outside a transaction (call before the first).
+def statements_commit_alone() -> None:
+    """Run the rest of this request's statements outside a transaction (call before the
+    first): each one is committed on its own, with no BEGIN before it and no COMMIT or
+    ROLLBACK after it, two round trips to PostgreSQL fewer per transaction.
 
-    For pages that only read: their queries then need no BEGIN and ROLLBACK, two round
-    trips to PostgreSQL fewer. Each query still sees a consistent state of its own, and
-    the page reads the agency and the draft in one query. Nothing may be written after it.
+    Only for pages whose every write is a single statement, as a step's are (the draft's
+    answers saved with one UPDATE; a message marked shown, a resume code stored, each with
+    one UPDATE): a single statement is atomic on its own, and each query still sees a
+    consistent state. A write of several rows that must land together (sending a draft)
+    needs a transaction and must not come after this. A session already in a transaction
+    (one app context shared by several requests, as in some tests) keeps it.
     """
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def get_agency_and_draft(slug: str, draft_id: str) -> tuple[Agency | None, Draft | None]:
