@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import re
+import threading
+from typing import Any
 from xml.etree import ElementTree
 
 import pikepdf
 import pytest
 import tinycss2
 
-from ivig_home.report import render_html
+from ivig_home.report import render as render_module
+from ivig_home.report import render_html, render_pdf
 from ivig_home.report.fetcher import static_path
 from ivig_home.report.render import STYLESHEET
 from tests.answers import example
@@ -73,3 +77,49 @@ def test_every_stream_is_compressed() -> None:
         streams = [item for item in document.objects if isinstance(item, pikepdf.Stream)]
         assert streams
         assert {str(stream.get("/Filter")) for stream in streams} == {"/FlateDecode"}
+
+
+def test_a_render_pauses_automatic_garbage_collection_and_resumes_it_after() -> None:
+    seen: list[bool] = []
+    original = render_module._compress_streams
+
+    def spy(document: object, pdf: Any) -> None:
+        seen.append(gc.isenabled())
+        original(document, pdf)
+
+    assert gc.isenabled()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render_module, "_compress_streams", spy)
+        render_pdf(context_for(example("nothing-to-flag")))
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_collection_resumes_when_the_last_of_overlapping_renders_ends() -> None:
+    first, second = render_module._collection_paused(), render_module._collection_paused()
+    first.__enter__()
+    thread = threading.Thread(target=second.__enter__)
+    thread.start()
+    thread.join()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the other render is still under way
+    thread = threading.Thread(target=second.__exit__, args=(None, None, None))
+    thread.start()
+    thread.join()
+    assert gc.isenabled()
+
+
+def test_a_render_leaves_collection_off_when_it_was_off_before() -> None:
+    gc.disable()
+    try:
+        render_pdf(context_for(example("nothing-to-flag")))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_failed_render_resumes_collection() -> None:
+    with pytest.raises(ValueError):
+        with render_module._collection_paused():
+            raise ValueError("layout failed")
+    assert gc.isenabled()
