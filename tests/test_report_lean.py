@@ -6,10 +6,12 @@ import gc
 import io
 import re
 import threading
+import zlib
 from typing import Any
 from xml.etree import ElementTree
 
 import pikepdf
+import pydyf
 import pytest
 import tinycss2
 
@@ -123,3 +125,21 @@ def test_a_failed_render_resumes_collection() -> None:
         with render_module._collection_paused():
             raise ValueError("layout failed")
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_the_streams_pydyf_builds_as_it_writes_are_deflated_at_zlibs_default_level(
+        name: str) -> None:
+    with pikepdf.open(io.BytesIO(example_pdf(name))) as document:
+        built = {str(stream.get("/Type")): stream for stream in document.objects
+                 if isinstance(stream, pikepdf.Stream)
+                 and stream.get("/Type") in ("/ObjStm", "/XRef")}
+        assert built.keys() == {"/ObjStm", "/XRef"}
+        for stream in built.values():
+            assert stream.read_raw_bytes() == zlib.compress(stream.read_bytes(), 6)
+
+
+def test_a_pydyf_stream_made_elsewhere_keeps_pydyfs_own_level() -> None:
+    content = b"".join(b"%d 0 obj" % number for number in range(2000))
+    data = pydyf.Stream([content], compress=True).data
+    assert zlib.compress(content, 9) in data and zlib.compress(content, 6) not in data
