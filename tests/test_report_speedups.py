@@ -127,7 +127,8 @@ def test_a_plain_weasyprint_call_elsewhere_in_the_process_is_left_alone() -> Non
 
 
 def test_the_used_values_kept_per_style_are_plain_box_attributes() -> None:
-    # resolve_percentages sets them again through the box's __dict__, which is what
+    # resolve_percentages (and resolve_radii_percentages, for the corners) sets them
+    # through the box's __dict__, which is what
     # setattr does unless a class makes the name a data descriptor (a property): none may.
     # (Table columns give some a plain class default, which an instance value hides.)
     from weasyprint.formatting_structure import boxes
@@ -137,7 +138,7 @@ def test_the_used_values_kept_per_style_are_plain_box_attributes() -> None:
                and issubclass(getattr(boxes, name), boxes.Box)]
     assert len(classes) > 20
     for cls in classes:
-        for name in speedups.USED_NAMES:
+        for name in (*speedups.USED_NAMES, *speedups.CORNER_RADII):
             found = [vars(owner)[name] for owner in cls.__mro__ if name in vars(owner)]
             assert not any(hasattr(type(value), "__set__") for value in found), (cls, name)
 
@@ -163,3 +164,54 @@ def test_the_apps_render_thread_keeps_its_caches_from_one_summary_to_the_next(
     assert 0 < after["split"] - sizes["split"] < 40, (sizes, after)
     assert after["styles"] == sizes["styles"] and after["elements"] - sizes["elements"] < 10
     assert pdf == without_speedups(second)
+
+
+class _Style(dict[str, Any]):
+    """A computed style as the corner radii read it: values by name, a font configuration."""
+
+    font_config = None
+
+
+class _Box:
+    """A box as resolve_radii_percentages reads it."""
+
+    def __init__(self, radii: Any, removed: set[str] | None = None) -> None:
+        self.style = _Style(zip(speedups.CORNER_RADII, radii, strict=True))
+        self.remove_decoration_sides = removed or set()
+
+    def border_width(self) -> float:
+        return 200.0
+
+    def border_height(self) -> float:
+        return 50.0
+
+
+@pytest.mark.parametrize("removed", [set(), {"top", "left"}])
+def test_the_corner_radii_are_weasyprints_for_square_and_rounded_corners(
+        removed: set[str]) -> None:
+    from weasyprint.css.properties import Dimension
+    from weasyprint.layout import percent
+
+    zero, px, pct = Dimension(0, "px"), Dimension(4, "px"), Dimension(10, "%")
+    for radii in [(zero, zero)] * 4, [(px, zero), (zero, px), (zero, zero), (zero, pct)], [
+            (px, px), (pct, pct), (px, pct), (zero, zero)], [(pct, px)] * 4:
+        ours, theirs = _Box(radii, removed), _Box(radii, removed)
+        speedups.resolve_radii_percentages(ours)
+        percent.resolve_radii_percentages(theirs)
+        assert {name: getattr(ours, name) for name in speedups.CORNER_RADII} == {
+            name: getattr(theirs, name) for name in speedups.CORNER_RADII}, radii
+
+
+def test_a_summary_with_a_glyph_no_earlier_subset_has_gets_a_subset_of_its_own(
+        without_speedups: Any) -> None:
+    speedups.clear()
+    first = context_for(clean(patient_name="Ada Byron"))
+    render_pdf(first)
+    subsets = speedups.cache_sizes()["subsets"]
+    assert subsets >= 2  # regular and bold, at least
+    assert render_pdf(first) == without_speedups(first)
+    assert speedups.cache_sizes()["subsets"] == subsets  # the same glyphs: reused
+    other = context_for(clean(patient_name="Zoë Quixley-Ødegård"))
+    assert render_pdf(other) == without_speedups(other)
+    assert speedups.cache_sizes()["subsets"] > subsets
+    assert "Zoë Quixley-Ødegård" in text_of(render_pdf(other))

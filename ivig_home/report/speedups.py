@@ -13,7 +13,8 @@ computed styles and the rules each kind of element matches are kept too:
   each stands for, the width each would record), from which the same PDF operators are
   written, and the same glyph widths and character maps recorded in the document's fonts;
 - computed styles (`set_computed_styles`), see there; matched rules (`memoize_matching`)
-  and the style an element gets under a given parent style (`style_for_init`).
+  and the style an element gets under a given parent style (`style_for_init`);
+- font subsets (`font_subset`): the subset of a font for the same glyphs.
 
 Small functions called thousands of times a render get faster equivalents with the same
 results: the used margins, paddings and sizes (`resolve_percentages`, with a direct path
@@ -21,7 +22,8 @@ for lengths in px), whether a box is in normal flow (one look at the style inste
 method calls), a box with no border, border image or column rule skipping the border
 drawing at once, a style's line height and baseline once per style object (`strut`),
 a line box's place with no floats on the page (`avoid_collisions`), a box whose style has
-no background skipping the background lookups (`layout_box_backgrounds`), pydyf's page
+no background skipping the background lookups (`layout_box_backgrounds`), the corner
+radii of a style with no rounded corner set at once (`resolve_radii_percentages`), pydyf's page
 references built once per page list instead of on each of ~500 reads,
 pydyf's conversion of operands to bytes (exact types first), and `cached_property`
 without the lock Python 3.11 takes on first use.
@@ -48,6 +50,7 @@ import cssselect2
 import pydyf
 import weasyprint
 from weasyprint import css as weasy_css
+from weasyprint import document as weasy_document
 from weasyprint import draw as weasy_draw
 from weasyprint.css.functions import check_math
 from weasyprint.css.properties import Dimension
@@ -61,6 +64,7 @@ from weasyprint.layout import inline as weasy_inline
 from weasyprint.layout import percent as weasy_percent
 from weasyprint.layout import preferred as weasy_preferred
 from weasyprint.matrix import Matrix
+from weasyprint.pdf import fonts as weasy_fonts
 from weasyprint.text import line_break
 from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
@@ -69,6 +73,9 @@ WEASYPRINT_VERSION = "70.0"
 # hundred pieces of text, most of them the same in every summary; patients' own text
 # comes and goes.
 LIMIT = 1_500
+# Font subsets kept per thread: ~20 kB each; a summary has three or four fonts, and a new
+# subset only when its text has a glyph the earlier ones lacked.
+SUBSET_LIMIT = 60
 # Every style property the line breaking and the drawing read (Layout.setup, set_text,
 # split_first_line, first_line_metrics, get_font_description, font_features).
 STYLE_KEYS = (
@@ -109,7 +116,10 @@ def install() -> bool:
                           style_init=weasy_css.StyleFor.__init__,
                           collisions=weasy_float.avoid_collisions,
                           backgrounds=weasy_background.layout_box_backgrounds,
-                          page_references=vars(pydyf.PDF)["page_references"])
+                          page_references=vars(pydyf.PDF)["page_references"],
+                          radii=weasy_background.resolve_radii_percentages,
+                          subset=weasy_fonts.Font.subset,
+                          generate_pdf=weasy_document.generate_pdf)
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -125,6 +135,9 @@ def install() -> bool:
         weasy_inline.avoid_collisions = avoid_collisions
         weasy_background.layout_box_backgrounds = layout_box_backgrounds
         pydyf.PDF.page_references = property(page_references)
+        weasy_background.resolve_radii_percentages = resolve_radii_percentages
+        weasy_fonts.Font.subset = font_subset
+        weasy_document.generate_pdf = generate_pdf
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -151,6 +164,9 @@ def uninstall() -> None:
         weasy_inline.avoid_collisions = _installed["collisions"]
         weasy_background.layout_box_backgrounds = _installed["backgrounds"]
         pydyf.PDF.page_references = _installed["page_references"]
+        weasy_background.resolve_radii_percentages = _installed["radii"]
+        weasy_fonts.Font.subset = _installed["subset"]
+        weasy_document.generate_pdf = _installed["generate_pdf"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -225,14 +241,16 @@ def _cache(kind: str) -> OrderedDict[Any, Any]:
     caches: dict[str, OrderedDict[Any, Any]] | None = getattr(_local, "caches", None)
     if caches is None:
         caches = _local.caches = {"split": OrderedDict(), "draw": OrderedDict(),
-                                  "styles": OrderedDict(), "elements": OrderedDict()}
+                                  "styles": OrderedDict(), "elements": OrderedDict(),
+                                  "subsets": OrderedDict()}
     return caches[kind]
 
 
-def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-    """Add an entry, dropping the least recently used beyond the limit."""
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any,
+              limit: int | None = None) -> None:
+    """Add an entry, dropping the least recently used beyond the limit (LIMIT if none)."""
     cache[key] = value
-    while len(cache) > LIMIT:
+    while len(cache) > min(LIMIT, limit or LIMIT):
         cache.popitem(last=False)
 
 
@@ -780,7 +798,7 @@ def layout_box_backgrounds(page: Any, box: Any, get_image_from_uri: Any,
             if box.style.font_config is _fonts():
                 box.style.__dict__["_plain_background"] = plain
         if plain:
-            weasy_percent.resolve_radii_percentages(box)
+            resolve_radii_percentages(box)
             if layout_children:
                 for child in box.all_children():
                     layout_box_backgrounds(page, child, get_image_from_uri)
@@ -814,3 +832,64 @@ def page_references(self: Any) -> Any:
         references = tuple(f"{number} 0 R".encode("ascii") for number in kids[::3])
         found = self.__dict__["_page_references"] = (kids, len(kids), references)
     return found[2]
+
+
+CORNER_RADII = ("border_top_left_radius", "border_top_right_radius",
+                "border_bottom_right_radius", "border_bottom_left_radius")
+SQUARE_CORNERS = dict.fromkeys(CORNER_RADII, (0, 0))
+
+
+def resolve_radii_percentages(box: Any) -> None:
+    """WeasyPrint's resolve_radii_percentages, at once for a style with no rounded corner.
+
+    A corner whose computed radius has a zero length on either axis is (0, 0) whatever the
+    box; the summary has no rounded corner, so every box takes the four at once (whether
+    its style has one is known once per style).
+    """
+    style = box.style
+    square = style.__dict__.get("_square_corners")
+    if square is None:
+        square = all((0, "px") in style[name] for name in CORNER_RADII)
+        if style.font_config is _fonts():
+            style.__dict__["_square_corners"] = square
+    if square:
+        box.__dict__.update(SQUARE_CORNERS)
+    else:
+        _installed["radii"](box)
+
+
+def generate_pdf(document: Any, *args: Any, **kwargs: Any) -> Any:
+    """WeasyPrint's generate_pdf, noting whether the document is one of this thread's renders
+    (made with its font configuration): only their fonts' subsets are reused."""
+    _local.subsetting = document.font_config is _fonts() and _fonts() is not None
+    try:
+        return _installed["generate_pdf"](document, *args, **kwargs)
+    finally:
+        _local.subsetting = False
+
+
+def font_subset(self: Any, to_unicode: Any, hinting: Any) -> None:
+    """WeasyPrint's Font.subset, reusing the subset made before for the same glyphs.
+
+    The summary's fonts are subset to the glyphs it draws, mostly the same from one summary
+    to the next (~0.5 ms a font each time). A subset follows from the font file, the glyph
+    ids, whether glyphs were missing and the hinting: the file is known by its face in
+    this thread's font configuration (kept for the thread, see reuse_for), the
+    description WeasyPrint embeds it by, and its length. A failed subset is not kept, so
+    its warning is given each time.
+    """
+    if not getattr(_local, "subsetting", False) or not to_unicode:
+        _installed["subset"](self, to_unicode, hinting)
+        return
+    key = (int(ffi.cast("uintptr_t", self.hb_face)), self.hash, self.index,
+           len(self.file_content), tuple(sorted(to_unicode)), bool(self.missing), hinting)
+    cache = _cache("subsets")
+    found = _recall(cache, key)
+    if found is None:
+        original = self.file_content
+        _installed["subset"](self, to_unicode, hinting)
+        if self.file_content is original:
+            return
+        found = self.file_content
+        _remember(cache, key, found, SUBSET_LIMIT)
+    self.file_content = found
