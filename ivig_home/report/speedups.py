@@ -63,10 +63,10 @@ from weasyprint.layout import float as weasy_float
 from weasyprint.layout import inline as weasy_inline
 from weasyprint.layout import percent as weasy_percent
 from weasyprint.layout import preferred as weasy_preferred
-from weasyprint.matrix import Matrix
 from weasyprint.pdf import fonts as weasy_fonts
 from weasyprint.text import line_break
 from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+from weasyprint.text.fonts import get_pango_font_key
 
 WEASYPRINT_VERSION = "70.0"
 # Entries kept per thread and kind, least recently used dropped first: a summary has a few
@@ -353,6 +353,7 @@ class _Run(NamedTuple):
     characters: tuple[str, ...]  # the text each of them stands for
     id_set: frozenset[int]  # the same ids, to see at once whether the font has them all
     own_string: str  # the operators when every glyph's recorded width is its own
+    font_key: Any  # the key of the document's font for pango_font (kept alive with it)
 
 
 def _read_glyphs(stream: Any, textbox: Any) -> Any:
@@ -411,7 +412,8 @@ def _read_glyphs(stream: Any, textbox: Any) -> Any:
             tuple(glyph[0] for glyph in drawn), [int(glyph[4] or 0) for glyph in drawn],
             tuple(str(glyph[3]) for glyph in drawn),
             frozenset(glyph[0] for glyph in drawn),
-            _run_string(glyphs, font_size, font.bitmap, {}, {})))
+            _run_string(glyphs, font_size, font.bitmap, {}, {}),
+            get_pango_font_key(pango_font)[0]))
     ffi.release(logical)
     return (layout.layout, tuple(runs))
 
@@ -446,14 +448,18 @@ def _run_string(glyphs: Any, font_size: float, bitmap: bool, widths: dict[int, i
 def _write_glyphs(stream: Any, textbox: Any, entry: Any) -> None:
     """Write the line as draw_first_line does, from the cached glyphs."""
     _alive, runs = entry
-    stream.set_text_matrix(*Matrix(d=-1, e=textbox.position_x,
-                                   f=textbox.position_y + textbox.baseline).values)
+    # stream.set_text_matrix(*Matrix(d=-1, e=x, f=y).values), written directly.
+    stream.stream.append(b"1 0 0 -1 " + _to_bytes(textbox.position_x) + b" "
+                         + _to_bytes(textbox.position_y + textbox.baseline) + b" Tm")
     previous_font = None
     string = ""
     for run in runs:
         if run.pango_font != previous_font:
             previous_font = run.pango_font
-            font, _ = stream.add_font(run.pango_font)
+            # The document's font, looked up by its key without describing the font again.
+            font = stream._fonts.get(run.font_key)
+            if font is None:
+                font, _ = stream.add_font(run.pango_font)
             if string:
                 stream.show_text(string)
             string = ""
