@@ -215,3 +215,106 @@ def test_a_summary_with_a_glyph_no_earlier_subset_has_gets_a_subset_of_its_own(
     assert render_pdf(other) == without_speedups(other)
     assert speedups.cache_sizes()["subsets"] > subsets
     assert "Zoë Quixley-Ødegård" in text_of(render_pdf(other))
+
+
+def _bordered_box(widths: tuple[float, ...], styles: tuple[str, ...], colors: tuple[str, ...],
+                  radius: float = 0, visibility: str = "visible") -> Any:
+    """Return a laid-out block box with these borders, as draw_border reads it."""
+    from tinycss2.color4 import parse_color
+    from weasyprint.formatting_structure import boxes
+
+    style = _Style(color=parse_color("#111"), visibility=visibility,
+                   border_image_source=("none", None), column_width="auto",
+                   column_count="auto", column_rule_width=0)
+    style.font_config = speedups._fonts()
+    box = boxes.BlockBox("div", style, None, [])
+    for side, width, line, color in zip(("top", "right", "bottom", "left"), widths, styles,
+                                        colors, strict=True):
+        style[f"border_{side}_style"] = line
+        style[f"border_{side}_color"] = (
+            "currentcolor" if color == "currentcolor" else parse_color(color))
+        setattr(box, f"border_{side}_width", width)
+    box.position_x, box.position_y, box.width, box.height = 36.5, 101.25, 240.0, 18.75
+    box.margin_top = box.margin_left = 2.0
+    box.margin_right = box.margin_bottom = 0
+    box.padding_top, box.padding_right, box.padding_bottom, box.padding_left = 3, 7.5, 3, 7.5
+    for name in speedups.CORNER_RADII:
+        setattr(box, name, (0, 0))
+    box.border_bottom_right_radius = (radius, radius)
+    return box
+
+
+def _drawn(draw: Any, box: Any, tagged: bool) -> list[Any]:
+    """Return the operators a draw_border function writes for the box."""
+    from weasyprint.pdf.stream import Stream
+
+    stream = Stream(fonts={}, page_rectangle=(0, 0, 612, 792), resources={"ExtGState": {}},
+                    images={}, tags={} if tagged else None, color_profiles={},
+                    output_intent=None)
+    draw(stream, box)
+    return list(stream.stream)
+
+
+BORDER_WIDTHS = [(0, 0, 1.0, 0), (1.0, 1.0, 1.0, 5.333333333333333), (2.0, 2.0, 2.0, 2.0),
+                 (0, 1.5, 0, 0), (1.0, 0, 1.0, 0), (0.75, 0.75, 0.75, 4.0), (3.0, 0, 0, 0),
+                 (0, 0, 0, 6.0)]
+BORDER_LOOKS = [  # styles, colours (top, right, bottom, left)
+    (("solid",) * 4, ("#111",) * 4),
+    (("solid",) * 4, ("#777", "#777", "#777", "#1d4f91")),
+    (("solid",) * 4, ("currentcolor", "#111", "currentcolor", "#111")),
+    (("solid",) * 4, ("rgb(0 0 0 / 0.5)",) * 4),
+    (("solid",) * 4, ("#111", "#111", "transparent", "#111")),
+    (("solid", "solid", "solid", "dashed"), ("#777", "#777", "#777", "#1f6b3a")),
+    (("solid", "solid", "solid", "dotted"), ("#777",) * 4),
+    (("solid", "solid", "solid", "double"), ("#777", "#777", "#777", "#9b1c1c")),
+    (("double",) * 4, ("#111",) * 4),
+    (("groove",) * 4, ("#111",) * 4),
+    (("none", "none", "solid", "none"), ("#111",) * 4),
+]
+
+
+@pytest.mark.parametrize("tagged", [True, False])
+@pytest.mark.parametrize("widths", BORDER_WIDTHS)
+def test_borders_drawn_directly_are_the_operators_weasyprint_writes(
+        widths: tuple[float, ...], tagged: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    render_pdf(context_for(clean()))  # this thread's font configuration, as in a render
+    direct: list[Any] = []
+    monkeypatch.setattr(speedups, "_draw_solid_border", _counting(
+        speedups._draw_solid_border, direct))
+    for styles, colors in BORDER_LOOKS:
+        for radius, visibility in (0, "visible"), (4.0, "visible"), (0, "hidden"):
+            ours = _bordered_box(widths, styles, colors, radius, visibility)
+            theirs = _bordered_box(widths, styles, colors, radius, visibility)
+            expected = _drawn(speedups._installed["border"], theirs, tagged)
+            assert _drawn(speedups.draw_border, ours, tagged) == expected, (
+                styles, colors, radius, visibility)
+            again = _bordered_box(widths, styles, colors, radius, visibility)
+            again.style = ours.style  # the plan kept on the style, used again
+            assert _drawn(speedups.draw_border, again, tagged) == expected
+    assert direct  # the solid, square borders took the direct path
+
+
+def _counting(function: Any, calls: list[Any]) -> Any:
+    """Return the function, noting each call in calls."""
+    def counted(*args: Any) -> Any:
+        calls.append(args)
+        return function(*args)
+    return counted
+
+
+def test_the_summarys_solid_borders_take_the_direct_path_and_a_wrong_one_shows(
+        monkeypatch: pytest.MonkeyPatch, without_speedups: Any) -> None:
+    context = context_for(example("emergency"))
+    direct: list[Any] = []
+    monkeypatch.setattr(speedups, "_draw_solid_border", _counting(
+        speedups._draw_solid_border, direct))
+    assert render_pdf(context) == without_speedups(context)
+    assert len(direct) > 10
+    # A side clipped wrongly (here: bottom and top swapped) changes the bytes.
+    original = speedups._clip_square_side
+
+    def swapped(stream: Any, index: int, *rest: Any) -> None:
+        original(stream, {0: 2, 2: 0}.get(index, index), *rest)
+
+    monkeypatch.setattr(speedups, "_clip_square_side", swapped)
+    assert render_pdf(context) != without_speedups(context)
