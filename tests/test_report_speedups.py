@@ -318,3 +318,46 @@ def test_the_summarys_solid_borders_take_the_direct_path_and_a_wrong_one_shows(
 
     monkeypatch.setattr(speedups, "_clip_square_side", swapped)
     assert render_pdf(context) != without_speedups(context)
+
+
+COLORS = ["#111", "#1d4f91", "rgb(0 0 0 / 0.5)", "transparent", "rgb(none 50% 20%)",
+          "hsl(120 40% 50%)", "lab(50% 20 -30)", "#9b1c1c", "#111", "rgb(12.5% 0% 100%)",
+          "white", "black"]
+
+
+def test_colours_set_from_kept_operators_are_the_ones_weasyprint_writes() -> None:
+    from tinycss2.color4 import parse_color
+    from tinycss2.color5 import parse_color as parse_color5
+    from weasyprint.pdf.stream import Stream
+
+    def stream() -> Any:
+        return Stream(fonts={}, page_rectangle=(0, 0, 612, 792), resources={"ExtGState": {}},
+                      images={}, tags=None, color_profiles={}, output_intent=None)
+
+    speedups._color_operators.clear()
+    ours, theirs = stream(), stream()
+    for _round in range(2):  # the second time every sRGB operator is a kept one
+        for text in COLORS:
+            for parse in parse_color, parse_color5:
+                for stroke in False, True, False:
+                    color = parse(text)
+                    speedups.set_color(ours, color, stroke)
+                    speedups._installed["set_color"](theirs, color, stroke)
+                    assert ours.stream == theirs.stream, (text, stroke)
+                for each in ours, theirs:  # forget the colour: each is written again
+                    each.push_state()
+                    each.pop_state()
+        assert ours.stream == theirs.stream
+        assert ours._resources == theirs._resources
+    assert 4 <= len(speedups._color_operators) <= speedups.COLOR_LIMIT
+    # A kept operator is what is written: a wrong one shows.
+    key = next(iter(speedups._color_operators))
+    speedups._color_operators[key] = b"0 0 0 rg"
+    ours, theirs = stream(), stream()
+    for text in COLORS:
+        for stroke in False, True:
+            speedups.set_color(ours, parse_color(text), stroke)
+            speedups._installed["set_color"](theirs, parse_color(text), stroke)
+    speedups._color_operators.clear()
+    assert ours.stream != theirs.stream
+

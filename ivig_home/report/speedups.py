@@ -26,7 +26,8 @@ a line box's place with no floats on the page (`avoid_collisions`), a box whose 
 no background skipping the background lookups (`layout_box_backgrounds`), the corner
 radii of a style with no rounded corner set at once (`resolve_radii_percentages`), pydyf's page
 references built once per page list instead of on each of ~500 reads,
-pydyf's conversion of operands to bytes (exact types first), and `cached_property`
+pydyf's conversion of operands to bytes (exact types first), the operator setting an sRGB
+colour kept by colour (`set_color`), and `cached_property`
 without the lock Python 3.11 takes on first use.
 
 The output is byte for byte what WeasyPrint writes without any of this
@@ -49,6 +50,8 @@ from typing import Any, NamedTuple
 
 import cssselect2
 import pydyf
+import tinycss2.color4
+import tinycss2.color5
 import weasyprint
 from weasyprint import css as weasy_css
 from weasyprint import document as weasy_document
@@ -65,6 +68,7 @@ from weasyprint.layout import inline as weasy_inline
 from weasyprint.layout import percent as weasy_percent
 from weasyprint.layout import preferred as weasy_preferred
 from weasyprint.pdf import fonts as weasy_fonts
+from weasyprint.pdf import stream as weasy_stream
 from weasyprint.text import line_break
 from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 from weasyprint.text.fonts import get_pango_font_key
@@ -120,7 +124,8 @@ def install() -> bool:
                           page_references=vars(pydyf.PDF)["page_references"],
                           radii=weasy_background.resolve_radii_percentages,
                           subset=weasy_fonts.Font.subset,
-                          generate_pdf=weasy_document.generate_pdf)
+                          generate_pdf=weasy_document.generate_pdf,
+                          set_color=weasy_stream.Stream.set_color)
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -139,6 +144,7 @@ def install() -> bool:
         weasy_background.resolve_radii_percentages = resolve_radii_percentages
         weasy_fonts.Font.subset = font_subset
         weasy_document.generate_pdf = generate_pdf
+        weasy_stream.Stream.set_color = set_color
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -168,6 +174,7 @@ def uninstall() -> None:
         weasy_background.resolve_radii_percentages = _installed["radii"]
         weasy_fonts.Font.subset = _installed["subset"]
         weasy_document.generate_pdf = _installed["generate_pdf"]
+        weasy_stream.Stream.set_color = _installed["set_color"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -1020,3 +1027,44 @@ def font_subset(self: Any, to_unicode: Any, hinting: Any) -> None:
         found = self.file_content
         _remember(cache, key, found, SUBSET_LIMIT)
     self.file_content = found
+
+
+# The operators setting sRGB colours, by coordinates and stroke: a summary has a dozen.
+_color_operators: dict[tuple[Any, bool], bytes] = {}
+COLOR_LIMIT = 256
+# tinycss2's colour classes, whose conversion and iteration set_color reproduces.
+PLAIN_COLORS = (tinycss2.color4.Color, tinycss2.color5.Color)
+
+
+def set_color(self: Any, color: Any, stroke: bool = False) -> None:
+    """WeasyPrint's Stream.set_color, the operator for an sRGB colour kept by its value.
+
+    WeasyPrint converts the colour to sRGB (a new colour object) and writes its three
+    numbers on each change of colour (~300 a summary); for a colour already in sRGB the
+    conversion only turns undefined coordinates into 0, so the operator follows from the
+    coordinates and whether it strokes. Other colour spaces take WeasyPrint's own path.
+    """
+    if type(color) not in PLAIN_COLORS or color.space != "srgb":
+        _installed["set_color"](self, color, stroke)
+        return
+    coordinates = color.coordinates
+    self.set_alpha(color.alpha, stroke)
+    current = ("srgb", *coordinates)
+    if stroke:
+        if current == self._current_color_stroke:
+            return
+        self._current_color_stroke = current
+    else:
+        if current == self._current_color:
+            return
+        self._current_color = current
+    key = (coordinates, stroke)
+    operator = _color_operators.get(key)
+    if operator is None:
+        red, green, blue = (coordinate or 0 for coordinate in coordinates)
+        operator = b" ".join((pydyf._to_bytes(float(red)), pydyf._to_bytes(float(green)),
+                              pydyf._to_bytes(float(blue)), b"RG" if stroke else b"rg"))
+        if len(_color_operators) >= COLOR_LIMIT:
+            _color_operators.clear()
+        _color_operators[key] = operator
+    self.stream.append(operator)
