@@ -361,3 +361,81 @@ def test_colours_set_from_kept_operators_are_the_ones_weasyprint_writes() -> Non
     speedups._color_operators.clear()
     assert ours.stream != theirs.stream
 
+
+MARGIN_RULES = [  # rules, a word they put in the margins
+    ("", "Reference"),
+    ("@page { @top-left { content: 'Lefty' } }", "Lefty"),
+    ("@page { @top-right { content: 'Righty' } @bottom-right-corner { content: 'Cornery' } }",
+     "Cornery"),
+    ("@page { @left-middle { content: 'Sidey'; width: 30pt } }", "Sidey"),
+    ("@page :first { @bottom-center { content: none } } "
+     "@page { @right-top { content: 'Rtop' } }", "Rtop"),
+    ("@page { @top-left-corner { content: 'Tlc' counter(page) } "
+     "@bottom-left { content: 'Bleft' } }", "Bleft"),
+]
+
+
+@pytest.mark.parametrize(("rules", "word"), MARGIN_RULES)
+def test_margin_boxes_built_only_where_a_rule_applies_are_weasyprints(
+        rules: str, word: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint import CSS
+    from weasyprint.formatting_structure import boxes
+
+    from ivig_home.report import render as render_module
+
+    # The thread's font configuration, so the speedups apply; the app's parsing, so no
+    # user-agent stylesheet (WeasyPrint's has a rule for every margin box).
+    fonts, sheets = render_module._styles("letter")
+    extra = CSS(string=rules, font_config=fonts)
+    html = render_module.render_html(context_for(example("emergency")))
+
+    def write() -> bytes:
+        document = render_module._parse(html, render_module.SandboxFetcher())
+        pdf: bytes = document.write_pdf(stylesheets=[*sheets, extra], font_config=fonts,
+                                        pdf_variant="pdf/ua-1")
+        return pdf
+
+    built: list[Any] = []
+    monkeypatch.setattr(boxes, "MarginBox", _counting_class(boxes.MarginBox, built))
+    ours = write()
+    ours_built = len(built)
+    speedups.uninstall()
+    try:
+        built.clear()
+        theirs = write()
+    finally:
+        speedups.install()
+    assert ours == theirs
+    assert ours_built < len(built)  # fewer boxes built, the same PDF
+    assert word in text_of(ours)
+
+
+def _counting_class(cls: type, made: list[Any]) -> type:
+    """Return a subclass of cls noting each instance made in made."""
+    def init(self: Any, *args: Any) -> None:
+        made.append(self)
+        cls.__init__(self, *args)
+
+    return type(cls.__name__, (cls,), {"__init__": init})
+
+
+def test_the_summarys_footer_is_the_only_side_built_and_leaving_it_out_shows(
+        monkeypatch: pytest.MonkeyPatch, without_speedups: Any) -> None:
+    context = context_for(example("clinical-risk-factors"))
+    skipped_sets: list[set[str]] = []
+    original = speedups._margin_boxes
+
+    def spy(context: Any, page: Any, state: Any, skipped: set[str]) -> Any:
+        skipped_sets.append(set(skipped))
+        return original(context, page, state, skipped)
+
+    monkeypatch.setattr(speedups, "_margin_boxes", spy)
+    assert render_pdf(context) == without_speedups(context)
+    assert skipped_sets and all(len(skipped) == 13 for skipped in skipped_sets)
+    assert all("@bottom-center" not in skipped for skipped in skipped_sets)
+
+    def wrong(context: Any, page: Any, state: Any, skipped: set[str]) -> Any:
+        return original(context, page, state, skipped | {"@bottom-left"})
+
+    monkeypatch.setattr(speedups, "_margin_boxes", wrong)
+    assert render_pdf(context) != without_speedups(context)

@@ -27,8 +27,9 @@ no background skipping the background lookups (`layout_box_backgrounds`), the co
 radii of a style with no rounded corner set at once (`resolve_radii_percentages`), pydyf's page
 references built once per page list instead of on each of ~500 reads,
 pydyf's conversion of operands to bytes (exact types first), the operator setting an sRGB
-colour kept by colour (`set_color`), and `cached_property`
-without the lock Python 3.11 takes on first use.
+colour kept by colour (`set_color`), no margin box built for the sides and corners of a
+page that no margin rule applies to (`make_margin_boxes`), and `cached_property` without
+the lock Python 3.11 takes on first use.
 
 The output is byte for byte what WeasyPrint writes without any of this
 (tests/test_report_speedups.py renders the examples, names in every bundled script and
@@ -40,6 +41,7 @@ was written for; with any other version, WeasyPrint runs unchanged.
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import threading
@@ -56,15 +58,18 @@ import weasyprint
 from weasyprint import css as weasy_css
 from weasyprint import document as weasy_document
 from weasyprint import draw as weasy_draw
+from weasyprint import layout as weasy_layout
 from weasyprint.css.functions import check_math
 from weasyprint.css.properties import Dimension
 from weasyprint.draw import border as weasy_border
 from weasyprint.draw import text as weasy_text
 from weasyprint.formatting_structure import boxes as weasy_boxes
+from weasyprint.formatting_structure import build as weasy_build
 from weasyprint.layout import absolute, block, column, grid, page, table
 from weasyprint.layout import background as weasy_background
 from weasyprint.layout import float as weasy_float
 from weasyprint.layout import inline as weasy_inline
+from weasyprint.layout import page as weasy_page
 from weasyprint.layout import percent as weasy_percent
 from weasyprint.layout import preferred as weasy_preferred
 from weasyprint.pdf import fonts as weasy_fonts
@@ -125,7 +130,8 @@ def install() -> bool:
                           radii=weasy_background.resolve_radii_percentages,
                           subset=weasy_fonts.Font.subset,
                           generate_pdf=weasy_document.generate_pdf,
-                          set_color=weasy_stream.Stream.set_color)
+                          set_color=weasy_stream.Stream.set_color,
+                          margin_boxes=weasy_layout.make_margin_boxes)
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -145,6 +151,7 @@ def install() -> bool:
         weasy_fonts.Font.subset = font_subset
         weasy_document.generate_pdf = generate_pdf
         weasy_stream.Stream.set_color = set_color
+        weasy_layout.make_margin_boxes = make_margin_boxes
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -175,6 +182,7 @@ def uninstall() -> None:
         weasy_fonts.Font.subset = _installed["subset"]
         weasy_document.generate_pdf = _installed["generate_pdf"]
         weasy_stream.Stream.set_color = _installed["set_color"]
+        weasy_layout.make_margin_boxes = _installed["margin_boxes"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -1068,3 +1076,140 @@ def set_color(self: Any, color: Any, stroke: bool = False) -> None:
             _color_operators.clear()
         _color_operators[key] = operator
     self.stream.append(operator)
+
+
+# The page margin boxes, by side: the side's prefix, whether it is vertical, its three boxes.
+MARGIN_SIDES = (("top", False, ("left", "center", "right")),
+                ("bottom", False, ("left", "center", "right")),
+                ("left", True, ("top", "middle", "bottom")),
+                ("right", True, ("top", "middle", "bottom")))
+MARGIN_CORNERS = ("@top-left-corner", "@top-right-corner", "@bottom-left-corner",
+                  "@bottom-right-corner")
+EMPTY_CONTENT = ("normal", "inhibit", "none")
+
+
+def make_margin_boxes(context: Any, page: Any, state: Any) -> Iterator[Any]:
+    """WeasyPrint's make_margin_boxes, building no box for a side or corner that no margin
+    rule of the page applies to.
+
+    Such a side's three boxes take the page's anonymous style; when its content is empty
+    none of them is generated, and WeasyPrint builds, sizes and drops them (twelve of the
+    sixteen boxes of each page of the summary, whose only margin box is the footer). The
+    page's anonymous style is still given the page-based counters it would have got; every
+    other margin box is WeasyPrint's own work, in its order (the footer's text differs on
+    each page, so nothing of it is reused).
+    """
+    if page.style.font_config is not _fonts():
+        yield from _installed["margin_boxes"](context, page, state)
+        return
+    page_type = page.page_type
+    anonymous = page.style.anonymous_style
+    if anonymous["content"] not in EMPTY_CONTENT:
+        yield from _installed["margin_boxes"](context, page, state)
+        return
+    skipped = set()
+    for prefix, _vertical, suffixes in MARGIN_SIDES:
+        keywords = [f"@{prefix}-{suffix}" for suffix in suffixes]
+        if all(context.style_for(page_type, keyword) is None for keyword in keywords):
+            skipped.update(keywords)
+    skipped.update(keyword for keyword in MARGIN_CORNERS
+                   if context.style_for(page_type, keyword) is None)
+    if skipped:
+        # What WeasyPrint's make_box does to the anonymous style for each of them.
+        for keyword in sorted(skipped):
+            weasy_page._standardize_page_based_counters(anonymous, keyword)
+    yield from _margin_boxes(context, page, state, skipped)
+
+
+def _margin_boxes(context: Any, page: Any, state: Any, skipped: set[str]) -> Iterator[Any]:
+    """WeasyPrint's make_margin_boxes (layout/page.py), the boxes named in skipped left out."""
+    def make_box(at_keyword: str, containing_block: Any) -> Any:
+        style = context.style_for(page.page_type, at_keyword)
+        if style is None:
+            # doesn't affect counters
+            style = page.style.anonymous_style
+        weasy_page._standardize_page_based_counters(style, at_keyword)
+        box = weasy_boxes.MarginBox(at_keyword, style)
+        box.is_generated = style["content"] not in EMPTY_CONTENT
+        if box.is_generated:
+            # @margins mustn't manipulate page-context counters
+            margin_state = copy.deepcopy(state)
+            quote_depth, counter_values, counter_scopes, _page_groups = margin_state
+            counter_scopes.append(set())
+            weasy_build.update_counters(margin_state, box.style)
+            box.children = weasy_build.content_to_boxes(
+                box.style, box, quote_depth, counter_values,
+                context.get_image_from_uri, context.target_collector,
+                context.counter_style, context, page)
+            box.process_whitespace()
+            box.process_text_transform()
+            box = weasy_build.create_anonymous_boxes(box)
+        weasy_page.resolve_percentages(box, containing_block)
+        if not box.is_generated:
+            box.width = box.height = 0
+            for side in ("top", "right", "bottom", "left"):
+                box._reset_spacing(side)
+        return box
+
+    margin_top = page.margin_top
+    margin_bottom = page.margin_bottom
+    margin_left = page.margin_left
+    margin_right = page.margin_right
+    max_box_width = page.border_width()
+    max_box_height = page.border_height()
+    page_end_x = margin_left + max_box_width
+    page_end_y = margin_top + max_box_height
+    generated_boxes = []
+
+    for prefix, vertical, containing_block, position_x, position_y in (
+        ("top", False, (max_box_width, margin_top), margin_left, 0),
+        ("bottom", False, (max_box_width, margin_bottom), margin_left, page_end_y),
+        ("left", True, (margin_left, max_box_height), 0, margin_top),
+        ("right", True, (margin_right, max_box_height), page_end_x, margin_top),
+    ):
+        if vertical:
+            suffixes = ["top", "middle", "bottom"]
+            fixed_outer, variable_outer = containing_block
+        else:
+            suffixes = ["left", "center", "right"]
+            variable_outer, fixed_outer = containing_block
+        if f"@{prefix}-{suffixes[0]}" in skipped:
+            continue  # none of the three is generated
+        side_boxes = [make_box(f"@{prefix}-{suffix}", containing_block) for suffix in suffixes]
+        if not any(box.is_generated for box in side_boxes):
+            continue
+        weasy_page.compute_variable_dimension(context, side_boxes, vertical, variable_outer)
+        for box, offset in zip(side_boxes, [0, 0.5, 1], strict=True):
+            if not box.is_generated:
+                continue
+            box.position_x = position_x
+            box.position_y = position_y
+            if vertical:
+                box.position_y += offset * (variable_outer - box.margin_height())
+            else:
+                box.position_x += offset * (variable_outer - box.margin_width())
+            weasy_page.compute_fixed_dimension(
+                context, box, fixed_outer, not vertical, prefix in ("top", "left"))
+            generated_boxes.append(box)
+
+    for at_keyword, cb_width, cb_height, position_x, position_y in (
+        ("@top-left-corner", margin_left, margin_top, 0, 0),
+        ("@top-right-corner", margin_right, margin_top, page_end_x, 0),
+        ("@bottom-left-corner", margin_left, margin_bottom, 0, page_end_y),
+        ("@bottom-right-corner", margin_right, margin_bottom, page_end_x, page_end_y),
+    ):
+        if at_keyword in skipped:
+            continue
+        box = make_box(at_keyword, (cb_width, cb_height))
+        if not box.is_generated:
+            continue
+        box.position_x = position_x
+        box.position_y = position_y
+        weasy_page.compute_fixed_dimension(
+            context, box, cb_height, True, "top" in at_keyword)
+        weasy_page.compute_fixed_dimension(
+            context, box, cb_width, False, "left" in at_keyword)
+        generated_boxes.append(box)
+
+    for box in generated_boxes:
+        yield weasy_page.margin_box_content_layout(context, page, box)
