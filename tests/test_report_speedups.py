@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import pydyf
 import pytest
 import weasyprint
 from hypothesis import HealthCheck, given, settings
@@ -439,3 +440,62 @@ def test_the_summarys_footer_is_the_only_side_built_and_leaving_it_out_shows(
 
     monkeypatch.setattr(speedups, "_margin_boxes", wrong)
     assert render_pdf(context) != without_speedups(context)
+
+
+def _blocks(stream: Any, marked: Any, artifact: Any, stacked: Any) -> None:
+    """Write nested marked, artifact and saved-state blocks, one left by an exception."""
+    first, second = object(), object()
+    with marked(stream, first, "P"):
+        stream.rectangle(0, 0, 1, 1)
+        with stacked(stream):
+            stream.fill()
+            with artifact(stream):
+                stream.set_color_rgb(0, 0, 0)
+    with pytest.raises(ValueError, match="drawing failed"), marked(stream, second, "Span"):
+        with stacked(stream), artifact(stream):
+            stream.fill()
+            raise ValueError("drawing failed")
+    with stacked(stream):
+        pass  # nothing drawn: WeasyPrint's pop_state takes the q back
+
+
+@pytest.mark.parametrize("tagged", [True, False])
+def test_marked_artifact_and_stacked_blocks_write_what_weasyprints_write(
+        tagged: bool) -> None:
+    from weasyprint.pdf.stream import Stream
+
+    def stream() -> Any:
+        return Stream(fonts={}, page_rectangle=(0, 0, 612, 792), resources={"ExtGState": {}},
+                      images={}, tags={} if tagged else None, color_profiles={},
+                      output_intent=None)
+
+    ours, theirs = stream(), stream()
+    _blocks(ours, speedups.stream_marked, speedups.stream_artifact, speedups.stream_stacked)
+    _blocks(theirs, speedups._installed["marked"], speedups._installed["artifact"],
+            speedups._installed["stacked"])
+    assert [pydyf._to_bytes(part) for part in ours.stream] == [
+        pydyf._to_bytes(part) for part in theirs.stream]
+    assert ours._ctm_stack == theirs._ctm_stack
+    assert (list(ours._tags.values()) if tagged else ours._tags) == (
+        list(theirs._tags.values()) if tagged else theirs._tags)
+    assert ours.stream.count(b"EMC" if tagged else b"Q") >= 2  # left even by the exception
+    from weasyprint.pdf.stream import Stream as Installed
+
+    assert Installed.marked is speedups.stream_marked
+
+
+def test_a_block_left_by_an_exception_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A block that forgot its closing operator on an exception would unbalance the page.
+    from weasyprint.pdf.stream import Stream
+
+    stream = Stream(fonts={}, page_rectangle=(0, 0, 612, 792), resources={}, images={},
+                    tags={}, color_profiles={}, output_intent=None)
+    monkeypatch.setattr(speedups._Leaving, "__exit__", lambda self, *exception: None)
+    with pytest.raises(ValueError, match="failed"), stream.marked(object(), "P"):
+        raise ValueError("failed")
+    assert b"EMC" not in stream.stream  # the check below would see a broken one
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="failed"), stream.marked(object(), "P"):
+        raise ValueError("failed")
+    assert stream.stream[-1] == b"EMC"
+
