@@ -499,3 +499,45 @@ def test_a_block_left_by_an_exception_is_closed(monkeypatch: pytest.MonkeyPatch)
         raise ValueError("failed")
     assert stream.stream[-1] == b"EMC"
 
+
+WHITE_SPACE_TEXT = st.text(alphabet=st.sampled_from(list(" \t\n\r\x0c\u00a0\u2003ab.")),
+                           max_size=12)
+WHITE_SPACE_VALUES = ["normal", "nowrap", "pre", "pre-wrap", "pre-line", "break-spaces"]
+
+
+def _text_box(text: str, white_space: str) -> Any:
+    """Return a text box of this text, its style of this thread's renders."""
+    from weasyprint.formatting_structure import boxes
+
+    style = _Style(white_space=white_space)
+    style.font_config = speedups._fonts()
+    box = boxes.TextBox("p", style, None, "x")
+    box.text = text  # may be empty, as after a split
+    return box
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=WHITE_SPACE_TEXT, white_space=st.sampled_from(WHITE_SPACE_VALUES),
+       following=st.sampled_from([False, True, None, 1]))
+def test_white_space_collapsed_from_kept_outcomes_is_weasyprints(
+        text: str, white_space: str, following: Any) -> None:
+    if speedups._fonts() is None:
+        render_pdf(context_for(clean()))  # this thread's font configuration
+    for _twice in range(2):  # the second time from the kept outcome
+        ours, theirs = _text_box(text, white_space), _text_box(text, white_space)
+        returned = ours.process_whitespace(following)
+        assert returned == speedups._installed["whitespace"](theirs, following)
+        assert vars(ours) == vars(theirs)
+
+
+def test_a_wrong_kept_white_space_outcome_shows(without_speedups: Any) -> None:
+    context = context_for(example("nothing-to-flag"))
+    assert render_pdf(context) == without_speedups(context)
+    cache = speedups._local.caches["whitespace"]
+    assert len(cache) > 50  # the summary's texts went through it
+    for key, (text, leading, following) in list(cache.items()):
+        cache[key] = (text.upper(), leading, following)
+    try:
+        assert render_pdf(context) != without_speedups(context)
+    finally:
+        cache.clear()

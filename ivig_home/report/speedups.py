@@ -29,7 +29,8 @@ references built once per page list instead of on each of ~500 reads,
 pydyf's conversion of operands to bytes (exact types first), the operator setting an sRGB
 colour kept by colour (`set_color`), no margin box built for the sides and corners of a
 page that no margin rule applies to (`make_margin_boxes`), the stream's marked content,
-artifact and saved-state blocks as plain context managers (`stream_marked`), and
+artifact and saved-state blocks as plain context managers (`stream_marked`), a text's
+white space collapsed once per text and white-space value (`process_whitespace`), and
 `cached_property` without the lock Python 3.11 takes on first use.
 
 The output is byte for byte what WeasyPrint writes without any of this
@@ -135,7 +136,8 @@ def install() -> bool:
                           margin_boxes=weasy_layout.make_margin_boxes,
                           stacked=weasy_stream.Stream.stacked,
                           marked=weasy_stream.Stream.marked,
-                          artifact=weasy_stream.Stream.artifact)
+                          artifact=weasy_stream.Stream.artifact,
+                          whitespace=weasy_boxes.TextBox.process_whitespace)
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -159,6 +161,7 @@ def install() -> bool:
         weasy_stream.Stream.stacked = stream_stacked
         weasy_stream.Stream.marked = stream_marked
         weasy_stream.Stream.artifact = stream_artifact
+        weasy_boxes.TextBox.process_whitespace = process_whitespace
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -193,6 +196,7 @@ def uninstall() -> None:
         weasy_stream.Stream.stacked = _installed["stacked"]
         weasy_stream.Stream.marked = _installed["marked"]
         weasy_stream.Stream.artifact = _installed["artifact"]
+        weasy_boxes.TextBox.process_whitespace = _installed["whitespace"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -268,7 +272,7 @@ def _cache(kind: str) -> OrderedDict[Any, Any]:
     if caches is None:
         caches = _local.caches = {"split": OrderedDict(), "draw": OrderedDict(),
                                   "styles": OrderedDict(), "elements": OrderedDict(),
-                                  "subsets": OrderedDict()}
+                                  "subsets": OrderedDict(), "whitespace": OrderedDict()}
     return caches[kind]
 
 
@@ -1273,3 +1277,49 @@ def stream_stacked(self: Any) -> _Leaving:
     self.push_state()
     return _Leaving(self.pop_state)
 
+
+def process_whitespace(self: Any, following_collapsible_space: Any = False) -> Any:
+    """WeasyPrint's TextBox.process_whitespace, each text's outcome kept for the thread.
+
+    The white space of ~700 texts a summary is collapsed with three regular expressions
+    each, nearly all of them texts every summary has; the outcome follows from the text,
+    the white-space value and whether a collapsible space comes before (see
+    _collapse_whitespace).
+    """
+    text = self.text
+    style = self.style
+    if not text or style.font_config is not _fonts():
+        return _installed["whitespace"](self, following_collapsible_space)
+    key = (text, style["white_space"], bool(following_collapsible_space))
+    cache = _cache("whitespace")
+    found = _recall(cache, key)
+    if found is None:
+        found = _collapse_whitespace(*key)
+        _remember(cache, key, found)
+    self.text, leading, following = found
+    if leading:
+        self.leading_collapsible_space = True
+    return following
+
+
+def _collapse_whitespace(text: str, white_space: str,
+                         following_collapsible_space: bool) -> tuple[str, bool, bool]:
+    """Return TextBox.process_whitespace's text, whether it sets leading_collapsible_space
+    and what it returns, in its steps."""
+    text = weasy_boxes.LINE_FEED_RE.sub("\n", text)
+    new_line_collapse = white_space in ("normal", "nowrap")
+    space_collapse = white_space in ("normal", "nowrap", "pre-line")
+    if space_collapse:
+        text = weasy_boxes.TAB_RE.sub("\n", text)
+    if new_line_collapse:
+        text = text.replace("\n", " ")
+    leading = False
+    if space_collapse:
+        previous_text = text = weasy_boxes.SPACE_RE.sub(" ", text)
+        if following_collapsible_space and text.startswith(" "):
+            text = text[1:]
+            leading = True
+        following_collapsible_space = previous_text.endswith(" ")
+    else:
+        following_collapsible_space = False
+    return text, leading, following_collapsible_space
