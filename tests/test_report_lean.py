@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import re
+import threading
+import zlib
+from typing import Any
 from xml.etree import ElementTree
 
 import pikepdf
+import pydyf
 import pytest
 import tinycss2
 
-from ivig_home.report import render_html
+from ivig_home.report import render as render_module
+from ivig_home.report import render_html, render_pdf
 from ivig_home.report.fetcher import static_path
 from ivig_home.report.render import STYLESHEET
 from tests.answers import example
@@ -73,3 +79,67 @@ def test_every_stream_is_compressed() -> None:
         streams = [item for item in document.objects if isinstance(item, pikepdf.Stream)]
         assert streams
         assert {str(stream.get("/Filter")) for stream in streams} == {"/FlateDecode"}
+
+
+def test_a_render_pauses_automatic_garbage_collection_and_resumes_it_after() -> None:
+    seen: list[bool] = []
+    original = render_module._compress_streams
+
+    def spy(document: object, pdf: Any) -> None:
+        seen.append(gc.isenabled())
+        original(document, pdf)
+
+    assert gc.isenabled()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render_module, "_compress_streams", spy)
+        render_pdf(context_for(example("nothing-to-flag")))
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_collection_resumes_when_the_last_of_overlapping_renders_ends() -> None:
+    first, second = render_module._collection_paused(), render_module._collection_paused()
+    first.__enter__()
+    thread = threading.Thread(target=second.__enter__)
+    thread.start()
+    thread.join()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the other render is still under way
+    thread = threading.Thread(target=second.__exit__, args=(None, None, None))
+    thread.start()
+    thread.join()
+    assert gc.isenabled()
+
+
+def test_a_render_leaves_collection_off_when_it_was_off_before() -> None:
+    gc.disable()
+    try:
+        render_pdf(context_for(example("nothing-to-flag")))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_failed_render_resumes_collection() -> None:
+    with pytest.raises(ValueError):
+        with render_module._collection_paused():
+            raise ValueError("layout failed")
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_the_streams_pydyf_builds_as_it_writes_are_deflated_at_zlibs_default_level(
+        name: str) -> None:
+    with pikepdf.open(io.BytesIO(example_pdf(name))) as document:
+        built = {str(stream.get("/Type")): stream for stream in document.objects
+                 if isinstance(stream, pikepdf.Stream)
+                 and stream.get("/Type") in ("/ObjStm", "/XRef")}
+        assert built.keys() == {"/ObjStm", "/XRef"}
+        for stream in built.values():
+            assert stream.read_raw_bytes() == zlib.compress(stream.read_bytes(), 6)
+
+
+def test_a_pydyf_stream_made_elsewhere_keeps_pydyfs_own_level() -> None:
+    content = b"".join(b"%d 0 obj" % number for number in range(2000))
+    data = pydyf.Stream([content], compress=True).data
+    assert zlib.compress(content, 9) in data and zlib.compress(content, 6) not in data

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import pydyf
 import pytest
 import weasyprint
 from hypothesis import HealthCheck, given, settings
@@ -127,7 +128,8 @@ def test_a_plain_weasyprint_call_elsewhere_in_the_process_is_left_alone() -> Non
 
 
 def test_the_used_values_kept_per_style_are_plain_box_attributes() -> None:
-    # resolve_percentages sets them again through the box's __dict__, which is what
+    # resolve_percentages (and resolve_radii_percentages, for the corners) sets them
+    # through the box's __dict__, which is what
     # setattr does unless a class makes the name a data descriptor (a property): none may.
     # (Table columns give some a plain class default, which an instance value hides.)
     from weasyprint.formatting_structure import boxes
@@ -137,7 +139,7 @@ def test_the_used_values_kept_per_style_are_plain_box_attributes() -> None:
                and issubclass(getattr(boxes, name), boxes.Box)]
     assert len(classes) > 20
     for cls in classes:
-        for name in speedups.USED_NAMES:
+        for name in (*speedups.USED_NAMES, *speedups.CORNER_RADII):
             found = [vars(owner)[name] for owner in cls.__mro__ if name in vars(owner)]
             assert not any(hasattr(type(value), "__set__") for value in found), (cls, name)
 
@@ -163,3 +165,379 @@ def test_the_apps_render_thread_keeps_its_caches_from_one_summary_to_the_next(
     assert 0 < after["split"] - sizes["split"] < 40, (sizes, after)
     assert after["styles"] == sizes["styles"] and after["elements"] - sizes["elements"] < 10
     assert pdf == without_speedups(second)
+
+
+class _Style(dict[str, Any]):
+    """A computed style as the corner radii read it: values by name, a font configuration."""
+
+    font_config = None
+
+
+class _Box:
+    """A box as resolve_radii_percentages reads it."""
+
+    def __init__(self, radii: Any, removed: set[str] | None = None) -> None:
+        self.style = _Style(zip(speedups.CORNER_RADII, radii, strict=True))
+        self.remove_decoration_sides = removed or set()
+
+    def border_width(self) -> float:
+        return 200.0
+
+    def border_height(self) -> float:
+        return 50.0
+
+
+@pytest.mark.parametrize("removed", [set(), {"top", "left"}])
+def test_the_corner_radii_are_weasyprints_for_square_and_rounded_corners(
+        removed: set[str]) -> None:
+    from weasyprint.css.properties import Dimension
+    from weasyprint.layout import percent
+
+    zero, px, pct = Dimension(0, "px"), Dimension(4, "px"), Dimension(10, "%")
+    for radii in [(zero, zero)] * 4, [(px, zero), (zero, px), (zero, zero), (zero, pct)], [
+            (px, px), (pct, pct), (px, pct), (zero, zero)], [(pct, px)] * 4:
+        ours, theirs = _Box(radii, removed), _Box(radii, removed)
+        speedups.resolve_radii_percentages(ours)
+        percent.resolve_radii_percentages(theirs)
+        assert {name: getattr(ours, name) for name in speedups.CORNER_RADII} == {
+            name: getattr(theirs, name) for name in speedups.CORNER_RADII}, radii
+
+
+def test_a_summary_with_a_glyph_no_earlier_subset_has_gets_a_subset_of_its_own(
+        without_speedups: Any) -> None:
+    speedups.clear()
+    first = context_for(clean(patient_name="Ada Byron"))
+    render_pdf(first)
+    subsets = speedups.cache_sizes()["subsets"]
+    assert subsets >= 2  # regular and bold, at least
+    assert render_pdf(first) == without_speedups(first)
+    assert speedups.cache_sizes()["subsets"] == subsets  # the same glyphs: reused
+    other = context_for(clean(patient_name="Zoë Quixley-Ødegård"))
+    assert render_pdf(other) == without_speedups(other)
+    assert speedups.cache_sizes()["subsets"] > subsets
+    assert "Zoë Quixley-Ødegård" in text_of(render_pdf(other))
+
+
+def _bordered_box(widths: tuple[float, ...], styles: tuple[str, ...], colors: tuple[str, ...],
+                  radius: float = 0, visibility: str = "visible") -> Any:
+    """Return a laid-out block box with these borders, as draw_border reads it."""
+    from tinycss2.color4 import parse_color
+    from weasyprint.formatting_structure import boxes
+
+    style = _Style(color=parse_color("#111"), visibility=visibility,
+                   border_image_source=("none", None), column_width="auto",
+                   column_count="auto", column_rule_width=0)
+    style.font_config = speedups._fonts()
+    box = boxes.BlockBox("div", style, None, [])
+    for side, width, line, color in zip(("top", "right", "bottom", "left"), widths, styles,
+                                        colors, strict=True):
+        style[f"border_{side}_style"] = line
+        style[f"border_{side}_color"] = (
+            "currentcolor" if color == "currentcolor" else parse_color(color))
+        setattr(box, f"border_{side}_width", width)
+    box.position_x, box.position_y, box.width, box.height = 36.5, 101.25, 240.0, 18.75
+    box.margin_top = box.margin_left = 2.0
+    box.margin_right = box.margin_bottom = 0
+    box.padding_top, box.padding_right, box.padding_bottom, box.padding_left = 3, 7.5, 3, 7.5
+    for name in speedups.CORNER_RADII:
+        setattr(box, name, (0, 0))
+    box.border_bottom_right_radius = (radius, radius)
+    return box
+
+
+def _drawn(draw: Any, box: Any, tagged: bool) -> list[Any]:
+    """Return the operators a draw_border function writes for the box."""
+    from weasyprint.pdf.stream import Stream
+
+    stream = Stream(fonts={}, page_rectangle=(0, 0, 612, 792), resources={"ExtGState": {}},
+                    images={}, tags={} if tagged else None, color_profiles={},
+                    output_intent=None)
+    draw(stream, box)
+    return list(stream.stream)
+
+
+BORDER_WIDTHS = [(0, 0, 1.0, 0), (1.0, 1.0, 1.0, 5.333333333333333), (2.0, 2.0, 2.0, 2.0),
+                 (0, 1.5, 0, 0), (1.0, 0, 1.0, 0), (0.75, 0.75, 0.75, 4.0), (3.0, 0, 0, 0),
+                 (0, 0, 0, 6.0)]
+BORDER_LOOKS = [  # styles, colours (top, right, bottom, left)
+    (("solid",) * 4, ("#111",) * 4),
+    (("solid",) * 4, ("#777", "#777", "#777", "#1d4f91")),
+    (("solid",) * 4, ("currentcolor", "#111", "currentcolor", "#111")),
+    (("solid",) * 4, ("rgb(0 0 0 / 0.5)",) * 4),
+    (("solid",) * 4, ("#111", "#111", "transparent", "#111")),
+    (("solid", "solid", "solid", "dashed"), ("#777", "#777", "#777", "#1f6b3a")),
+    (("solid", "solid", "solid", "dotted"), ("#777",) * 4),
+    (("solid", "solid", "solid", "double"), ("#777", "#777", "#777", "#9b1c1c")),
+    (("double",) * 4, ("#111",) * 4),
+    (("groove",) * 4, ("#111",) * 4),
+    (("none", "none", "solid", "none"), ("#111",) * 4),
+]
+
+
+@pytest.mark.parametrize("tagged", [True, False])
+@pytest.mark.parametrize("widths", BORDER_WIDTHS)
+def test_borders_drawn_directly_are_the_operators_weasyprint_writes(
+        widths: tuple[float, ...], tagged: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    render_pdf(context_for(clean()))  # this thread's font configuration, as in a render
+    direct: list[Any] = []
+    monkeypatch.setattr(speedups, "_draw_solid_border", _counting(
+        speedups._draw_solid_border, direct))
+    for styles, colors in BORDER_LOOKS:
+        for radius, visibility in (0, "visible"), (4.0, "visible"), (0, "hidden"):
+            ours = _bordered_box(widths, styles, colors, radius, visibility)
+            theirs = _bordered_box(widths, styles, colors, radius, visibility)
+            expected = _drawn(speedups._installed["border"], theirs, tagged)
+            assert _drawn(speedups.draw_border, ours, tagged) == expected, (
+                styles, colors, radius, visibility)
+            again = _bordered_box(widths, styles, colors, radius, visibility)
+            again.style = ours.style  # the plan kept on the style, used again
+            assert _drawn(speedups.draw_border, again, tagged) == expected
+    assert direct  # the solid, square borders took the direct path
+
+
+def _counting(function: Any, calls: list[Any]) -> Any:
+    """Return the function, noting each call in calls."""
+    def counted(*args: Any) -> Any:
+        calls.append(args)
+        return function(*args)
+    return counted
+
+
+def test_the_summarys_solid_borders_take_the_direct_path_and_a_wrong_one_shows(
+        monkeypatch: pytest.MonkeyPatch, without_speedups: Any) -> None:
+    context = context_for(example("emergency"))
+    direct: list[Any] = []
+    monkeypatch.setattr(speedups, "_draw_solid_border", _counting(
+        speedups._draw_solid_border, direct))
+    assert render_pdf(context) == without_speedups(context)
+    assert len(direct) > 10
+    # A side clipped wrongly (here: bottom and top swapped) changes the bytes.
+    original = speedups._clip_square_side
+
+    def swapped(stream: Any, index: int, *rest: Any) -> None:
+        original(stream, {0: 2, 2: 0}.get(index, index), *rest)
+
+    monkeypatch.setattr(speedups, "_clip_square_side", swapped)
+    assert render_pdf(context) != without_speedups(context)
+
+
+COLORS = ["#111", "#1d4f91", "rgb(0 0 0 / 0.5)", "transparent", "rgb(none 50% 20%)",
+          "hsl(120 40% 50%)", "lab(50% 20 -30)", "#9b1c1c", "#111", "rgb(12.5% 0% 100%)",
+          "white", "black"]
+
+
+def test_colours_set_from_kept_operators_are_the_ones_weasyprint_writes() -> None:
+    from tinycss2.color4 import parse_color
+    from tinycss2.color5 import parse_color as parse_color5
+    from weasyprint.pdf.stream import Stream
+
+    def stream() -> Any:
+        return Stream(fonts={}, page_rectangle=(0, 0, 612, 792), resources={"ExtGState": {}},
+                      images={}, tags=None, color_profiles={}, output_intent=None)
+
+    speedups._color_operators.clear()
+    ours, theirs = stream(), stream()
+    for _round in range(2):  # the second time every sRGB operator is a kept one
+        for text in COLORS:
+            for parse in parse_color, parse_color5:
+                for stroke in False, True, False:
+                    color = parse(text)
+                    speedups.set_color(ours, color, stroke)
+                    speedups._installed["set_color"](theirs, color, stroke)
+                    assert ours.stream == theirs.stream, (text, stroke)
+                for each in ours, theirs:  # forget the colour: each is written again
+                    each.push_state()
+                    each.pop_state()
+        assert ours.stream == theirs.stream
+        assert ours._resources == theirs._resources
+    assert 4 <= len(speedups._color_operators) <= speedups.COLOR_LIMIT
+    # A kept operator is what is written: a wrong one shows.
+    key = next(iter(speedups._color_operators))
+    speedups._color_operators[key] = b"0 0 0 rg"
+    ours, theirs = stream(), stream()
+    for text in COLORS:
+        for stroke in False, True:
+            speedups.set_color(ours, parse_color(text), stroke)
+            speedups._installed["set_color"](theirs, parse_color(text), stroke)
+    speedups._color_operators.clear()
+    assert ours.stream != theirs.stream
+
+
+MARGIN_RULES = [  # rules, a word they put in the margins
+    ("", "Reference"),
+    ("@page { @top-left { content: 'Lefty' } }", "Lefty"),
+    ("@page { @top-right { content: 'Righty' } @bottom-right-corner { content: 'Cornery' } }",
+     "Cornery"),
+    ("@page { @left-middle { content: 'Sidey'; width: 30pt } }", "Sidey"),
+    ("@page :first { @bottom-center { content: none } } "
+     "@page { @right-top { content: 'Rtop' } }", "Rtop"),
+    ("@page { @top-left-corner { content: 'Tlc' counter(page) } "
+     "@bottom-left { content: 'Bleft' } }", "Bleft"),
+]
+
+
+@pytest.mark.parametrize(("rules", "word"), MARGIN_RULES)
+def test_margin_boxes_built_only_where_a_rule_applies_are_weasyprints(
+        rules: str, word: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint import CSS
+    from weasyprint.formatting_structure import boxes
+
+    from ivig_home.report import render as render_module
+
+    # The thread's font configuration, so the speedups apply; the app's parsing, so no
+    # user-agent stylesheet (WeasyPrint's has a rule for every margin box).
+    fonts, sheets = render_module._styles("letter")
+    extra = CSS(string=rules, font_config=fonts)
+    html = render_module.render_html(context_for(example("emergency")))
+
+    def write() -> bytes:
+        document = render_module._parse(html, render_module.SandboxFetcher())
+        pdf: bytes = document.write_pdf(stylesheets=[*sheets, extra], font_config=fonts,
+                                        pdf_variant="pdf/ua-1")
+        return pdf
+
+    built: list[Any] = []
+    monkeypatch.setattr(boxes, "MarginBox", _counting_class(boxes.MarginBox, built))
+    ours = write()
+    ours_built = len(built)
+    speedups.uninstall()
+    try:
+        built.clear()
+        theirs = write()
+    finally:
+        speedups.install()
+    assert ours == theirs
+    assert ours_built < len(built)  # fewer boxes built, the same PDF
+    assert word in text_of(ours)
+
+
+def _counting_class(cls: type, made: list[Any]) -> type:
+    """Return a subclass of cls noting each instance made in made."""
+    def init(self: Any, *args: Any) -> None:
+        made.append(self)
+        cls.__init__(self, *args)
+
+    return type(cls.__name__, (cls,), {"__init__": init})
+
+
+def test_the_summarys_footer_is_the_only_side_built_and_leaving_it_out_shows(
+        monkeypatch: pytest.MonkeyPatch, without_speedups: Any) -> None:
+    context = context_for(example("clinical-risk-factors"))
+    skipped_sets: list[set[str]] = []
+    original = speedups._margin_boxes
+
+    def spy(context: Any, page: Any, state: Any, skipped: set[str]) -> Any:
+        skipped_sets.append(set(skipped))
+        return original(context, page, state, skipped)
+
+    monkeypatch.setattr(speedups, "_margin_boxes", spy)
+    assert render_pdf(context) == without_speedups(context)
+    assert skipped_sets and all(len(skipped) == 13 for skipped in skipped_sets)
+    assert all("@bottom-center" not in skipped for skipped in skipped_sets)
+
+    def wrong(context: Any, page: Any, state: Any, skipped: set[str]) -> Any:
+        return original(context, page, state, skipped | {"@bottom-left"})
+
+    monkeypatch.setattr(speedups, "_margin_boxes", wrong)
+    assert render_pdf(context) != without_speedups(context)
+
+
+def _blocks(stream: Any, marked: Any, artifact: Any, stacked: Any) -> None:
+    """Write nested marked, artifact and saved-state blocks, one left by an exception."""
+    first, second = object(), object()
+    with marked(stream, first, "P"):
+        stream.rectangle(0, 0, 1, 1)
+        with stacked(stream):
+            stream.fill()
+            with artifact(stream):
+                stream.set_color_rgb(0, 0, 0)
+    with pytest.raises(ValueError, match="drawing failed"), marked(stream, second, "Span"):
+        with stacked(stream), artifact(stream):
+            stream.fill()
+            raise ValueError("drawing failed")
+    with stacked(stream):
+        pass  # nothing drawn: WeasyPrint's pop_state takes the q back
+
+
+@pytest.mark.parametrize("tagged", [True, False])
+def test_marked_artifact_and_stacked_blocks_write_what_weasyprints_write(
+        tagged: bool) -> None:
+    from weasyprint.pdf.stream import Stream
+
+    def stream() -> Any:
+        return Stream(fonts={}, page_rectangle=(0, 0, 612, 792), resources={"ExtGState": {}},
+                      images={}, tags={} if tagged else None, color_profiles={},
+                      output_intent=None)
+
+    ours, theirs = stream(), stream()
+    _blocks(ours, speedups.stream_marked, speedups.stream_artifact, speedups.stream_stacked)
+    _blocks(theirs, speedups._installed["marked"], speedups._installed["artifact"],
+            speedups._installed["stacked"])
+    assert [pydyf._to_bytes(part) for part in ours.stream] == [
+        pydyf._to_bytes(part) for part in theirs.stream]
+    assert ours._ctm_stack == theirs._ctm_stack
+    assert (list(ours._tags.values()) if tagged else ours._tags) == (
+        list(theirs._tags.values()) if tagged else theirs._tags)
+    assert ours.stream.count(b"EMC" if tagged else b"Q") >= 2  # left even by the exception
+    from weasyprint.pdf.stream import Stream as Installed
+
+    assert Installed.marked is speedups.stream_marked
+
+
+def test_a_block_left_by_an_exception_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A block that forgot its closing operator on an exception would unbalance the page.
+    from weasyprint.pdf.stream import Stream
+
+    stream = Stream(fonts={}, page_rectangle=(0, 0, 612, 792), resources={}, images={},
+                    tags={}, color_profiles={}, output_intent=None)
+    monkeypatch.setattr(speedups._Leaving, "__exit__", lambda self, *exception: None)
+    with pytest.raises(ValueError, match="failed"), stream.marked(object(), "P"):
+        raise ValueError("failed")
+    assert b"EMC" not in stream.stream  # the check below would see a broken one
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="failed"), stream.marked(object(), "P"):
+        raise ValueError("failed")
+    assert stream.stream[-1] == b"EMC"
+
+
+WHITE_SPACE_TEXT = st.text(alphabet=st.sampled_from(list(" \t\n\r\x0c\u00a0\u2003ab.")),
+                           max_size=12)
+WHITE_SPACE_VALUES = ["normal", "nowrap", "pre", "pre-wrap", "pre-line", "break-spaces"]
+
+
+def _text_box(text: str, white_space: str) -> Any:
+    """Return a text box of this text, its style of this thread's renders."""
+    from weasyprint.formatting_structure import boxes
+
+    style = _Style(white_space=white_space)
+    style.font_config = speedups._fonts()
+    box = boxes.TextBox("p", style, None, "x")
+    box.text = text  # may be empty, as after a split
+    return box
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=WHITE_SPACE_TEXT, white_space=st.sampled_from(WHITE_SPACE_VALUES),
+       following=st.sampled_from([False, True, None, 1]))
+def test_white_space_collapsed_from_kept_outcomes_is_weasyprints(
+        text: str, white_space: str, following: Any) -> None:
+    if speedups._fonts() is None:
+        render_pdf(context_for(clean()))  # this thread's font configuration
+    for _twice in range(2):  # the second time from the kept outcome
+        ours, theirs = _text_box(text, white_space), _text_box(text, white_space)
+        returned = ours.process_whitespace(following)
+        assert returned == speedups._installed["whitespace"](theirs, following)
+        assert vars(ours) == vars(theirs)
+
+
+def test_a_wrong_kept_white_space_outcome_shows(without_speedups: Any) -> None:
+    context = context_for(example("nothing-to-flag"))
+    assert render_pdf(context) == without_speedups(context)
+    cache = speedups._local.caches["whitespace"]
+    assert len(cache) > 50  # the summary's texts went through it
+    for key, (text, leading, following) in list(cache.items()):
+        cache[key] = (text.upper(), leading, following)
+    try:
+        assert render_pdf(context) != without_speedups(context)
+    finally:
+        cache.clear()

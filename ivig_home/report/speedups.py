@@ -13,18 +13,25 @@ computed styles and the rules each kind of element matches are kept too:
   each stands for, the width each would record), from which the same PDF operators are
   written, and the same glyph widths and character maps recorded in the document's fonts;
 - computed styles (`set_computed_styles`), see there; matched rules (`memoize_matching`)
-  and the style an element gets under a given parent style (`style_for_init`).
+  and the style an element gets under a given parent style (`style_for_init`);
+- font subsets (`font_subset`): the subset of a font for the same glyphs.
 
 Small functions called thousands of times a render get faster equivalents with the same
 results: the used margins, paddings and sizes (`resolve_percentages`, with a direct path
 for lengths in px), whether a box is in normal flow (one look at the style instead of five
 method calls), a box with no border, border image or column rule skipping the border
-drawing at once, a style's line height and baseline once per style object (`strut`),
+drawing at once, solid borders with square corners drawn without the general geometry,
+a style's line height and baseline once per style object (`strut`),
 a line box's place with no floats on the page (`avoid_collisions`), a box whose style has
-no background skipping the background lookups (`layout_box_backgrounds`), pydyf's page
+no background skipping the background lookups (`layout_box_backgrounds`), the corner
+radii of a style with no rounded corner set at once (`resolve_radii_percentages`), pydyf's page
 references built once per page list instead of on each of ~500 reads,
-pydyf's conversion of operands to bytes (exact types first), and `cached_property`
-without the lock Python 3.11 takes on first use.
+pydyf's conversion of operands to bytes (exact types first), the operator setting an sRGB
+colour kept by colour (`set_color`), no margin box built for the sides and corners of a
+page that no margin rule applies to (`make_margin_boxes`), the stream's marked content,
+artifact and saved-state blocks as plain context managers (`stream_marked`), a text's
+white space collapsed once per text and white-space value (`process_whitespace`), and
+`cached_property` without the lock Python 3.11 takes on first use.
 
 The output is byte for byte what WeasyPrint writes without any of this
 (tests/test_report_speedups.py renders the examples, names in every bundled script and
@@ -36,6 +43,7 @@ was written for; with any other version, WeasyPrint runs unchanged.
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import threading
@@ -46,29 +54,40 @@ from typing import Any, NamedTuple
 
 import cssselect2
 import pydyf
+import tinycss2.color4
+import tinycss2.color5
 import weasyprint
 from weasyprint import css as weasy_css
+from weasyprint import document as weasy_document
 from weasyprint import draw as weasy_draw
+from weasyprint import layout as weasy_layout
 from weasyprint.css.functions import check_math
 from weasyprint.css.properties import Dimension
 from weasyprint.draw import border as weasy_border
 from weasyprint.draw import text as weasy_text
 from weasyprint.formatting_structure import boxes as weasy_boxes
+from weasyprint.formatting_structure import build as weasy_build
 from weasyprint.layout import absolute, block, column, grid, page, table
 from weasyprint.layout import background as weasy_background
 from weasyprint.layout import float as weasy_float
 from weasyprint.layout import inline as weasy_inline
+from weasyprint.layout import page as weasy_page
 from weasyprint.layout import percent as weasy_percent
 from weasyprint.layout import preferred as weasy_preferred
-from weasyprint.matrix import Matrix
+from weasyprint.pdf import fonts as weasy_fonts
+from weasyprint.pdf import stream as weasy_stream
 from weasyprint.text import line_break
 from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+from weasyprint.text.fonts import get_pango_font_key
 
 WEASYPRINT_VERSION = "70.0"
 # Entries kept per thread and kind, least recently used dropped first: a summary has a few
 # hundred pieces of text, most of them the same in every summary; patients' own text
 # comes and goes.
 LIMIT = 1_500
+# Font subsets kept per thread: ~20 kB each; a summary has three or four fonts, and a new
+# subset only when its text has a glyph the earlier ones lacked.
+SUBSET_LIMIT = 60
 # Every style property the line breaking and the drawing read (Layout.setup, set_text,
 # split_first_line, first_line_metrics, get_font_description, font_features).
 STYLE_KEYS = (
@@ -109,7 +128,16 @@ def install() -> bool:
                           style_init=weasy_css.StyleFor.__init__,
                           collisions=weasy_float.avoid_collisions,
                           backgrounds=weasy_background.layout_box_backgrounds,
-                          page_references=vars(pydyf.PDF)["page_references"])
+                          page_references=vars(pydyf.PDF)["page_references"],
+                          radii=weasy_background.resolve_radii_percentages,
+                          subset=weasy_fonts.Font.subset,
+                          generate_pdf=weasy_document.generate_pdf,
+                          set_color=weasy_stream.Stream.set_color,
+                          margin_boxes=weasy_layout.make_margin_boxes,
+                          stacked=weasy_stream.Stream.stacked,
+                          marked=weasy_stream.Stream.marked,
+                          artifact=weasy_stream.Stream.artifact,
+                          whitespace=weasy_boxes.TextBox.process_whitespace)
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -125,6 +153,15 @@ def install() -> bool:
         weasy_inline.avoid_collisions = avoid_collisions
         weasy_background.layout_box_backgrounds = layout_box_backgrounds
         pydyf.PDF.page_references = property(page_references)
+        weasy_background.resolve_radii_percentages = resolve_radii_percentages
+        weasy_fonts.Font.subset = font_subset
+        weasy_document.generate_pdf = generate_pdf
+        weasy_stream.Stream.set_color = set_color
+        weasy_layout.make_margin_boxes = make_margin_boxes
+        weasy_stream.Stream.stacked = stream_stacked
+        weasy_stream.Stream.marked = stream_marked
+        weasy_stream.Stream.artifact = stream_artifact
+        weasy_boxes.TextBox.process_whitespace = process_whitespace
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -151,6 +188,15 @@ def uninstall() -> None:
         weasy_inline.avoid_collisions = _installed["collisions"]
         weasy_background.layout_box_backgrounds = _installed["backgrounds"]
         pydyf.PDF.page_references = _installed["page_references"]
+        weasy_background.resolve_radii_percentages = _installed["radii"]
+        weasy_fonts.Font.subset = _installed["subset"]
+        weasy_document.generate_pdf = _installed["generate_pdf"]
+        weasy_stream.Stream.set_color = _installed["set_color"]
+        weasy_layout.make_margin_boxes = _installed["margin_boxes"]
+        weasy_stream.Stream.stacked = _installed["stacked"]
+        weasy_stream.Stream.marked = _installed["marked"]
+        weasy_stream.Stream.artifact = _installed["artifact"]
+        weasy_boxes.TextBox.process_whitespace = _installed["whitespace"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -225,14 +271,16 @@ def _cache(kind: str) -> OrderedDict[Any, Any]:
     caches: dict[str, OrderedDict[Any, Any]] | None = getattr(_local, "caches", None)
     if caches is None:
         caches = _local.caches = {"split": OrderedDict(), "draw": OrderedDict(),
-                                  "styles": OrderedDict(), "elements": OrderedDict()}
+                                  "styles": OrderedDict(), "elements": OrderedDict(),
+                                  "subsets": OrderedDict(), "whitespace": OrderedDict()}
     return caches[kind]
 
 
-def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-    """Add an entry, dropping the least recently used beyond the limit."""
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any,
+              limit: int | None = None) -> None:
+    """Add an entry, dropping the least recently used beyond the limit (LIMIT if none)."""
     cache[key] = value
-    while len(cache) > LIMIT:
+    while len(cache) > min(LIMIT, limit or LIMIT):
         cache.popitem(last=False)
 
 
@@ -335,6 +383,7 @@ class _Run(NamedTuple):
     characters: tuple[str, ...]  # the text each of them stands for
     id_set: frozenset[int]  # the same ids, to see at once whether the font has them all
     own_string: str  # the operators when every glyph's recorded width is its own
+    font_key: Any  # the key of the document's font for pango_font (kept alive with it)
 
 
 def _read_glyphs(stream: Any, textbox: Any) -> Any:
@@ -393,7 +442,8 @@ def _read_glyphs(stream: Any, textbox: Any) -> Any:
             tuple(glyph[0] for glyph in drawn), [int(glyph[4] or 0) for glyph in drawn],
             tuple(str(glyph[3]) for glyph in drawn),
             frozenset(glyph[0] for glyph in drawn),
-            _run_string(glyphs, font_size, font.bitmap, {}, {})))
+            _run_string(glyphs, font_size, font.bitmap, {}, {}),
+            get_pango_font_key(pango_font)[0]))
     ffi.release(logical)
     return (layout.layout, tuple(runs))
 
@@ -428,14 +478,18 @@ def _run_string(glyphs: Any, font_size: float, bitmap: bool, widths: dict[int, i
 def _write_glyphs(stream: Any, textbox: Any, entry: Any) -> None:
     """Write the line as draw_first_line does, from the cached glyphs."""
     _alive, runs = entry
-    stream.set_text_matrix(*Matrix(d=-1, e=textbox.position_x,
-                                   f=textbox.position_y + textbox.baseline).values)
+    # stream.set_text_matrix(*Matrix(d=-1, e=x, f=y).values), written directly.
+    stream.stream.append(b"1 0 0 -1 " + _to_bytes(textbox.position_x) + b" "
+                         + _to_bytes(textbox.position_y + textbox.baseline) + b" Tm")
     previous_font = None
     string = ""
     for run in runs:
         if run.pango_font != previous_font:
             previous_font = run.pango_font
-            font, _ = stream.add_font(run.pango_font)
+            # The document's font, looked up by its key without describing the font again.
+            font = stream._fonts.get(run.font_key)
+            if font is None:
+                font, _ = stream.add_font(run.pango_font)
             if string:
                 stream.show_text(string)
             string = ""
@@ -490,20 +544,140 @@ def is_in_normal_flow(self: Any) -> bool:
 
 
 def draw_border(stream: Any, box: Any) -> None:
-    """WeasyPrint's draw_border, returning at once for a box with nothing to draw.
+    """WeasyPrint's draw_border, returning at once for a box with nothing to draw, and
+    drawing solid borders with square corners directly.
 
     Without borders, a border image or column rules, WeasyPrint's own function draws
-    nothing either; it gets there after a dozen style lookups.
+    nothing either; it gets there after a dozen style lookups. Solid borders (every
+    border of the summary but the flags' dashed and dotted ones) are drawn with the
+    operators WeasyPrint writes for them, worked out without its general geometry for
+    rounded corners and dashes (~90 µs a box, with ~40 boxes a summary): see
+    _solid_border_plan and _draw_solid_border.
     """
-    if (box.border_top_width == 0 and box.border_right_width == 0
-            and box.border_bottom_width == 0 and box.border_left_width == 0):
-        style = box.style
+    widths = (box.border_top_width, box.border_right_width, box.border_bottom_width,
+              box.border_left_width)
+    style = box.style
+    if widths == NO_BORDER:
         if style["border_image_source"][0] == "none" and not (
                 isinstance(box, weasy_boxes.BlockContainerBox)
                 and (style["column_width"] != "auto" or style["column_count"] != "auto")
                 and style["column_rule_width"]):
             return
+    elif style.font_config is _fonts() and FAST_BORDERS:
+        plans = style.__dict__.get("_solid_borders")
+        if plans is None:
+            plans = style.__dict__["_solid_borders"] = {}
+        plan = plans.get(widths, NOT_PLANNED)
+        if plan is NOT_PLANNED:
+            plan = plans[widths] = _solid_border_plan(box, style, widths)
+        if plan is not None and all(
+                radius == (0, 0) for radius in (
+                    box.border_top_left_radius, box.border_top_right_radius,
+                    box.border_bottom_right_radius, box.border_bottom_left_radius)):
+            _draw_solid_border(stream, box, widths, plan)
+            return
     _installed["border"](stream, box)
+
+
+NO_BORDER = (0, 0, 0, 0)
+NOT_PLANNED = object()
+# Off only in a test, to check that the direct path is what the examples take.
+FAST_BORDERS = True
+BORDER_SIDES = ("top", "right", "bottom", "left")
+
+
+def _solid_border_plan(box: Any, style: Any, widths: tuple[Any, ...]) -> Any:
+    """Return how WeasyPrint's draw_border draws a box of this style with these border
+    widths when every border drawn is solid and no corner is rounded, else None.
+
+    The plan is (None, colour) for one ring of one colour (WeasyPrint's simple case), or
+    ((side index, colour), ...) for the sides drawn one by one, in its order.
+    It follows from the style and the widths alone (the corners are checked per box).
+    """
+    from weasyprint.draw.color import get_color
+
+    if (style["visibility"] != "visible" or style["border_image_source"][0] != "none"
+            or (isinstance(box, weasy_boxes.BlockContainerBox)
+                and (style["column_width"] != "auto" or style["column_count"] != "auto"))):
+        return None
+    colors = [get_color(style, f"border_{side}_color") for side in BORDER_SIDES]
+    styles = [colors[i].alpha and style[f"border_{side}_style"]
+              for i, side in enumerate(BORDER_SIDES)]
+    if set(styles) == {"solid"} and len(set(colors)) == 1 and 0 not in widths:
+        return (None, colors[0])
+    if any(width != 0 and styles[index] != "solid" for index, width in enumerate(widths)):
+        return None  # dashes, dots, double lines, 3D styles or an invisible side
+    return tuple((index, colors[index]) for index in (2, 3, 1, 0) if widths[index] != 0)
+
+
+def _border_rectangle(box: Any, top: Any, right: Any, bottom: Any,
+                      left: Any) -> tuple[Any, Any, Any, Any]:
+    """Return Box.rounded_box's rectangle (no radii), in its arithmetic."""
+    return (box.border_box_x() + left, box.border_box_y() + top,
+            box.border_width() - left - right, box.border_height() - top - bottom)
+
+
+def _draw_solid_border(stream: Any, box: Any, widths: tuple[Any, ...], plan: Any) -> None:
+    """Write what WeasyPrint's draw_border writes for a plan of _solid_border_plan.
+
+    Each ring is an artifact in its own graphics state: the colour, the padding box and
+    the border box filled even-odd; a side drawn alone is clipped first to the
+    trapezoid clip_border_segment gives it with square corners.
+    """
+    bt, br, bb, bl = widths
+    padding_box = _border_rectangle(box, bt, br, bb, bl)
+    border_box = _border_rectangle(box, 0, 0, 0, 0)
+    tagged = stream._tags is not None
+    rings = (plan,) if plan[0] is None else plan
+    for index, color in rings:
+        if tagged:
+            stream.begin_marked_content("Artifact")
+        stream.push_state()
+        if index is not None:
+            _clip_square_side(stream, index, border_box, widths)
+        stream.set_color(color)
+        stream.rectangle(*padding_box)
+        stream.rectangle(*border_box)
+        stream.fill(even_odd=True)
+        stream.pop_state()
+        if tagged:
+            stream.end_marked_content()
+
+
+def _clip_square_side(stream: Any, index: int, border_box: tuple[Any, ...],
+                      widths: tuple[Any, ...]) -> None:
+    """Write clip_border_segment's clip for one solid side with square corners.
+
+    With no radius, each corner's transition point is the inner corner of the borders.
+    """
+    bbx, bby, bbw, bbh = border_box
+    bt, br, bb, bl = widths
+    if index == 0:  # top
+        main_offset = bby
+        stream.move_to(bbx + bbw, main_offset)
+        stream.line_to(bbx, main_offset)
+        stream.line_to(bbx + bl, main_offset + bt)
+        stream.line_to(bbx + bbw + -br, main_offset + bt)
+    elif index == 2:  # bottom
+        main_offset = bby + bbh
+        stream.move_to(bbx + bbw, main_offset)
+        stream.line_to(bbx, main_offset)
+        stream.line_to(bbx + bl, main_offset + -bb)
+        stream.line_to(bbx + bbw + -br, main_offset + -bb)
+    elif index == 1:  # right
+        main_offset = bbx + bbw
+        stream.move_to(main_offset, bby + bbh)
+        stream.line_to(main_offset, bby)
+        stream.line_to(main_offset + -br, bby + bt)
+        stream.line_to(main_offset + -br, bby + bbh + -bb)
+    else:  # left
+        main_offset = bbx
+        stream.move_to(main_offset, bby + bbh)
+        stream.line_to(main_offset, bby)
+        stream.line_to(main_offset + bl, bby + bt)
+        stream.line_to(main_offset + bl, bby + bbh + -bb)
+    stream.clip(even_odd=True)
+    stream.end()
 
 
 def set_computed_styles(self: Any, element: Any, parent: Any, root: Any = None,
@@ -780,7 +954,7 @@ def layout_box_backgrounds(page: Any, box: Any, get_image_from_uri: Any,
             if box.style.font_config is _fonts():
                 box.style.__dict__["_plain_background"] = plain
         if plain:
-            weasy_percent.resolve_radii_percentages(box)
+            resolve_radii_percentages(box)
             if layout_children:
                 for child in box.all_children():
                     layout_box_backgrounds(page, child, get_image_from_uri)
@@ -814,3 +988,338 @@ def page_references(self: Any) -> Any:
         references = tuple(f"{number} 0 R".encode("ascii") for number in kids[::3])
         found = self.__dict__["_page_references"] = (kids, len(kids), references)
     return found[2]
+
+
+CORNER_RADII = ("border_top_left_radius", "border_top_right_radius",
+                "border_bottom_right_radius", "border_bottom_left_radius")
+SQUARE_CORNERS = dict.fromkeys(CORNER_RADII, (0, 0))
+
+
+def resolve_radii_percentages(box: Any) -> None:
+    """WeasyPrint's resolve_radii_percentages, at once for a style with no rounded corner.
+
+    A corner whose computed radius has a zero length on either axis is (0, 0) whatever the
+    box; the summary has no rounded corner, so every box takes the four at once (whether
+    its style has one is known once per style).
+    """
+    style = box.style
+    square = style.__dict__.get("_square_corners")
+    if square is None:
+        square = all((0, "px") in style[name] for name in CORNER_RADII)
+        if style.font_config is _fonts():
+            style.__dict__["_square_corners"] = square
+    if square:
+        box.__dict__.update(SQUARE_CORNERS)
+    else:
+        _installed["radii"](box)
+
+
+def generate_pdf(document: Any, *args: Any, **kwargs: Any) -> Any:
+    """WeasyPrint's generate_pdf, noting whether the document is one of this thread's renders
+    (made with its font configuration): only their fonts' subsets are reused."""
+    _local.subsetting = document.font_config is _fonts() and _fonts() is not None
+    try:
+        return _installed["generate_pdf"](document, *args, **kwargs)
+    finally:
+        _local.subsetting = False
+
+
+def font_subset(self: Any, to_unicode: Any, hinting: Any) -> None:
+    """WeasyPrint's Font.subset, reusing the subset made before for the same glyphs.
+
+    The summary's fonts are subset to the glyphs it draws, mostly the same from one summary
+    to the next (~0.5 ms a font each time). A subset follows from the font file, the glyph
+    ids, whether glyphs were missing and the hinting: the file is known by its face in
+    this thread's font configuration (kept for the thread, see reuse_for), the
+    description WeasyPrint embeds it by, and its length. A failed subset is not kept, so
+    its warning is given each time.
+    """
+    if not getattr(_local, "subsetting", False) or not to_unicode:
+        _installed["subset"](self, to_unicode, hinting)
+        return
+    key = (int(ffi.cast("uintptr_t", self.hb_face)), self.hash, self.index,
+           len(self.file_content), tuple(sorted(to_unicode)), bool(self.missing), hinting)
+    cache = _cache("subsets")
+    found = _recall(cache, key)
+    if found is None:
+        original = self.file_content
+        _installed["subset"](self, to_unicode, hinting)
+        if self.file_content is original:
+            return
+        found = self.file_content
+        _remember(cache, key, found, SUBSET_LIMIT)
+    self.file_content = found
+
+
+# The operators setting sRGB colours, by coordinates and stroke: a summary has a dozen.
+_color_operators: dict[tuple[Any, bool], bytes] = {}
+COLOR_LIMIT = 256
+# tinycss2's colour classes, whose conversion and iteration set_color reproduces.
+PLAIN_COLORS = (tinycss2.color4.Color, tinycss2.color5.Color)
+
+
+def set_color(self: Any, color: Any, stroke: bool = False) -> None:
+    """WeasyPrint's Stream.set_color, the operator for an sRGB colour kept by its value.
+
+    WeasyPrint converts the colour to sRGB (a new colour object) and writes its three
+    numbers on each change of colour (~300 a summary); for a colour already in sRGB the
+    conversion only turns undefined coordinates into 0, so the operator follows from the
+    coordinates and whether it strokes. Other colour spaces take WeasyPrint's own path.
+    """
+    if type(color) not in PLAIN_COLORS or color.space != "srgb":
+        _installed["set_color"](self, color, stroke)
+        return
+    coordinates = color.coordinates
+    self.set_alpha(color.alpha, stroke)
+    current = ("srgb", *coordinates)
+    if stroke:
+        if current == self._current_color_stroke:
+            return
+        self._current_color_stroke = current
+    else:
+        if current == self._current_color:
+            return
+        self._current_color = current
+    key = (coordinates, stroke)
+    operator = _color_operators.get(key)
+    if operator is None:
+        red, green, blue = (coordinate or 0 for coordinate in coordinates)
+        operator = b" ".join((pydyf._to_bytes(float(red)), pydyf._to_bytes(float(green)),
+                              pydyf._to_bytes(float(blue)), b"RG" if stroke else b"rg"))
+        if len(_color_operators) >= COLOR_LIMIT:
+            _color_operators.clear()
+        _color_operators[key] = operator
+    self.stream.append(operator)
+
+
+# The page margin boxes, by side: the side's prefix, whether it is vertical, its three boxes.
+MARGIN_SIDES = (("top", False, ("left", "center", "right")),
+                ("bottom", False, ("left", "center", "right")),
+                ("left", True, ("top", "middle", "bottom")),
+                ("right", True, ("top", "middle", "bottom")))
+MARGIN_CORNERS = ("@top-left-corner", "@top-right-corner", "@bottom-left-corner",
+                  "@bottom-right-corner")
+EMPTY_CONTENT = ("normal", "inhibit", "none")
+
+
+def make_margin_boxes(context: Any, page: Any, state: Any) -> Iterator[Any]:
+    """WeasyPrint's make_margin_boxes, building no box for a side or corner that no margin
+    rule of the page applies to.
+
+    Such a side's three boxes take the page's anonymous style; when its content is empty
+    none of them is generated, and WeasyPrint builds, sizes and drops them (twelve of the
+    sixteen boxes of each page of the summary, whose only margin box is the footer). The
+    page's anonymous style is still given the page-based counters it would have got; every
+    other margin box is WeasyPrint's own work, in its order (the footer's text differs on
+    each page, so nothing of it is reused).
+    """
+    if page.style.font_config is not _fonts():
+        yield from _installed["margin_boxes"](context, page, state)
+        return
+    page_type = page.page_type
+    anonymous = page.style.anonymous_style
+    if anonymous["content"] not in EMPTY_CONTENT:
+        yield from _installed["margin_boxes"](context, page, state)
+        return
+    skipped = set()
+    for prefix, _vertical, suffixes in MARGIN_SIDES:
+        keywords = [f"@{prefix}-{suffix}" for suffix in suffixes]
+        if all(context.style_for(page_type, keyword) is None for keyword in keywords):
+            skipped.update(keywords)
+    skipped.update(keyword for keyword in MARGIN_CORNERS
+                   if context.style_for(page_type, keyword) is None)
+    if skipped:
+        # What WeasyPrint's make_box does to the anonymous style for each of them.
+        for keyword in sorted(skipped):
+            weasy_page._standardize_page_based_counters(anonymous, keyword)
+    yield from _margin_boxes(context, page, state, skipped)
+
+
+def _margin_boxes(context: Any, page: Any, state: Any, skipped: set[str]) -> Iterator[Any]:
+    """WeasyPrint's make_margin_boxes (layout/page.py), the boxes named in skipped left out."""
+    def make_box(at_keyword: str, containing_block: Any) -> Any:
+        style = context.style_for(page.page_type, at_keyword)
+        if style is None:
+            # doesn't affect counters
+            style = page.style.anonymous_style
+        weasy_page._standardize_page_based_counters(style, at_keyword)
+        box = weasy_boxes.MarginBox(at_keyword, style)
+        box.is_generated = style["content"] not in EMPTY_CONTENT
+        if box.is_generated:
+            # @margins mustn't manipulate page-context counters
+            margin_state = copy.deepcopy(state)
+            quote_depth, counter_values, counter_scopes, _page_groups = margin_state
+            counter_scopes.append(set())
+            weasy_build.update_counters(margin_state, box.style)
+            box.children = weasy_build.content_to_boxes(
+                box.style, box, quote_depth, counter_values,
+                context.get_image_from_uri, context.target_collector,
+                context.counter_style, context, page)
+            box.process_whitespace()
+            box.process_text_transform()
+            box = weasy_build.create_anonymous_boxes(box)
+        weasy_page.resolve_percentages(box, containing_block)
+        if not box.is_generated:
+            box.width = box.height = 0
+            for side in ("top", "right", "bottom", "left"):
+                box._reset_spacing(side)
+        return box
+
+    margin_top = page.margin_top
+    margin_bottom = page.margin_bottom
+    margin_left = page.margin_left
+    margin_right = page.margin_right
+    max_box_width = page.border_width()
+    max_box_height = page.border_height()
+    page_end_x = margin_left + max_box_width
+    page_end_y = margin_top + max_box_height
+    generated_boxes = []
+
+    for prefix, vertical, containing_block, position_x, position_y in (
+        ("top", False, (max_box_width, margin_top), margin_left, 0),
+        ("bottom", False, (max_box_width, margin_bottom), margin_left, page_end_y),
+        ("left", True, (margin_left, max_box_height), 0, margin_top),
+        ("right", True, (margin_right, max_box_height), page_end_x, margin_top),
+    ):
+        if vertical:
+            suffixes = ["top", "middle", "bottom"]
+            fixed_outer, variable_outer = containing_block
+        else:
+            suffixes = ["left", "center", "right"]
+            variable_outer, fixed_outer = containing_block
+        if f"@{prefix}-{suffixes[0]}" in skipped:
+            continue  # none of the three is generated
+        side_boxes = [make_box(f"@{prefix}-{suffix}", containing_block) for suffix in suffixes]
+        if not any(box.is_generated for box in side_boxes):
+            continue
+        weasy_page.compute_variable_dimension(context, side_boxes, vertical, variable_outer)
+        for box, offset in zip(side_boxes, [0, 0.5, 1], strict=True):
+            if not box.is_generated:
+                continue
+            box.position_x = position_x
+            box.position_y = position_y
+            if vertical:
+                box.position_y += offset * (variable_outer - box.margin_height())
+            else:
+                box.position_x += offset * (variable_outer - box.margin_width())
+            weasy_page.compute_fixed_dimension(
+                context, box, fixed_outer, not vertical, prefix in ("top", "left"))
+            generated_boxes.append(box)
+
+    for at_keyword, cb_width, cb_height, position_x, position_y in (
+        ("@top-left-corner", margin_left, margin_top, 0, 0),
+        ("@top-right-corner", margin_right, margin_top, page_end_x, 0),
+        ("@bottom-left-corner", margin_left, margin_bottom, 0, page_end_y),
+        ("@bottom-right-corner", margin_right, margin_bottom, page_end_x, page_end_y),
+    ):
+        if at_keyword in skipped:
+            continue
+        box = make_box(at_keyword, (cb_width, cb_height))
+        if not box.is_generated:
+            continue
+        box.position_x = position_x
+        box.position_y = position_y
+        weasy_page.compute_fixed_dimension(
+            context, box, cb_height, True, "top" in at_keyword)
+        weasy_page.compute_fixed_dimension(
+            context, box, cb_width, False, "left" in at_keyword)
+        generated_boxes.append(box)
+
+    for box in generated_boxes:
+        yield weasy_page.margin_box_content_layout(context, page, box)
+
+
+class _Leaving:
+    """A context manager calling a function, if any, on leaving its block (even by an
+    exception), as WeasyPrint's generator-based ones do in their finally clause."""
+
+    __slots__ = ("leave",)
+
+    def __init__(self, leave: Callable[[], Any] | None) -> None:
+        self.leave = leave
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exception: object) -> None:
+        if self.leave is not None:
+            self.leave()
+
+
+_NOTHING_TO_LEAVE = _Leaving(None)
+
+
+def stream_marked(self: Any, box: Any, tag: str) -> _Leaving:
+    """WeasyPrint's Stream.marked (the box's content tagged, for PDF/UA), the same
+    operators and tags without a generator: ~300 blocks a summary, each paid
+    contextlib's generator machinery (~2 µs)."""
+    tags = self._tags
+    if tags is None:
+        return _NOTHING_TO_LEAVE
+    mcid = len(tags)
+    assert box not in tags  # noqa: S101  # nosec B101  # as WeasyPrint
+    tags[box] = {"tag": tag, "mcid": mcid}
+    pydyf.Stream.begin_marked_content(self, tag, pydyf.Dictionary({"MCID": mcid}))
+    return _Leaving(functools.partial(pydyf.Stream.end_marked_content, self))
+
+
+def stream_artifact(self: Any) -> _Leaving:
+    """WeasyPrint's Stream.artifact, without a generator (see stream_marked)."""
+    if self._tags is None:
+        return _NOTHING_TO_LEAVE
+    pydyf.Stream.begin_marked_content(self, "Artifact")
+    return _Leaving(functools.partial(pydyf.Stream.end_marked_content, self))
+
+
+def stream_stacked(self: Any) -> _Leaving:
+    """WeasyPrint's Stream.stacked (the graphics state saved, then restored), without a
+    generator (see stream_marked)."""
+    self.push_state()
+    return _Leaving(self.pop_state)
+
+
+def process_whitespace(self: Any, following_collapsible_space: Any = False) -> Any:
+    """WeasyPrint's TextBox.process_whitespace, each text's outcome kept for the thread.
+
+    The white space of ~700 texts a summary is collapsed with three regular expressions
+    each, nearly all of them texts every summary has; the outcome follows from the text,
+    the white-space value and whether a collapsible space comes before (see
+    _collapse_whitespace).
+    """
+    text = self.text
+    style = self.style
+    if not text or style.font_config is not _fonts():
+        return _installed["whitespace"](self, following_collapsible_space)
+    key = (text, style["white_space"], bool(following_collapsible_space))
+    cache = _cache("whitespace")
+    found = _recall(cache, key)
+    if found is None:
+        found = _collapse_whitespace(*key)
+        _remember(cache, key, found)
+    self.text, leading, following = found
+    if leading:
+        self.leading_collapsible_space = True
+    return following
+
+
+def _collapse_whitespace(text: str, white_space: str,
+                         following_collapsible_space: bool) -> tuple[str, bool, bool]:
+    """Return TextBox.process_whitespace's text, whether it sets leading_collapsible_space
+    and what it returns, in its steps."""
+    text = weasy_boxes.LINE_FEED_RE.sub("\n", text)
+    new_line_collapse = white_space in ("normal", "nowrap")
+    space_collapse = white_space in ("normal", "nowrap", "pre-line")
+    if space_collapse:
+        text = weasy_boxes.TAB_RE.sub("\n", text)
+    if new_line_collapse:
+        text = text.replace("\n", " ")
+    leading = False
+    if space_collapse:
+        previous_text = text = weasy_boxes.SPACE_RE.sub(" ", text)
+        if following_collapsible_space and text.startswith(" "):
+            text = text[1:]
+            leading = True
+        following_collapsible_space = previous_text.endswith(" ")
+    else:
+        following_collapsible_space = False
+    return text, leading, following_collapsible_space
