@@ -218,6 +218,25 @@ def test_a_summary_with_a_glyph_no_earlier_subset_has_gets_a_subset_of_its_own(
     assert "Zoë Quixley-Ødegård" in text_of(render_pdf(other))
 
 
+def test_glyph_arrays_by_the_open_type_are_the_same_arrays(without_speedups: Any) -> None:
+    from weasyprint.pdf import fonts as weasy_fonts
+    from weasyprint.text.ffi import ffi
+
+    handle = weasy_fonts.ffi
+    assert isinstance(handle, speedups.OpenArrays)  # what the subsetting code calls
+    for glyphs in ([], [3], [3, 17, 65535], list(range(5, 400, 7))):
+        made = handle.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs)
+        assert ffi.typeof(made) is ffi.typeof("hb_codepoint_t[]")
+        assert len(made) == len(glyphs) and list(made) == glyphs
+    assert ffi.typeof(handle.new("PangoRectangle *")) is ffi.typeof("PangoRectangle *")
+    assert handle.NULL is ffi.NULL
+    # A name of a new length of glyphs renders what WeasyPrint's own arrays give.
+    speedups.clear()
+    context = context_for(clean(patient_name="Œdipa Maas-Ñúñez"))
+    assert render_pdf(context) == without_speedups(context)
+    assert isinstance(weasy_fonts.ffi, speedups.OpenArrays)  # put back after the plain render
+
+
 def _bordered_box(widths: tuple[float, ...], styles: tuple[str, ...], colors: tuple[str, ...],
                   radius: float = 0, visibility: str = "visible") -> Any:
     """Return a laid-out block box with these borders, as draw_border reads it."""

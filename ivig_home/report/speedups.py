@@ -137,7 +137,8 @@ def install() -> bool:
                           stacked=weasy_stream.Stream.stacked,
                           marked=weasy_stream.Stream.marked,
                           artifact=weasy_stream.Stream.artifact,
-                          whitespace=weasy_boxes.TextBox.process_whitespace)
+                          whitespace=weasy_boxes.TextBox.process_whitespace,
+                          ffi=weasy_fonts.ffi)
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -162,6 +163,7 @@ def install() -> bool:
         weasy_stream.Stream.marked = stream_marked
         weasy_stream.Stream.artifact = stream_artifact
         weasy_boxes.TextBox.process_whitespace = process_whitespace
+        weasy_fonts.ffi = OpenArrays(_installed["ffi"])
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -197,6 +199,7 @@ def uninstall() -> None:
         weasy_stream.Stream.marked = _installed["marked"]
         weasy_stream.Stream.artifact = _installed["artifact"]
         weasy_boxes.TextBox.process_whitespace = _installed["whitespace"]
+        weasy_fonts.ffi = _installed["ffi"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -1022,6 +1025,29 @@ def generate_pdf(document: Any, *args: Any, **kwargs: Any) -> Any:
         return _installed["generate_pdf"](document, *args, **kwargs)
     finally:
         _local.subsetting = False
+
+
+class OpenArrays:
+    """WeasyPrint's cffi handle, as its font subsetting sees it: glyph arrays are asked for
+    by the open C type `hb_codepoint_t[]` instead of `hb_codepoint_t[N]`.
+
+    cffi parses a C type the first time its exact text is seen, ~3 ms each, and subsetting
+    names a new length N for nearly every summary with a new glyph count (a name with
+    letters no earlier one had); the open type is parsed once and, given the same values,
+    makes the same array. Everything else is the real handle's.
+    """
+
+    def __init__(self, ffi: Any) -> None:
+        self._ffi = ffi
+
+    def new(self, cdecl: str, init: Any = None) -> Any:
+        """Make a C object; a glyph array by the open type, its length from its values."""
+        if init is not None and cdecl.startswith("hb_codepoint_t[") and cdecl.endswith("]"):
+            cdecl = "hb_codepoint_t[]"
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ffi, name)
 
 
 def font_subset(self: Any, to_unicode: Any, hinting: Any) -> None:
