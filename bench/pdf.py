@@ -14,9 +14,10 @@ page.pdf: the browser is started once, each document loaded once and warmed up, 
 the print is timed.
 The two are timed example by example, WeasyPrint's renders right before Chromium's prints
 (untagged, then tagged) of the same document, so both see much the same load on a shared
-machine; WeasyPrint's times alone, before the browser starts, are printed too. Peak memory
-is each side's peak resident set size (VmHWM): WeasyPrint's from that first pass,
-Chromium's summed over its processes.
+machine; each block starts a second after the one before, once the browser's processes have
+finished what a print leaves them to do; WeasyPrint's times alone, before the browser
+starts, are printed too. Peak memory is each side's peak resident set size (VmHWM):
+WeasyPrint's from that first pass, Chromium's summed over its processes.
 Chromium prints tagged, as the app's PDF is; its untagged time is shown too.
 The last line reads:
 pdf median_ms=N p95_ms=N chromium_median_ms=N ratio=N
@@ -50,6 +51,7 @@ from ivig_home.report.render import STYLESHEET  # noqa: E402
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 AGENCY = {"name": "Harbour Home Infusion", "phone": "555-0142", "colour": "#0b6e4f",
           "logo": None, "logo_type": None}
+SETTLE_SECONDS = 1.0
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -213,6 +215,10 @@ def time_in_turn(items: list[tuple[str, dict[str, Any]]], variants: dict[str, li
                 for _ in range(warmup):
                     run()
             for side, run in runs.items():
+                # The browser goes on working for a moment after a print (in its other
+                # processes, on the other core): each side's block starts once that is over,
+                # so neither is timed while the other is still busy.
+                time.sleep(SETTLE_SECONDS)
                 times[side][name] = [timed(run) for _ in range(rounds)]
         memory = sum(rss_mib(pid) for pid in descendants(os.getpid()))
         browser.close()
