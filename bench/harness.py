@@ -87,6 +87,57 @@ class Server:
             self.process.wait()
 
 
+def _ticks(pid: int | str, reaped: bool = False) -> int:
+    """Return a process's processor time so far (user and system), in clock ticks; with
+    `reaped`, its ended children's too (gunicorn's workers replaced after max_requests)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    own = int(fields[11]) + int(fields[12])
+    return own + (int(fields[13]) + int(fields[14]) if reaped else 0)
+
+
+class CpuMeter:
+    """Processor time spent during a phase, per request: the app servers (gunicorn's master
+    and its workers, those replaced during the phase included), the load generator (locust,
+    a child of this process), the PostgreSQL server, and the share of the machine left idle.
+    """
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.start = self._read()
+
+    def _read(self) -> dict[str, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        app = _ticks(self.server.process.pid, reaped=True) + sum(
+            _ticks(pid) for pid in self.server.workers())
+        postgres = 0
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if (entry / "comm").read_text().strip() == "postgres":
+                        postgres += _ticks(entry.name)
+                except OSError:
+                    continue
+        children = os.times()
+        stat = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0]
+                .split()[1:]]
+        return {"app": app / tick, "postgres": postgres / tick,
+                "locust": children.children_user + children.children_system,
+                "idle": (stat[3] + stat[4]) / tick, "all": sum(stat) / tick}
+
+    def note(self, requests: int) -> str:
+        """Return the phase's processor time per request, as a note line."""
+        end = self._read()
+        spent = {key: end[key] - self.start[key] for key in end}
+        per = {key: spent[key] * 1000 / max(requests, 1) for key in ("app", "locust", "postgres")}
+        idle = 100 * spent["idle"] / spent["all"] if spent["all"] else 0.0
+        return (f"processor time per request: app servers {per['app']:.2f} ms, locust "
+                f"{per['locust']:.2f} ms, PostgreSQL {per['postgres']:.2f} ms; machine idle "
+                f"{idle:.0f} % ({requests} requests in all)")
+
+
 def run_locust(url: str, user: str, users: int, seconds: float, folder: Path,
                think: float = 0.0, max_journeys: int = 4000, nurses: int = 0,
                ramp: float = RAMP_SECONDS) -> dict[str, Any]:

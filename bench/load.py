@@ -38,6 +38,7 @@ from harness import (  # noqa: E402
     NURSE_EMAIL,
     NURSE_PASSWORD,
     PROJECT,
+    CpuMeter,
     Phase,
     Server,
     measure,
@@ -57,10 +58,14 @@ def fixed_phase(args: argparse.Namespace, folder: Path) -> Phase:
     """Measure the fixed-page app under the same gunicorn settings."""
     server = Server("bench.fixed_app:app", {}, folder / "gunicorn-fixed.log")
     try:
+        meter = CpuMeter(server)
         recorded = run_locust(server.url, "FixedPage", args.users, args.short, folder)
+        cpu = meter.note(len(recorded["requests"]))
     finally:
         server.stop()
-    return measure(Phase("fixed", args.short), recorded, {"fixed"})
+    phase = measure(Phase("fixed", args.short), recorded, {"fixed"})
+    phase.notes.append(cpu)
+    return phase
 
 
 def prepare(env: dict[str, str]) -> None:
@@ -146,9 +151,10 @@ def database_phases(args: argparse.Namespace, folder: Path, kind: str, env: dict
     prepare(env)
     server = Server("ivig_home.wsgi:app", {**APP_ENV, **env}, folder / f"gunicorn-{kind}.log")
     try:
-        steps = measure(Phase(f"steps {kind}", args.short),
-                        run_locust(server.url, "StepWalker", args.users, args.short, folder),
-                        {"step"})
+        meter = CpuMeter(server)
+        walked = run_locust(server.url, "StepWalker", args.users, args.short, folder)
+        steps = measure(Phase(f"steps {kind}", args.short), walked, {"step"})
+        steps.notes.append(meter.note(len(walked["requests"])))
         phases = [steps, journeys_phase(args, folder, server, kind, env, None)]
         if faults:
             phases.append(journeys_phase(args, folder, server, kind, env, faults))
