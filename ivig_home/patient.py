@@ -55,9 +55,9 @@ def create_blueprint(name: str = "patient", url_prefix: str = "/a",
         g.embedded = embedded
         slug = (values or {}).pop("slug", None)
         draft_id = (values or {}).get("draft_id")
-        if slug and draft_id and endpoint and endpoint.rsplit(".", 1)[-1] in ONE_STATEMENT_PAGES:
-            store.statements_commit_alone()
         if slug and draft_id:
+            if endpoint and endpoint.rsplit(".", 1)[-1] in ONE_STATEMENT_PAGES:
+                store.statements_commit_alone()
             # A draft's page reads its draft with the agency: one round trip, not two. The
             # draft is held here so the view's lookup finds it loaded (the session keeps
             # only what something else still holds).
