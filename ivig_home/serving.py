@@ -85,16 +85,29 @@ def dispose_connections(app: Flask) -> None:
             engine.dispose(close=False)
 
 
-def closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+NEW_CONNECTION = "ivig_home.new"  # set on a pooled connection's record until first taken
+
+
+def mark_new(_dbapi_connection: Any, record: Any) -> None:
+    """Mark a connection the pool has just made: it is not checked when first taken."""
+    record.info[NEW_CONNECTION] = True
+
+
+def closed_by_server(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     """Refuse a pooled PostgreSQL connection the server has closed (the pool makes a new one).
 
     An idle connection receives nothing unless the server is ending it: a restart or
     `pg_terminate_backend` sends a last error message and closes the socket, so anything
     readable on an idle connection's socket means it is gone. Checking takes a system call,
     not a round trip to the database as `pool_pre_ping` does on every checkout. A connection
-    the server ends after this check fails its query, and the request is run again
+    the pool has just made is taken unchecked, as `pool_pre_ping` takes it unpinged: the pool
+    tries only twice before giving up with an error that is not a lost connection, and a
+    connection ended as soon as it was made must fail its query instead. A connection the
+    server ends after this check fails its query, and the request is run again
     (`dispatch_through_restarts`).
     """
+    if record.info.pop(NEW_CONNECTION, False):
+        return
     if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("the connection is closed")
     watcher = select.poll()
@@ -114,6 +127,7 @@ def watch_for_closed_connections(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "postgresql":
+                event.listen(engine.pool, "connect", mark_new)
                 event.listen(engine.pool, "checkout", closed_by_server)
 
 

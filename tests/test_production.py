@@ -11,14 +11,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import make_url
+from sqlalchemy.exc import DisconnectionError
 
-from ivig_home import create_app
+from ivig_home import create_app, serving
 from ivig_home.logs import JsonFormatter
 from ivig_home.store import init_db
 from tests.answers import example
@@ -193,6 +195,22 @@ def test_requests_after_the_connections_were_dropped_succeed(
     for line in warnings_logged.getvalue().splitlines():
         if "database connection lost" in line:
             assert re.fullmatch(r"[0-9a-f]{32}", json.loads(line)["request_id"])
+
+
+@pytest.mark.postgres
+def test_a_new_connection_is_taken_unchecked_and_a_closed_one_is_refused_after(
+        postgres_url: str) -> None:
+    """The pool tries twice for a good connection, then fails with an error that is not a
+    lost connection (no rerun): a connection it has just made is taken unchecked, so one
+    ended at once fails its query (and the request runs again) instead."""
+    url = make_url(postgres_url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False)) as connection:
+        record = SimpleNamespace(info={})
+        serving.mark_new(connection, record)
+        drop_connections(postgres_url, wait=True)
+        serving.closed_by_server(connection, record, None)  # new: not checked
+        with pytest.raises(DisconnectionError):
+            serving.closed_by_server(connection, record, None)  # taken before: checked
 
 
 @pytest.mark.postgres
