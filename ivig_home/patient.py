@@ -25,7 +25,7 @@ from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import errors, i18n, patient_send, patient_steps, steps, store, theme
+from . import errors, i18n, patient_send, patient_steps, question_cache, steps, store, theme
 from .checklist import NOT_A_DECISION_PATIENT
 from .csrf import csrf_failed
 from .forms import ResumeForm, StartForm
@@ -151,5 +151,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     i18n.init_app(app)
+    question_cache.init_app(app)
     app.register_blueprint(create_blueprint())
     app.add_url_rule("/", "home", home)
