@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_migrate import upgrade
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from .audit import audit
@@ -92,11 +92,16 @@ def get_agency_and_draft(slug: str, draft_id: str) -> tuple[Agency | None, Draft
         return None, None
     if not usable_key(draft_id):
         return get_agency(slug), None
-    row = db.session.execute(
-        select(Agency, Draft)
-        .outerjoin(Draft, and_(Draft.agency_id == Agency.id, Draft.id == draft_id))
-        .where(Agency.slug == slug)).first()
+    row = db.session.execute(AGENCY_AND_DRAFT, {"slug": slug, "draft_id": draft_id}).first()
     return (None, None) if row is None else (row[0], row[1])
+
+
+# Built once: every step page runs it, and building the expression cost more than its
+# parameters (SQLAlchemy caches the compiled SQL either way).
+AGENCY_AND_DRAFT = (
+    select(Agency, Draft)
+    .outerjoin(Draft, and_(Draft.agency_id == Agency.id, Draft.id == bindparam("draft_id")))
+    .where(Agency.slug == bindparam("slug")))
 
 
 def ensure_demo_agency() -> Agency:

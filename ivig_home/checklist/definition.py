@@ -6,7 +6,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -125,9 +125,10 @@ class Item:
     autocomplete: str = ""
     input: str = ""
 
-    @property
+    @cached_property
     def values(self) -> tuple[str, ...]:
-        """Return the answer values a choice or multi item accepts."""
+        """Return the answer values a choice or multi item accepts (worked out once: the
+        checks of every answer read it)."""
         return tuple(option.value for option in self.options)
 
     def display(self, value: object) -> str:
