@@ -1,11 +1,16 @@
-"""Security headers on every response, from one place (Flask-Talisman plus two small rules)."""
+"""Security headers on every response, from one place, and the redirect to HTTPS.
+
+The headers are the same on every response but two: HSTS goes only over HTTPS, and the
+embedded form names the origins that may frame it. They are written out once here, not
+worked out again for each response.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Flask, Response, g, request
-from flask_talisman import Talisman
+from flask import Flask, Response, current_app, g, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -26,6 +31,16 @@ PERMISSIONS_POLICY = {
                     "usb", "serial", "bluetooth", "hid")
 }
 CACHEABLE_ENDPOINTS = {"static"}
+HSTS = "max-age=31556926"  # one year; this host only (no includeSubDomains)
+HEADERS = (
+    ("Permissions-Policy", ", ".join(f"{name}={value}"
+                                     for name, value in PERMISSIONS_POLICY.items())),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", "; ".join(f"{name} {value}"
+                                          for name, value in CONTENT_SECURITY_POLICY.items())),
+    ("Referrer-Policy", "no-referrer"),
+)
 
 
 def allow_framing_by(origins: Iterable[str]) -> None:
@@ -33,34 +48,47 @@ def allow_framing_by(origins: Iterable[str]) -> None:
     g.frame_ancestors = " ".join(origins) or "'none'"
 
 
-def _finish_headers(response: Response) -> Response:
-    """Apply per-response rules Talisman has no setting for: no-store and embed framing."""
+def over_https() -> bool:
+    """Return whether the request came over HTTPS, to the app or to the proxy before it (which
+    must set X-Forwarded-Proto itself, replacing any a client sent)."""
+    return request.is_secure or request.headers.get("X-Forwarded-Proto", "http") == "https"
+
+
+def _redirect_to_https() -> BaseResponse | None:
+    """With FORCE_HTTPS, send a plain-HTTP request to the same address over HTTPS (302)."""
+    if current_app.debug or over_https() or not request.url.startswith("http://"):
+        return None
+    return redirect(request.url.replace("http://", "https://", 1), 302)
+
+
+def _set_headers(response: Response) -> Response:
+    """Put the security headers on a response; no-store on all but static files; framing
+    by the origins the embedded form allows (and no X-Frame-Options, which cannot name
+    them)."""
+    headers = response.headers
+    for name, value in HEADERS:
+        headers[name] = value
+    if over_https():
+        headers["Strict-Transport-Security"] = HSTS
     if request.endpoint not in CACHEABLE_ENDPOINTS:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Pragma"] = "no-cache"
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
     ancestors = g.get("frame_ancestors")
     if ancestors:
-        policy = response.headers.get("Content-Security-Policy", "")
+        policy = headers.get("Content-Security-Policy", "")
         parts = [p for p in policy.split("; ") if p and not p.startswith("frame-ancestors")]
-        response.headers["Content-Security-Policy"] = "; ".join(
-            [*parts, f"frame-ancestors {ancestors}"])
-        response.headers.pop("X-Frame-Options", None)
+        headers["Content-Security-Policy"] = "; ".join([*parts, f"frame-ancestors {ancestors}"])
+        headers.pop("X-Frame-Options", None)
     return response
 
 
 def init_app(app: Flask) -> None:
-    """Send the security headers on every response."""
-    # Registered before Talisman so that it runs after Talisman's own after_request hook.
-    app.after_request(_finish_headers)
-    Talisman(
-        app,
-        force_https=app.config["FORCE_HTTPS"],
-        frame_options="DENY",
-        content_security_policy=CONTENT_SECURITY_POLICY,
-        referrer_policy="no-referrer",
-        permissions_policy=PERMISSIONS_POLICY,
-        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
-        strict_transport_security=True,
-        strict_transport_security_include_subdomains=False,
-    )
+    """Send the security headers on every response, and redirect to HTTPS when asked to.
+
+    The session cookie is always HttpOnly; its Secure and SameSite settings are the
+    configuration's (SESSION_COOKIE_SECURE, SESSION_COOKIE_SAMESITE).
+    """
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if app.config["FORCE_HTTPS"]:
+        app.before_request(_redirect_to_https)
+    app.after_request(_set_headers)

@@ -47,9 +47,76 @@ def test_every_response_carries_the_security_headers(bare_app: Flask) -> None:
         assert "Strict-Transport-Security" not in response.headers
 
 
-def test_hsts_is_sent_over_https(bare_app: Flask) -> None:
-    response = bare_app.test_client().get("/probe/abc", base_url="https://localhost")
-    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+def test_the_headers_are_exactly_these(bare_app: Flask) -> None:
+    response = bare_app.test_client().get("/probe/abc")
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "object-src 'none'; frame-ancestors 'none'")
+    assert response.headers["Permissions-Policy"] == (
+        "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), "
+        "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+        "usb=(), serial=(), bluetooth=(), hid=()")
+    assert response.headers["Pragma"] == "no-cache"
+    assert all(len(response.headers.getlist(name)) == 1 for name, _ in security.HEADERS)
+
+
+@pytest.mark.parametrize("request_args", [
+    {"base_url": "https://localhost"},
+    {"headers": {"X-Forwarded-Proto": "https"}},  # HTTPS ended at the proxy
+], ids=["https", "forwarded-https"])
+def test_hsts_is_sent_over_https(bare_app: Flask, request_args: dict[str, object]) -> None:
+    response = bare_app.test_client().get("/probe/abc", **request_args)  # type: ignore[arg-type]
+    assert response.headers["Strict-Transport-Security"] == "max-age=31556926"
+
+
+def forcing_https(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    monkeypatch.setenv("IVIG_HOME_INSTANCE_PATH", str(tmp_path))
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "FORCE_HTTPS": True,
+                       "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_force_https_redirects_plain_http_to_the_same_address(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = forcing_https(tmp_path, monkeypatch).test_client()
+    response = client.get("/healthz?probe=1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://localhost/healthz?probe=1"
+    assert response.headers["X-Frame-Options"] == "DENY"  # a redirect has the headers too
+    assert "Strict-Transport-Security" not in response.headers
+
+
+@pytest.mark.parametrize("request_args", [
+    {"base_url": "https://localhost"},
+    {"headers": {"X-Forwarded-Proto": "https"}},
+], ids=["https", "forwarded-https"])
+def test_force_https_serves_https_and_what_the_proxy_says_was_https(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request_args: dict[str, object]) -> None:
+    client = forcing_https(tmp_path, monkeypatch).test_client()
+    response = client.get("/healthz", **request_args)  # type: ignore[arg-type]
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"] == "max-age=31556926"
+
+
+def test_without_force_https_plain_http_is_served(bare_app: Flask) -> None:
+    assert bare_app.test_client().get("/probe/abc").status_code == 200
+
+
+def test_the_session_cookie_is_http_only_even_if_configured_otherwise(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IVIG_HOME_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SESSION_COOKIE_HTTPONLY": False,
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    @app.route("/remember")
+    def remember() -> str:
+        from flask import session
+
+        session["seen"] = 1
+        return "ok"
+
+    cookie = app.test_client().get("/remember", base_url="https://localhost").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
 
 
 def test_framing_is_allowed_only_for_the_named_origins(bare_app: Flask) -> None:
