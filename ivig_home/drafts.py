@@ -9,7 +9,7 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from .checklist import Severity, parse_date
 from .crypto import lookup_hash, seal, sealed_context, unseal
@@ -81,11 +81,21 @@ def save_draft(draft: Draft, answers: dict[str, Any], step: str) -> None:
     if draft.submission_id is not None:
         raise DraftSubmitted("this draft was already submitted")
     now = utcnow()
-    draft.answers_enc = seal(answers, _context(draft.id))
-    draft.step = step
-    draft.updated_at = now
-    draft.expires_at = expiry(answers, now, draft.agency.time_zone)
+    db.session.execute(SAVE_DRAFT, {
+        "draft_id": draft.id, "sealed": seal(answers, _context(draft.id)), "reached": step,
+        "now": now, "expires": expiry(answers, now, draft.agency.time_zone)})
+    # The commit expires the loaded draft, so what is read from it next is what was stored.
     db.session.commit()
+
+
+# One UPDATE built once, rather than the session working out what changed on the draft
+# (a step page saves on every Continue). Any other change made to the draft through the
+# session is flushed before it, as before.
+SAVE_DRAFT = (
+    update(Draft).where(Draft.id == bindparam("draft_id"))
+    .values(answers_enc=bindparam("sealed"), step=bindparam("reached"),
+            updated_at=bindparam("now"), expires_at=bindparam("expires"))
+    .execution_options(synchronize_session=False))
 
 
 def answers_version(draft: Draft) -> str:
