@@ -13,25 +13,20 @@ import os
 import random
 import re
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
+from step_answers import ANSWER_SETS, SECTIONS, TOKEN, posted
 
-from ivig_home.checklist import is_asked, load, prune
+from ivig_home.checklist import load, prune
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-EXAMPLE_DAY = date(2026, 11, 21)
-SHIFTED = ("last_infusion_date", "planned_infusion_date")
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 REFERENCE = re.compile(r'<strong class="reference">([^<]+)</strong>')
 STAFF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 SUBMISSION_LINK = re.compile(r'href="(/staff/submissions/[^"/]+)"')
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-SECTIONS = [section for section in load().sections if section.id != "confirm"]
 MAX_JOURNEYS = int(os.environ.get("IVIG_BENCH_MAX_JOURNEYS", "4000"))
 THINK_SECONDS = float(os.environ.get("IVIG_BENCH_THINK_SECONDS", "0"))
 # Patients arrive at random moments over this many seconds, not all at once.
@@ -50,43 +45,6 @@ def record(kind: str, **details: Any) -> None:
 
 class JourneyFailed(Exception):
     """The app answered something a patient could not go on from."""
-
-
-def answer_sets() -> list[dict[str, Any]]:
-    """Return the three example answer sets, their dates moved as far as today is."""
-    sets = []
-    for name in ("nothing-to-flag", "clinical-risk-factors", "emergency"):
-        answers = json.loads((EXAMPLES / f"{name}.json").read_text())["answers"]
-        for key in SHIFTED:
-            if key in answers:
-                moved = date.fromisoformat(answers[key]) + (date.today() - EXAMPLE_DAY)
-                answers[key] = moved.isoformat()
-        sets.append(answers)
-    return sets
-
-
-ANSWER_SETS = answer_sets()
-
-
-def posted(section: Any, answers: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return a section's answers as the form posts them."""
-    asked = [item for item in section.items if is_asked(item, answers)]
-    fields = [("shown", item.id) for item in asked]
-    for item in asked:
-        value = answers.get(item.id)
-        if value is None:
-            continue
-        if item.type == "date":
-            day = date.fromisoformat(value)
-            fields += [(f"{item.id}-day", str(day.day)), (f"{item.id}-month", str(day.month)),
-                       (f"{item.id}-year", str(day.year))]
-        elif item.type == "multi":
-            fields += [(item.id, option) for option in value]
-        elif item.type == "ack":
-            fields.append((item.id, "true"))
-        else:
-            fields.append((item.id, str(value)))
-    return fields
 
 
 @events.request.add_listener

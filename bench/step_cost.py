@@ -27,8 +27,8 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import BIN, PROJECT, Server  # noqa: E402
-from journeys import ANSWER_SETS, SECTIONS, TOKEN, posted  # noqa: E402
 from load import ADMIN_URL, APP_ENV  # noqa: E402
+from step_answers import ANSWER_SETS, SECTIONS, TOKEN, posted  # noqa: E402
 
 from ivig_home.checklist import prune  # noqa: E402
 
