@@ -34,8 +34,25 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SQLITE_FILE = "ivig_home.sqlite3"
+MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (Linux's memory-backed folder, tmpfs)
+MEMORY_FOLDER_ROOM = 1024**3  # used only with this much free (a run keeps far less)
 DATABASE_IN_ID = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
 NO_POSTGRES = "SKIPPED on PostgreSQL: IVIG_HOME_TEST_POSTGRES is not set (scripts/test sets it)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the run's temporary files in memory when the machine has a memory-backed folder.
+
+    Each test's SQLite database lives there, and SQLite syncs every commit to the disk
+    (synchronous=FULL): several milliseconds a commit on a disk, much of a storage test's
+    time; nothing in memory. No test can tell the difference. --basetemp or
+    PYTEST_DEBUG_TEMPROOT still choose the place.
+    """
+    if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
+        return
+    if (MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK)
+            and shutil.disk_usage(MEMORY_FOLDER).free > MEMORY_FOLDER_ROOM):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_FOLDER)
 
 
 def make_app(instance: Path, url: str, monkeypatch: pytest.MonkeyPatch,
