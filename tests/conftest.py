@@ -22,9 +22,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import make_url, text
 
-from ivig_home import create_app
+from ivig_home import IvigHome, create_app
 from ivig_home.db import db
 from ivig_home.store import init_db
 from tests.staff.support import STAFF_CONFIG, World, build_world, sign_in
@@ -38,6 +40,29 @@ MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (Linux's memory-backed folder, tm
 MEMORY_FOLDER_ROOM = 1024**3  # used only with this much free (a run keeps far less)
 DATABASE_IN_ID = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
 NO_POSTGRES = "SKIPPED on PostgreSQL: IVIG_HOME_TEST_POSTGRES is not set (scripts/test sets it)"
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept in memory for the whole run, shared by every app it makes.
+
+    Each app has a Jinja environment of its own, which would compile each template again on
+    its first render; here a template is compiled once per process. A bucket is checked
+    against its template's source, so an edited template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        found = self.code.get(bucket.key)
+        if found is not None:
+            bucket.bytecode_from_string(found)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+IvigHome.jinja_options = {**IvigHome.jinja_options, "bytecode_cache": SharedTemplateCode()}
 
 
 def pytest_configure(config: pytest.Config) -> None:
