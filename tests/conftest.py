@@ -143,6 +143,7 @@ def postgres_databases() -> Iterator[Any]:
     def fresh() -> str:
         name = f"ivig_test_{secrets.token_hex(6)}"
         _admin(f'CREATE DATABASE "{name}"')
+        _admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         made.append(name)
         return make_url(POSTGRES).set(drivername="postgresql+psycopg",  # type: ignore[arg-type]
                                       database=name).render_as_string(hide_password=False)
@@ -184,9 +185,22 @@ def empty_database(database: str, tmp_path: Path, request: pytest.FixtureRequest
 
 
 def _empty_tables(app: Flask) -> None:
+    """Empty every table and start its ids again from 1, as a fresh database has them.
+
+    As a superuser: DELETE with the triggers off (the audit log's refuse a DELETE), about
+    a fifth of the time of TRUNCATE, which makes new files for every table and index.
+    """
+    tables = [table.name for table in db.metadata.sorted_tables]
     with app.app_context():
-        names = ", ".join(table.name for table in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        if db.session.scalar(text("SELECT current_setting('is_superuser')")) != "on":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            db.session.execute(text("SET LOCAL session_replication_role = replica"))
+            for name in reversed(tables):
+                db.session.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (our tables)
+            db.session.execute(text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false)"
+                " FROM pg_sequences WHERE schemaname = current_schema()"))
         db.session.commit()
 
 
