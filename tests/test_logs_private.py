@@ -23,6 +23,7 @@ from ivig_home import store, tokens
 from ivig_home.gunicorn_logs import WithholdRequestDetails
 from ivig_home.logs import withheld_traceback
 from tests.answers import example
+from tests.conftest import QUICK_STOP
 from tests.patient.client import Patient, section_form
 
 SECRET_ANSWERS = {
@@ -110,7 +111,7 @@ def test_a_whole_checklist_leaves_no_patient_data_in_any_log(
 def test_the_development_server_logs_no_path(
         app: Flask, every_log: io.StringIO, capsys: pytest.CaptureFixture[str]) -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/a/demo/resume?code=ZQ47-MR4Q"

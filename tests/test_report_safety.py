@@ -18,6 +18,7 @@ from weasyprint import HTML
 from ivig_home.report.fetcher import FetchRefused, SandboxFetcher
 from ivig_home.report.render import NOT_XML, _parse, render_html
 from tests.answers import clean
+from tests.conftest import QUICK_STOP
 from tests.pdf_tools import context_for, render, text_of
 
 PNG = bytes.fromhex(  # a 1x1 black PNG
@@ -51,7 +52,7 @@ def canary() -> Iterator[tuple[str, list[str]]]:
             """Stay quiet."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", hits
     server.shutdown()

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, QUICK_STOP
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -55,7 +55,7 @@ class HostPages:
 def serve_app(app: Flask) -> Site:
     """Serve the app (threaded, so the browser's parallel requests never starve it)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
     thread.start()
 
     def stop() -> None:
@@ -81,7 +81,7 @@ def serve_host(pages: HostPages) -> Site:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True).start()
 
     def stop() -> None:
         server.shutdown()

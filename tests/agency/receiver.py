@@ -9,6 +9,8 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.conftest import QUICK_STOP
+
 
 @dataclass
 class Received:
@@ -69,7 +71,7 @@ def start_receiver() -> Receiver:
     receiver = Receiver(server)
     server.RequestHandlerClass = _handler(receiver)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True).start()
     return receiver
 
 

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from tests.conftest import dispose, sqlite_app
+from tests.conftest import QUICK_STOP, dispose, sqlite_app
 from tests.patient.client import Patient
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory,
         app = sqlite_app(tmp_path_factory.mktemp("live-instance"), sqlite_template, monkeypatch,
                          **GENEROUS_LIMITS)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
     thread.start()
     yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
     server.shutdown()

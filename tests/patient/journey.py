@@ -61,9 +61,12 @@ def stored_answers(live_server: Any, draft_id: str) -> dict[str, Any]:
 
 
 def visible_items(page: Any, section_id: str) -> list[str]:
-    """Return the ids of the section's questions the patient can see now."""
-    return [item.id for item in SECTIONS[section_id].items
-            if page.locator(f"#question-{item.id}").is_visible()]
+    """Return the ids of the section's questions the patient can see now.
+
+    Playwright's own test of visibility (as is_visible), asked once for the whole page."""
+    shown = set(page.locator("[id^='question-']").filter(visible=True).evaluate_all(
+        "elements => elements.map(element => element.id)"))
+    return [item.id for item in SECTIONS[section_id].items if f"question-{item.id}" in shown]
 
 
 def fill_item(page: Any, item_id: str, value: Any) -> None:
@@ -87,7 +90,12 @@ def fill_item(page: Any, item_id: str, value: Any) -> None:
 
 
 def fill_step(page: Any, section_id: str, answers: dict[str, Any], done: set[str]) -> None:
-    """Answer every question on the page not answered yet, including ones that appear."""
+    """Answer every question on the page not answered yet, including ones that appear.
+
+    First wait for the page to load (a click returns once the next page starts loading):
+    before that, questions further down may not be there yet, and patient.js (which shows a
+    follow-up as its answer is given) not listening yet."""
+    page.wait_for_load_state()
     while todo := [i for i in visible_items(page, section_id) if i not in done]:
         for item_id in todo:
             if item_id in answers:

@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from ivig_home.db import db
 from ivig_home.models import IssuedPdf, Submission
-from tests.conftest import SQLITE_FILE, dispose, make_app
+from tests.conftest import QUICK_STOP, SQLITE_FILE, dispose, make_app
 from tests.pdf_tools import loose, text_of
 from tests.staff.support import PASSWORD, STAFF_CONFIG, World, build_world
 
@@ -37,7 +37,7 @@ WIDTHS = (1280, 375)
 def serving(app: Any) -> Iterator[str]:
     """Serve an app on a free port of 127.0.0.1, in threads; yield its address."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
