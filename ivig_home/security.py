@@ -32,13 +32,21 @@ PERMISSIONS_POLICY = {
 }
 CACHEABLE_ENDPOINTS = {"static"}
 HSTS = "max-age=31556926"  # one year; this host only (no includeSubDomains)
+
+
+
+def csp_header(frame_ancestors: str) -> str:
+    """Return the Content-Security-Policy, with these origins allowed to frame the page."""
+    policy = {**CONTENT_SECURITY_POLICY, "frame-ancestors": frame_ancestors}
+    return "; ".join(f"{name} {value}" for name, value in policy.items())
+
+
 HEADERS = (
     ("Permissions-Policy", ", ".join(f"{name}={value}"
                                      for name, value in PERMISSIONS_POLICY.items())),
     ("X-Frame-Options", "DENY"),
     ("X-Content-Type-Options", "nosniff"),
-    ("Content-Security-Policy", "; ".join(f"{name} {value}"
-                                          for name, value in CONTENT_SECURITY_POLICY.items())),
+    ("Content-Security-Policy", csp_header(CONTENT_SECURITY_POLICY["frame-ancestors"])),
     ("Referrer-Policy", "no-referrer"),
 )
 
@@ -75,9 +83,7 @@ def _set_headers(response: Response) -> Response:
         headers["Pragma"] = "no-cache"
     ancestors = g.get("frame_ancestors")
     if ancestors:
-        policy = headers.get("Content-Security-Policy", "")
-        parts = [p for p in policy.split("; ") if p and not p.startswith("frame-ancestors")]
-        headers["Content-Security-Policy"] = "; ".join([*parts, f"frame-ancestors {ancestors}"])
+        headers["Content-Security-Policy"] = csp_header(ancestors)
         headers.pop("X-Frame-Options", None)
     return response
 

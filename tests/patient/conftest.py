@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
+from ivig_home import create_app
 from tests.conftest import QUICK_STOP, dispose, sqlite_app
 from tests.patient.client import Patient
 
@@ -28,6 +29,20 @@ class LiveServer:
 
     app: Flask
     url: str
+
+
+@pytest.fixture(scope="module")
+def bare_app() -> Flask:
+    """Return an app whose database is never touched (forms and their macros need none)."""
+    return create_app({"TESTING": True, "SECRET_KEY": "forms-test-key",
+                       "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.fixture()
+def ctx(bare_app: Flask) -> Iterator[None]:
+    """A request context of `bare_app`, as a posted step has."""
+    with bare_app.test_request_context("/", method="POST"):
+        yield
 
 
 @pytest.fixture(scope="session")

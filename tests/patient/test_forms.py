@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from ivig_home import create_app
 from ivig_home.checklist import load, validate
 from ivig_home.forms import StepForm, step_form
 from tests.answers import example
@@ -21,19 +19,6 @@ from tests.answers import example
 TODAY = date(2026, 11, 21)
 SECTIONS = {section.id: section for section in load().sections}
 ITEMS = load().items
-
-
-@pytest.fixture(scope="module")
-def bare_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    """Return an app whose database is never touched (the forms need none)."""
-    return create_app({"TESTING": True, "SECRET_KEY": "forms-test-key",
-                       "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-
-
-@pytest.fixture()
-def ctx(bare_app: Flask) -> Iterator[None]:
-    with bare_app.test_request_context("/", method="POST"):
-        yield
 
 
 def stored() -> dict[str, Any]:

@@ -7,7 +7,6 @@ were stored before; and it must never keep anything a patient typed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -18,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from ivig_home import create_app
 from ivig_home.checklist import load
 from ivig_home.forms import step_form
 from ivig_home.question_cache import FIXED_ANSWERS, QuestionCache
@@ -32,18 +30,10 @@ AGENCIES = [SimpleNamespace(name="Harbour Home Infusion", phone="555-0142"),
             SimpleNamespace(name="Valley Nurses", phone="555-0142")]
 
 
-@pytest.fixture(scope="module")
-def bare_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    """An app whose database is never touched (rendering questions needs none)."""
-    return create_app({"TESTING": True, "SECRET_KEY": "question-cache-key",
-                       "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-
-
 @pytest.fixture()
-def ctx(bare_app: Flask) -> Iterator[Any]:
-    """A request context, and the question macro of the app's templates."""
-    with bare_app.test_request_context("/", method="POST"):
-        yield bare_app.jinja_env.get_template("_macros/forms.html").module.question
+def macro(ctx: None, bare_app: Flask) -> Any:
+    """Inside a request, the question macro of the app's templates."""
+    return bare_app.jinja_env.get_template("_macros/forms.html").module.question
 
 
 def posted_values(draw: Any, item: Any) -> list[str]:
@@ -78,10 +68,10 @@ class TestEveryStateIsRenderedAsTheMacroRendersIt:
     @settings(max_examples=60, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(states=st.lists(question_states(), min_size=1, max_size=6))
-    def test_a_stored_question_is_the_macros_html(self, ctx: Any, states: list[Any]) -> None:
+    def test_a_stored_question_is_the_macros_html(self, macro: Any, states: list[Any]) -> None:
         # One store across many states: a state that left out something the HTML depends
         # on would hand back another state's HTML.
-        cache, macro = QuestionCache(), ctx
+        cache = QuestionCache()
         for section, formdata, calls in states:
             form = step_form(section, "draft-1", {}, formdata)
             if formdata is not None:
@@ -90,10 +80,10 @@ class TestEveryStateIsRenderedAsTheMacroRendersIt:
             for field, args in zip(form.answer_fields(), calls, strict=True):
                 assert cache.render(macro, field, *args) == macro(field, *args)
 
-    def test_every_help_now_message_state_is_its_own(self, ctx: Any) -> None:
+    def test_every_help_now_message_state_is_its_own(self, macro: Any) -> None:
         """Each question with a help-now message, each answer, each agency (names and phones
         shared two by two) and patient or caregiver, through one store."""
-        cache, macro = QuestionCache(), ctx
+        cache = QuestionCache()
         checked = 0
         for section in SECTIONS:
             help_now = section_help_now_answers(section.id)
@@ -110,16 +100,16 @@ class TestEveryStateIsRenderedAsTheMacroRendersIt:
                             checked += 1
         assert checked > 50
 
-    def test_only_fixed_answers_are_stored(self, ctx: Any) -> None:
-        cache, macro = QuestionCache(), ctx
+    def test_only_fixed_answers_are_stored(self, macro: Any) -> None:
+        cache = QuestionCache()
         for section in SECTIONS:
             for field in step_form(section, "draft-1", {}, None).answer_fields():
                 cache.render(macro, field, True)
         kinds = {key[2] for key in cache.entries}
         assert kinds == set(FIXED_ANSWERS)
 
-    def test_a_value_not_offered_is_rendered_but_never_stored(self, ctx: Any) -> None:
-        cache, macro = QuestionCache(), ctx
+    def test_a_value_not_offered_is_rendered_but_never_stored(self, macro: Any) -> None:
+        cache = QuestionCache()
         section = next(s for s in SECTIONS if any(i.type == "yesno" for i in s.items))
         item = next(i for i in section.items if i.type == "yesno")
         form = step_form(section, "draft-1", {}, MultiDict({item.id: "<b>maybe</b>"}))
@@ -127,8 +117,8 @@ class TestEveryStateIsRenderedAsTheMacroRendersIt:
         assert cache.render(macro, field, True) == macro(field, True)
         assert cache.entries == {}
 
-    def test_the_store_is_emptied_when_full(self, ctx: Any) -> None:
-        cache, macro = QuestionCache(max_entries=3), ctx
+    def test_the_store_is_emptied_when_full(self, macro: Any) -> None:
+        cache = QuestionCache(max_entries=3)
         fields = [field for section in SECTIONS
                   for field in step_form(section, "draft-1", {}, None).answer_fields()
                   if field.kind in FIXED_ANSWERS]
