@@ -16,6 +16,7 @@ from ivig_home.report import render_pdf, speedups
 from tests.answers import clean, example
 from tests.pdf_tools import EMERGENCY_SHOWN, EXAMPLE_NAMES, context_for, text_of
 from tests.test_report_fonts import NAMES
+from tests.test_report_lean import PNG
 
 
 @pytest.fixture
@@ -560,3 +561,110 @@ def test_a_wrong_kept_white_space_outcome_shows(without_speedups: Any) -> None:
         assert render_pdf(context) != without_speedups(context)
     finally:
         cache.clear()
+
+
+def test_lines_laid_out_before_are_moved_into_place_as_weasyprint_places_them(
+        without_speedups: Any) -> None:
+    # A short name, then one that wraps: every line after it lies lower on the page, so
+    # the kept lines are moved, not just handed back.
+    speedups.clear()
+    render_pdf(context_for(example("emergency"), messages_shown=EMERGENCY_SHOWN))
+    kept = speedups.cache_sizes()["lines"]
+    assert kept > 100  # the summary's lines went through it
+    long_name = "Maximiliana Wilhelmina Konstantinopoulou-Featherstonehaugh " * 3
+    context = context_for(example("emergency"), messages_shown=EMERGENCY_SHOWN,
+                          reference="HKT-5150")
+    context["patient"]["name"] = long_name.strip()
+    pdf = render_pdf(context)
+    assert pdf == without_speedups(context)
+    # Only the lines with this patient's own text were new.
+    assert speedups.cache_sizes()["lines"] - kept < 20
+    assert "Konstantinopoulou" in text_of(pdf)
+
+
+def test_a_float_on_the_page_sends_its_lines_down_weasyprints_own_path(
+        without_speedups: Any) -> None:
+    agency = {"name": "Harbour Home Infusion", "phone": "555-0142", "colour": "#0b6e4f",
+              "logo": PNG, "logo_type": "image/png"}
+    context = context_for(example("clinical-risk-factors"), agency=agency)
+    assert render_pdf(context) == render_pdf(context) == without_speedups(context)
+
+
+def test_a_line_taken_from_the_cache_is_a_copy_the_document_can_change() -> None:
+    render_pdf(context_for(example("nothing-to-flag")))
+    kept = next(iter(speedups._local.caches["lines"].values()))
+    line, x, y = kept[0], kept[0].position_x, kept[0].position_y
+    copy = speedups._moved(line, 3.5, -2)
+    assert (copy.position_x, copy.position_y) == (x + 3.5, y - 2)
+    assert (line.position_x, line.position_y) == (x, y)
+    pairs = list(zip(copy.descendants(), line.descendants(), strict=True))
+    assert all(ours is not theirs for ours, theirs in pairs)
+    assert all(ours.position_y == theirs.position_y - 2 for ours, theirs in pairs)
+
+
+def test_a_wrong_kept_line_shows(without_speedups: Any) -> None:
+    context = context_for(example("nothing-to-flag"))
+    assert render_pdf(context) == without_speedups(context)
+    cache = speedups._local.caches["lines"]
+    for key, kept in list(cache.items()):
+        cache[key] = (speedups._moved(kept[0], 2, 0), *kept[1:])
+    try:
+        assert render_pdf(context) != without_speedups(context)
+    finally:
+        cache.clear()
+
+
+VALUES = st.recursive(
+    st.one_of(st.integers(-10**6, 10**6), st.floats(-1e6, 1e6, allow_nan=False),
+              st.binary(max_size=12), st.sampled_from(["/StructElem", "/P", "/Span", "/LI"]),
+              st.text(alphabet="abcXYZ019 ", max_size=8).map(lambda text: "/" + text),
+              st.text(alphabet="abc()\\", max_size=8).map(pydyf.String)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4).map(pydyf.Array),
+                            st.dictionaries(st.sampled_from(["K", "S", "Pg", "Type"]), inner,
+                                            max_size=4).map(pydyf.Dictionary)),
+    max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.dictionaries(st.sampled_from(["Type", "S", "K", "P", "Pg", "MCID", "Alt"]),
+                              VALUES, max_size=6))
+def test_dictionaries_written_from_kept_bytes_are_what_pydyf_writes(
+        values: dict[str, Any]) -> None:
+    dictionary = pydyf.Dictionary(values)
+    theirs = speedups._installed["dictionary"].fget(dictionary)
+    assert speedups.dictionary_data(dictionary) == theirs
+    assert speedups.dictionary_data(dictionary) == theirs  # from the kept bytes
+
+
+def test_page_values_given_at_once_are_weasyprints_for_every_box(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every call in renders of every example, in both page sizes, checked against
+    # WeasyPrint's own walk down the first and last children.
+    calls = []
+
+    def both(box: Any) -> Any:
+        ours = speedups.page_values(box)
+        assert ours == speedups._installed["page_values"](box)
+        calls.append(ours)
+        return ours
+
+    monkeypatch.setattr(weasyprint.formatting_structure.boxes.ParentBox, "page_values", both)
+    for name in EXAMPLE_NAMES:
+        for page_size in ("letter", "a4"):
+            render_pdf(context_for(example(name)), page_size=page_size)
+            assert speedups._local.unnamed_pages
+    assert len(calls) > 1000
+
+
+def test_a_page_property_anywhere_in_a_stylesheet_is_found() -> None:
+    from weasyprint import CSS
+
+    from ivig_home.report.render import _styles
+
+    assert not speedups._declares(_styles("letter")[1][0], "page")  # the summary's own
+    assert speedups._declares(CSS(string="p { color: red } .wide { page: wide }"), "page")
+    assert speedups._declares(CSS(string="#a { page: wide }"), "page")
+    assert speedups._declares(CSS(string="[lang] { page: wide }"), "page")
+    assert speedups._declares(CSS(string="div > p { page: wide }"), "page")
+    assert not speedups._declares(CSS(string="@page { margin: 1cm }"), "page")
+    assert speedups._declares(CSS(string="@page { margin: 1cm }"), "margin_top")

@@ -138,7 +138,9 @@ def install() -> bool:
                           marked=weasy_stream.Stream.marked,
                           artifact=weasy_stream.Stream.artifact,
                           whitespace=weasy_boxes.TextBox.process_whitespace,
-                          ffi=weasy_fonts.ffi)
+                          ffi=weasy_fonts.ffi, linebox=weasy_inline.get_next_linebox,
+                          dictionary=vars(pydyf.Dictionary)["data"],
+                          page_values=weasy_boxes.ParentBox.page_values)
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -164,6 +166,9 @@ def install() -> bool:
         weasy_stream.Stream.artifact = stream_artifact
         weasy_boxes.TextBox.process_whitespace = process_whitespace
         weasy_fonts.ffi = OpenArrays(_installed["ffi"])
+        weasy_inline.get_next_linebox = get_next_linebox
+        pydyf.Dictionary.data = property(dictionary_data)
+        weasy_boxes.ParentBox.page_values = page_values
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -200,6 +205,9 @@ def uninstall() -> None:
         weasy_stream.Stream.artifact = _installed["artifact"]
         weasy_boxes.TextBox.process_whitespace = _installed["whitespace"]
         weasy_fonts.ffi = _installed["ffi"]
+        weasy_inline.get_next_linebox = _installed["linebox"]
+        pydyf.Dictionary.data = _installed["dictionary"]
+        weasy_boxes.ParentBox.page_values = _installed["page_values"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -275,7 +283,8 @@ def _cache(kind: str) -> OrderedDict[Any, Any]:
     if caches is None:
         caches = _local.caches = {"split": OrderedDict(), "draw": OrderedDict(),
                                   "styles": OrderedDict(), "elements": OrderedDict(),
-                                  "subsets": OrderedDict(), "whitespace": OrderedDict()}
+                                  "subsets": OrderedDict(), "whitespace": OrderedDict(),
+                                  "lines": OrderedDict()}
     return caches[kind]
 
 
@@ -810,6 +819,39 @@ def _to_bytes(item: Any) -> Any:
     return _installed["to_bytes"](item)
 
 
+# The bytes pydyf writes for a dictionary's key (b"/Key "), and for a value that is a name
+# given as text ("/StructElem"), by the text: a summary's ~800 dictionaries (mostly its
+# structure elements) use a few dozen of each.
+_dictionary_bytes: dict[str, bytes] = {}
+DICTIONARY_BYTES_LIMIT = 1024
+
+
+def dictionary_data(self: Any) -> bytes:
+    """pydyf's Dictionary.data, the bytes of keys and of names given as text kept by text."""
+    kept = _dictionary_bytes
+    to_bytes = pydyf._to_bytes
+    parts = []
+    for key, value in self.items():
+        prefix = kept.get(key) if type(key) is str else None
+        if prefix is None:
+            prefix = b"/" + to_bytes(key) + b" "
+            if type(key) is str and len(kept) < DICTIONARY_BYTES_LIMIT:
+                kept[key] = prefix
+        kind = type(value)
+        if kind is bytes:
+            parts.append(prefix + value)
+        elif kind is str and value[:1] == "/":
+            written = kept.get(value)
+            if written is None:
+                written = value.encode("ascii")
+                if len(kept) < DICTIONARY_BYTES_LIMIT:
+                    kept[value] = written
+            parts.append(prefix + written)
+        else:
+            parts.append(prefix + to_bytes(value))
+    return b"<<" + b"".join(parts) + b">>"
+
+
 class _CachedProperty:
     """functools.cached_property without the lock Python 3.11 takes on every first look.
 
@@ -841,6 +883,7 @@ def style_for_init(self: Any, html: Any, sheets: Any, presentational_hints: Any,
     set_computed_styles), takes the style an element with the same tag and attributes
     under the same parent style got before. Everything else is WeasyPrint's code, as is.
     """
+    _local.unnamed_pages = False
     if font_config is not _fonts():
         _installed["style_init"](self, html, sheets, presentational_hints, font_config,
                                  target_collector)
@@ -920,6 +963,11 @@ def style_for_init(self: Any, html: Any, sheets: Any, presentational_hints: Any,
                 element, pseudo_type=pseudo_type, root=html.etree_element, parent=element,
                 base_url=html.base_url, target_collector=target_collector)
     self._cascaded_styles.clear()
+    # No page property anywhere: every box's start and end page values are "auto".
+    _local.unnamed_pages = not any(
+        _declares(sheet, "page") for sheet, _origin, _specificity in sheets) and not any(
+        getattr(declaration, "lower_name", None) == "page"
+        for declarations in elements_declarations.values() for declaration in declarations)
 
 
 def avoid_collisions(context: Any, box: Any, containing_block: Any, outer: bool = True) -> Any:
@@ -1349,3 +1397,211 @@ def _collapse_whitespace(text: str, white_space: str,
     else:
         following_collapsible_space = False
     return text, leading, following_collapsible_space
+
+
+# The boxes a line made of text may hold, and a line's box.
+LINE_CONTENT = (weasy_boxes.TextBox, weasy_boxes.InlineBox)
+
+
+def get_next_linebox(context: Any, linebox: Any, position_y: Any, bottom_space: Any,
+                     skip_stack: Any, containing_block: Any, absolute_boxes: Any,
+                     fixed_boxes: Any, first_letter_style: Any, first_line_style: Any) -> Any:
+    """WeasyPrint's get_next_linebox, a line of text seen in an earlier render moved into place.
+
+    Most lines of a summary are the same in every summary: the same text in the same
+    styles, broken at the same width. A line of text boxes and inline boxes only, below
+    every float on the page and with no first-letter or first-line style, follows from its boxes
+    (their kinds, styles, texts and collapsible spaces), where it resumes, the width it
+    has and its first line's indent; where it is placed only moves it. So the line
+    WeasyPrint laid out is kept, with where it was placed, and a later line with the same
+    inputs gets a copy of it moved by the difference, as WeasyPrint moves every line it
+    lays out (Box.translate). Only styles shared across renders (set_computed_styles) are
+    keyed, by identity; a line with any other style takes WeasyPrint's own path.
+    """
+    original = _installed["linebox"]
+    if (first_letter_style is not None or first_line_style is not None
+            or linebox.style.font_config is not _fonts()
+            or linebox.margin_top or linebox.border_top_width
+            or not _all_above(context.excluded_shapes, position_y)):
+        return original(context, linebox, position_y, bottom_space, skip_stack,
+                        containing_block, absolute_boxes, fixed_boxes, first_letter_style,
+                        first_line_style)
+    shape = linebox.__dict__.get("_line_shape", False)
+    if shape is False:
+        shape = linebox.__dict__["_line_shape"] = _line_shape(linebox)
+    if shape is None:
+        return original(context, linebox, position_y, bottom_space, skip_stack,
+                        containing_block, absolute_boxes, fixed_boxes, first_letter_style,
+                        first_line_style)
+    key = (shape, _skip_key(skip_stack), containing_block.width,
+           containing_block.style["direction"], linebox.text_indent, linebox.margin_left,
+           linebox.margin_right, linebox.margin_top)
+    cache = _cache("lines")
+    found = _recall(cache, key)
+    start_x = containing_block.content_box_x()
+    if found is None:
+        line, resume_at = original(context, linebox, position_y, bottom_space, skip_stack,
+                                   containing_block, absolute_boxes, fixed_boxes,
+                                   first_letter_style, first_line_style)
+        if line is not None:
+            # Kept as laid out now: the line handed on is changed by what follows.
+            _remember(cache, key, (_moved(line, 0, 0), _copy_skip(resume_at), start_x,
+                                   position_y, linebox.position_x, linebox.position_y,
+                                   linebox.width, linebox.height, shape))
+        return line, resume_at
+    kept, resume_at, kept_x, kept_y, box_x, box_y, width, height, _shape = found
+    dx, dy = start_x - kept_x, position_y - kept_y
+    line = _moved(kept, dx, dy)
+    line.position_y = position_y  # as WeasyPrint sets it, not moved (see its issue #583)
+    linebox.position_x, linebox.position_y = box_x + dx, box_y + dy
+    linebox.width, linebox.height = width, height
+    return line, _copy_skip(resume_at)
+
+
+def _all_above(shapes: Any, position_y: float) -> bool:
+    """Return whether every float on the page ends above a line starting at position_y.
+
+    WeasyPrint's avoid_collisions then finds none beside the line, whatever its height,
+    and places the line as if the page had no float (the logo is one, in the header).
+    """
+    return all(shape.position_y + shape.margin_height() < position_y for shape in shapes)
+
+
+def _line_shape(linebox: Any) -> Any:
+    """Return what a line box's layout reads from its boxes, or None if it is not plain text.
+
+    Styles are named by identity, and kept alive by the cache entry (the shape is part of
+    it), so an identity is never another style's.
+    """
+    parts: list[Any] = []
+
+    def add(box: Any) -> bool:
+        kind = type(box)
+        style = box.style
+        if kind is weasy_boxes.LineBox:
+            if box is not linebox:
+                return False
+        elif kind not in LINE_CONTENT:
+            return False
+        if not _shared_style(style) or style["position"] != "static" or (
+                style["float"] != "none"):
+            return False
+        if box.first_letter_style is not None or box.first_line_style is not None:
+            return False
+        dictionary = box.__dict__
+        parts.append((kind, style, box.element_tag, box.element is None,
+                      dictionary.get("text"), dictionary.get("leading_collapsible_space"),
+                      dictionary.get("trailing_collapsible_space"),
+                      repr(dictionary.get("string_set")), len(box.children)
+                      if kind is not weasy_boxes.TextBox else -1))
+        if kind is weasy_boxes.TextBox:
+            return True
+        return all(add(child) for child in box.children)
+
+    if not add(linebox):
+        return None
+    return _LineShape(parts)
+
+
+class _LineShape(tuple):
+    """A line's boxes, hashed by their styles' identities (styles are dicts: unhashable)."""
+
+    def __new__(cls, parts: list[Any]) -> _LineShape:
+        shape = super().__new__(cls, parts)
+        shape.hashed = hash(tuple((part[0], id(part[1]), *part[2:]) for part in parts))
+        return shape
+
+    def __hash__(self) -> int:
+        return self.hashed  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _LineShape) and len(self) == len(other) and all(
+            a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
+            for a, b in zip(self, other, strict=True))
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+
+def _shared_style(style: Any) -> bool:
+    """Return whether a style is one shared across renders (or the anonymous one of such)."""
+    if "_reuse_serial" in style.__dict__:
+        return True
+    parent = style.__dict__.get("parent_style") if isinstance(
+        style, weasy_css.AnonymousStyle) else None
+    return parent is not None and "_reuse_serial" in parent.__dict__ and (
+        parent.__dict__.get("anonymous_style") is style)
+
+
+def _skip_key(skip_stack: Any) -> Any:
+    """Return a skip stack (nested dicts of indexes) as a hashable value."""
+    if skip_stack is None:
+        return None
+    return tuple((index, _skip_key(inner)) for index, inner in skip_stack.items())
+
+
+def _copy_skip(skip_stack: Any) -> Any:
+    """Return a copy of a skip stack (the caller may change the one it is given)."""
+    if skip_stack is None:
+        return None
+    return {index: _copy_skip(inner) for index, inner in skip_stack.items()}
+
+
+def _moved(box: Any, dx: float, dy: float) -> Any:
+    """Return a copy of a laid-out box and its descendants, moved as Box.translate moves it.
+
+    A text box's Pango layout is copied too: drawing may change it.
+    """
+    copied = object.__new__(type(box))
+    dictionary = copied.__dict__
+    dictionary.update(box.__dict__)
+    if dx or dy:
+        dictionary["position_x"] = box.position_x + dx
+        dictionary["position_y"] = box.position_y + dy
+    children = box.children
+    if children:
+        dictionary["children"] = [_moved(child, dx, dy) for child in children]
+    layout = dictionary.get("pango_layout")
+    if layout is not None:
+        dictionary["pango_layout"] = _copy_layout(layout)
+    return copied
+
+
+MATCHER_DICTIONARIES = ("id_selectors", "class_selectors", "lower_local_name_selectors",
+                        "namespace_selectors")
+MATCHER_LISTS = ("lang_attr_selectors", "other_selectors")
+
+
+def _declares(sheet: Any, name: str) -> bool:
+    """Return whether a stylesheet declares a property anywhere (rules and @page rules).
+
+    Worked out once per stylesheet object; the summary's is parsed once per thread.
+    """
+    found: dict[str, bool] = sheet.__dict__.setdefault("_declares", {})
+    if name not in found:
+        matcher = sheet.matcher
+        entries = [entry for attribute in MATCHER_DICTIONARIES
+                   for entries in getattr(matcher, attribute).values() for entry in entries]
+        entries += [entry for attribute in MATCHER_LISTS for entry in getattr(matcher, attribute)]
+        declarations = [entry[-1][0] for entry in entries]
+        declarations += [rule[2] for rule in sheet.page_rules]
+        found[name] = any(declared == name for group in declarations
+                          for declared, _value, _priority in group)
+    return found[name]
+
+
+def page_values(self: Any) -> Any:
+    """WeasyPrint's ParentBox.page_values, the box's own page at once in a render whose
+    stylesheet and style attributes never declare `page`.
+
+    Every style's page is then "auto", computed as its parent's and at the root as "":
+    the same for every box, so the first and last children give what the box has.
+    WeasyPrint walks down the first and last children of each box to find that out,
+    ~1,200 times a render.
+    """
+    style = self.style
+    if getattr(_local, "unnamed_pages", False) and style.font_config is _fonts():
+        page = style["page"]
+        return page, page
+    return _installed["page_values"](self)
+
