@@ -14,7 +14,9 @@ computed styles and the rules each kind of element matches are kept too:
   written, and the same glyph widths and character maps recorded in the document's fonts;
 - computed styles (`set_computed_styles`), see there; matched rules (`memoize_matching`)
   and the style an element gets under a given parent style (`style_for_init`);
-- font subsets (`font_subset`): the subset of a font for the same glyphs.
+- font subsets (`font_subset`): the subset of a font for the same glyphs;
+- whole lines (`get_next_linebox`): a line of text laid out before, in the same styles and
+  width, is copied and moved to where the new one goes, as WeasyPrint moves every line.
 
 Small functions called thousands of times a render get faster equivalents with the same
 results: the used margins, paddings and sizes (`resolve_percentages`, with a direct path
@@ -30,7 +32,9 @@ pydyf's conversion of operands to bytes (exact types first), the operator settin
 colour kept by colour (`set_color`), no margin box built for the sides and corners of a
 page that no margin rule applies to (`make_margin_boxes`), the stream's marked content,
 artifact and saved-state blocks as plain context managers (`stream_marked`), a text's
-white space collapsed once per text and white-space value (`process_whitespace`), and
+white space collapsed once per text and white-space value (`process_whitespace`), a
+box's start and end page values at once when no `page` property is declared
+(`page_values`), the bytes of dictionary keys and names kept (`dictionary_data`), and
 `cached_property` without the lock Python 3.11 takes on first use.
 
 The output is byte for byte what WeasyPrint writes without any of this
@@ -1604,4 +1608,5 @@ def page_values(self: Any) -> Any:
         page = style["page"]
         return page, page
     return _installed["page_values"](self)
+
 
