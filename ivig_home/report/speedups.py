@@ -89,6 +89,8 @@ WEASYPRINT_VERSION = "70.0"
 # hundred pieces of text, most of them the same in every summary; patients' own text
 # comes and goes.
 LIMIT = 1_500
+# Hashes of keys met once, kept per cache of text before they are forgotten (see _met_before).
+SEEN_LIMIT = 4 * LIMIT
 # Font subsets kept per thread: ~20 kB each; a summary has three or four fonts, and a new
 # subset only when its text has a glyph the earlier ones lacked.
 SUBSET_LIMIT = 60
@@ -271,9 +273,10 @@ def _fonts() -> Any:
 
 
 def clear() -> None:
-    """Empty this thread's caches."""
+    """Empty this thread's caches (and forget the keys met once)."""
     for cache in getattr(_local, "caches", {}).values():
         cache.clear()
+    getattr(_local, "seen", {}).clear()
 
 
 def cache_sizes() -> dict[str, int]:
@@ -298,6 +301,28 @@ def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any,
     cache[key] = value
     while len(cache) > min(LIMIT, limit or LIMIT):
         cache.popitem(last=False)
+
+
+def _met_before(cache: OrderedDict[Any, Any], key: Any) -> bool:
+    """Return whether a key missing from a cache was met before; remember that it was.
+
+    The caches of text keep an entry the second time its key is met: nearly every piece of
+    text in a summary comes again in the next one, while the patient's own (name, date of
+    birth, reference, typed answers) usually does not. Such text is laid out and drawn as
+    usual but not kept, so it neither pushes shared entries out nor stays in memory; only
+    the key's hash is remembered, up to SEEN_LIMIT hashes a cache, then forgotten at once.
+    """
+    seen: dict[int, set[int]] | None = getattr(_local, "seen", None)
+    if seen is None:
+        seen = _local.seen = {}
+    hashes = seen.setdefault(id(cache), set())
+    marker = hash(key)
+    if marker in hashes:
+        return True
+    if len(hashes) >= SEEN_LIMIT:
+        hashes.clear()
+    hashes.add(marker)
+    return False
 
 
 def _recall(cache: OrderedDict[Any, Any], key: Any) -> Any:
@@ -333,7 +358,8 @@ def split_first_line(text: str, style: Any, context: Any, max_width: Any,
     if found is None:
         found = _installed["split"](text, style, context, max_width, justification_spacing,
                                     is_line_start, minimum)
-        _remember(cache, key, found)
+        if _met_before(cache, key):
+            _remember(cache, key, found)
     # The layout is handed on to the text box, which changes it when drawing: a copy each.
     layout, *rest = found
     return (_copy_layout(layout), *rest)
@@ -377,7 +403,8 @@ def draw_text(stream: Any, textbox: Any, offset_x: Any, text_overflow: str,
     if runs is None:
         # Read once, then written from what was read: the same operators WeasyPrint writes.
         runs = _read_glyphs(stream, textbox)
-        _remember(cache, key, runs)
+        if _met_before(cache, key):
+            _remember(cache, key, runs)
     if runs is False:  # something only WeasyPrint's own path handles
         _installed["draw"](stream, textbox, offset_x, text_overflow, block_ellipsis)
         return
@@ -1373,7 +1400,8 @@ def process_whitespace(self: Any, following_collapsible_space: Any = False) -> A
     found = _recall(cache, key)
     if found is None:
         found = _collapse_whitespace(*key)
-        _remember(cache, key, found)
+        if _met_before(cache, key):
+            _remember(cache, key, found)
     self.text, leading, following = found
     if leading:
         self.leading_collapsible_space = True
@@ -1447,7 +1475,7 @@ def get_next_linebox(context: Any, linebox: Any, position_y: Any, bottom_space: 
         line, resume_at = original(context, linebox, position_y, bottom_space, skip_stack,
                                    containing_block, absolute_boxes, fixed_boxes,
                                    first_letter_style, first_line_style)
-        if line is not None:
+        if line is not None and _met_before(cache, key):
             # Kept as laid out now: the line handed on is changed by what follows.
             _remember(cache, key, (_moved(line, 0, 0), _copy_skip(resume_at), start_x,
                                    position_y, linebox.position_x, linebox.position_y,
