@@ -146,7 +146,8 @@ def install() -> bool:
                           whitespace=weasy_boxes.TextBox.process_whitespace,
                           ffi=weasy_fonts.ffi, linebox=weasy_inline.get_next_linebox,
                           dictionary=vars(pydyf.Dictionary)["data"],
-                          page_values=weasy_boxes.ParentBox.page_values)
+                          page_values=weasy_boxes.ParentBox.page_values,
+                          layout_context=vars(weasy_document.Document)["_build_layout_context"])
         weasy_inline.split_first_line = split_first_line
         weasy_preferred.split_first_line = split_first_line
         weasy_draw.draw_text = draw_text
@@ -175,6 +176,7 @@ def install() -> bool:
         weasy_inline.get_next_linebox = get_next_linebox
         pydyf.Dictionary.data = property(dictionary_data)
         weasy_boxes.ParentBox.page_values = page_values
+        weasy_document.Document._build_layout_context = classmethod(build_layout_context)
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, functools.cached_property):
@@ -214,6 +216,7 @@ def uninstall() -> None:
         weasy_inline.get_next_linebox = _installed["linebox"]
         pydyf.Dictionary.data = _installed["dictionary"]
         weasy_boxes.ParentBox.page_values = _installed["page_values"]
+        weasy_document.Document._build_layout_context = _installed["layout_context"]
         for owner in LOCKED_PROPERTY_OWNERS:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, _CachedProperty):
@@ -1506,33 +1509,38 @@ def _line_shape(linebox: Any) -> Any:
     it), so an identity is never another style's.
     """
     parts: list[Any] = []
-
-    def add(box: Any) -> bool:
-        kind = type(box)
-        style = box.style
-        if kind is weasy_boxes.LineBox:
-            if box is not linebox:
-                return False
-        elif kind not in LINE_CONTENT:
-            return False
-        if not _shared_style(style) or style["position"] != "static" or (
-                style["float"] != "none"):
-            return False
-        if box.first_letter_style is not None or box.first_line_style is not None:
-            return False
-        dictionary = box.__dict__
-        parts.append((kind, style, box.element_tag, box.element is None,
-                      dictionary.get("text"), dictionary.get("leading_collapsible_space"),
-                      dictionary.get("trailing_collapsible_space"),
-                      repr(dictionary.get("string_set")), len(box.children)
-                      if kind is not weasy_boxes.TextBox else -1))
-        if kind is weasy_boxes.TextBox:
-            return True
-        return all(add(child) for child in box.children)
-
-    if not add(linebox):
+    if not _add_to_shape(linebox, linebox, parts):
         return None
     return _LineShape(parts)
+
+
+def _add_to_shape(box: Any, linebox: Any, parts: list[Any]) -> bool:
+    """Add a box and its descendants to a line's shape; return False for a box not of text.
+
+    A plain function, not a closure: a recursive closure is a reference cycle, which would
+    keep the line's boxes for the garbage collector to find.
+    """
+    kind = type(box)
+    style = box.style
+    if kind is weasy_boxes.LineBox:
+        if box is not linebox:
+            return False
+    elif kind not in LINE_CONTENT:
+        return False
+    if not _shared_style(style) or style["position"] != "static" or (
+            style["float"] != "none"):
+        return False
+    if box.first_letter_style is not None or box.first_line_style is not None:
+        return False
+    dictionary = box.__dict__
+    parts.append((kind, style, box.element_tag, box.element is None,
+                  dictionary.get("text"), dictionary.get("leading_collapsible_space"),
+                  dictionary.get("trailing_collapsible_space"),
+                  repr(dictionary.get("string_set")), len(box.children)
+                  if kind is not weasy_boxes.TextBox else -1))
+    if kind is weasy_boxes.TextBox:
+        return True
+    return all(_add_to_shape(child, linebox, parts) for child in box.children)
 
 
 class _LineShape(tuple):
@@ -1638,3 +1646,28 @@ def page_values(self: Any) -> Any:
     return _installed["page_values"](self)
 
 
+
+
+def build_layout_context(cls: Any, html: Any, font_config: Any, *args: Any) -> Any:
+    """WeasyPrint's Document._build_layout_context, noting this thread's render's context.
+
+    See release_context.
+    """
+    context = _installed["layout_context"].__func__(cls, html, font_config, *args)
+    if font_config is _fonts():
+        _local.context = context
+    return context
+
+
+def release_context() -> None:
+    """Break the reference cycle of the layout context of the render just written.
+
+    WeasyPrint's LayoutContext keeps a partial of the image loader bound to itself, a cycle
+    holding the context and all it refers to (the computed styles by element, the parsed
+    tree, the pages' states, ~1,200 objects) until the garbage collector finds them. With
+    the cycle broken once the PDF is written, reference counting frees them at once.
+    """
+    context = getattr(_local, "context", None)
+    _local.context = None
+    if context is not None:
+        context.__dict__.pop("get_image_from_uri", None)
