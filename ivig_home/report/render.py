@@ -152,7 +152,8 @@ def _compress_streams(_document: object, pdf: pydyf.PDF) -> None:
                 stream.compress = False
     # A class of its own rather than a write bound to this pdf in its attributes, which
     # would be a reference cycle holding every object of the file until a collection.
-    pdf.__class__ = _PDFAtDefaultLevel
+    if type(pdf) is pydyf.PDF:  # (a WeasyPrint with a PDF class of its own keeps its write)
+        pdf.__class__ = _PDFAtDefaultLevel
 
 
 class _DeflateLevel(int):
