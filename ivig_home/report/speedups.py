@@ -34,8 +34,7 @@ page that no margin rule applies to (`make_margin_boxes`), the stream's marked c
 artifact and saved-state blocks as plain context managers (`stream_marked`), a text's
 white space collapsed once per text and white-space value (`process_whitespace`), a
 box's start and end page values at once when no `page` property is declared
-(`page_values`), the bytes of dictionary keys and names kept (`dictionary_data`), and
-`cached_property` without the lock Python 3.11 takes on first use.
+(`page_values`), and `cached_property` without the lock Python 3.11 takes on first use.
 
 The output is byte for byte what WeasyPrint writes without any of this
 (tests/test_report_speedups.py renders the examples, names in every bundled script and
@@ -145,7 +144,6 @@ def install() -> bool:
                           artifact=weasy_stream.Stream.artifact,
                           whitespace=weasy_boxes.TextBox.process_whitespace,
                           ffi=weasy_fonts.ffi, linebox=weasy_inline.get_next_linebox,
-                          dictionary=vars(pydyf.Dictionary)["data"],
                           page_values=weasy_boxes.ParentBox.page_values,
                           layout_context=vars(weasy_document.Document)["_build_layout_context"])
         weasy_inline.split_first_line = split_first_line
@@ -174,7 +172,6 @@ def install() -> bool:
         weasy_boxes.TextBox.process_whitespace = process_whitespace
         weasy_fonts.ffi = OpenArrays(_installed["ffi"])
         weasy_inline.get_next_linebox = get_next_linebox
-        pydyf.Dictionary.data = property(dictionary_data)
         weasy_boxes.ParentBox.page_values = page_values
         weasy_document.Document._build_layout_context = classmethod(build_layout_context)
         for owner in LOCKED_PROPERTY_OWNERS:
@@ -214,7 +211,6 @@ def uninstall() -> None:
         weasy_boxes.TextBox.process_whitespace = _installed["whitespace"]
         weasy_fonts.ffi = _installed["ffi"]
         weasy_inline.get_next_linebox = _installed["linebox"]
-        pydyf.Dictionary.data = _installed["dictionary"]
         weasy_boxes.ParentBox.page_values = _installed["page_values"]
         weasy_document.Document._build_layout_context = _installed["layout_context"]
         for owner in LOCKED_PROPERTY_OWNERS:
@@ -853,39 +849,6 @@ def _to_bytes(item: Any) -> Any:
     return _installed["to_bytes"](item)
 
 
-# The bytes pydyf writes for a dictionary's key (b"/Key "), and for a value that is a name
-# given as text ("/StructElem"), by the text: a summary's ~800 dictionaries (mostly its
-# structure elements) use a few dozen of each.
-_dictionary_bytes: dict[str, bytes] = {}
-DICTIONARY_BYTES_LIMIT = 1024
-
-
-def dictionary_data(self: Any) -> bytes:
-    """pydyf's Dictionary.data, the bytes of keys and of names given as text kept by text."""
-    kept = _dictionary_bytes
-    to_bytes = pydyf._to_bytes
-    parts = []
-    for key, value in self.items():
-        prefix = kept.get(key) if type(key) is str else None
-        if prefix is None:
-            prefix = b"/" + to_bytes(key) + b" "
-            if type(key) is str and len(kept) < DICTIONARY_BYTES_LIMIT:
-                kept[key] = prefix
-        kind = type(value)
-        if kind is bytes:
-            parts.append(prefix + value)
-        elif kind is str and value[:1] == "/":
-            written = kept.get(value)
-            if written is None:
-                written = value.encode("ascii")
-                if len(kept) < DICTIONARY_BYTES_LIMIT:
-                    kept[value] = written
-            parts.append(prefix + written)
-        else:
-            parts.append(prefix + to_bytes(value))
-    return b"<<" + b"".join(parts) + b">>"
-
-
 class _CachedProperty:
     """functools.cached_property without the lock Python 3.11 takes on every first look.
 
@@ -1470,7 +1433,7 @@ def get_next_linebox(context: Any, linebox: Any, position_y: Any, bottom_space: 
                         first_line_style)
     key = (shape, _skip_key(skip_stack), containing_block.width,
            containing_block.style["direction"], linebox.text_indent, linebox.margin_left,
-           linebox.margin_right, linebox.margin_top)
+           linebox.margin_right)
     cache = _cache("lines")
     found = _recall(cache, key)
     start_x = containing_block.content_box_x()
@@ -1482,9 +1445,9 @@ def get_next_linebox(context: Any, linebox: Any, position_y: Any, bottom_space: 
             # Kept as laid out now: the line handed on is changed by what follows.
             _remember(cache, key, (_moved(line, 0, 0), _copy_skip(resume_at), start_x,
                                    position_y, linebox.position_x, linebox.position_y,
-                                   linebox.width, linebox.height, shape))
+                                   linebox.width, linebox.height))
         return line, resume_at
-    kept, resume_at, kept_x, kept_y, box_x, box_y, width, height, _shape = found
+    kept, resume_at, kept_x, kept_y, box_x, box_y, width, height = found
     dx, dy = start_x - kept_x, position_y - kept_y
     line = _moved(kept, dx, dy)
     line.position_y = position_y  # as WeasyPrint sets it, not moved (see its issue #583)
@@ -1506,7 +1469,7 @@ def _line_shape(linebox: Any) -> Any:
     """Return what a line box's layout reads from its boxes, or None if it is not plain text.
 
     Styles are named by identity, and kept alive by the cache entry (the shape is part of
-    it), so an identity is never another style's.
+    its key), so an identity is never another style's.
     """
     parts: list[Any] = []
     if not _add_to_shape(linebox, linebox, parts):
