@@ -8,7 +8,9 @@ around each of WeasyPrint's phases: computed styles, box tree, layout, drawing t
 PDF tags, the stream compression done before writing, and writing the file (pydyf). The
 Python garbage collector's pauses inside a render are timed too. Also printed: how many
 elements, text boxes, lines and pages the summary has, since the time follows them.
-The timers add a little overhead; bench/pdf.py gives the real totals.
+The timers add a little overhead; bench/pdf.py gives the real totals. Last, for each
+example, how many objects one more render leaves in reference cycles (what the collection
+after a render has to find).
 """
 
 from __future__ import annotations
@@ -95,13 +97,24 @@ def counts(context: dict[str, Any]) -> str:
             f"{len(document.pages)} pages")
 
 
+def left_in_cycles(context: dict[str, Any]) -> int:
+    """Return how many objects one render leaves that only the garbage collector frees."""
+    gc.collect()
+    gc.disable()  # the render then skips its own collection at the end
+    try:
+        report_render.render_pdf(context)
+        return gc.collect()
+    finally:
+        gc.enable()
+
+
 def main() -> None:
     """Render each example with timers on and print the share of each phase."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     items = contexts()
-    variants = submissions(args.rounds + 3)
+    variants = submissions(args.rounds + 4)  # the last for left_in_cycles
     gc.collect()
     gc.freeze()  # as in a gunicorn worker, see bench/pdf.py
     on_gc = instrument()
@@ -111,7 +124,7 @@ def main() -> None:
             report_render.render_pdf(warm)
         spent.clear()
         totals = []
-        for submission in fresh[3:]:
+        for submission in fresh[3:3 + args.rounds]:
             start = time.perf_counter()
             report_render.render_pdf(submission)
             totals.append((time.perf_counter() - start) * 1000)
@@ -119,11 +132,13 @@ def main() -> None:
         per["layout"] = per["render"] - per["styles"] - per["boxes"]
         mean = statistics.mean(totals)
         rest = mean - sum(per[phase] for phase in PHASES if phase != "gc")
+        left = left_in_cycles(fresh[-1])  # before counts(), which renders without writing
         print(f"{name}: {counts(context)}; mean {mean:.1f} ms (median "
               f"{statistics.median(totals):.1f})")
         for phase in (*PHASES, "other"):
             value = rest if phase == "other" else per[phase]
             print(f"  {phase:12} {value:6.1f} ms  {100 * value / mean:4.0f} %")
+        print(f"  objects a render leaves in reference cycles: {left}")
     gc.callbacks.remove(on_gc)
     print("(gc pauses fall inside the other phases; 'other' is template, parsing and "
           "the rest of write_pdf)")

@@ -1614,8 +1614,11 @@ def page_values(self: Any) -> Any:
 def build_layout_context(cls: Any, html: Any, font_config: Any, *args: Any) -> Any:
     """WeasyPrint's Document._build_layout_context, noting this thread's render's context.
 
-    See release_context.
+    See release_context. A render's layout is done when the thread starts the next, so a
+    context still noted then (a document rendered but never written through render_pdf)
+    is released first rather than kept alive until the next release.
     """
+    release_context()
     context = _installed["layout_context"].__func__(cls, html, font_config, *args)
     if font_config is _fonts():
         _local.context = context
