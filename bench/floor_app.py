@@ -16,7 +16,13 @@ checklist rules, no help-now checks, no translations, no rate limiter, no securi
 no request log, no autosave version. So its throughput is an upper bound for a step page
 on this stack and this machine, under the same load generator.
 
-Environment: IVIG_BENCH_FLOOR_DB, the SQLite file (made if missing).
+With IVIG_BENCH_FLOOR_REQUIRED=1 it also does, with ivig_home's own code, the three things
+every ivig_home step must do whatever its checklist: the security headers on the response
+(ivig_home.security), one request log line (ivig_home.logs), and the answers encrypted
+at rest (ivig_home.crypto's AES-GCM keyring, the draft's id bound to the ciphertext).
+
+Environment: IVIG_BENCH_FLOOR_DB, the SQLite file (made if missing);
+IVIG_BENCH_FLOOR_REQUIRED=1 for the second form.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 STEPS = 7
+REQUIRED = os.environ.get("IVIG_BENCH_FLOOR_REQUIRED") == "1"
 SECRET = secrets.token_bytes(32)
 CHOICES = [SelectChoice("yes", "Yes"), SelectChoice("no", "No"),
            SelectChoice("not_sure", "I am not sure")]
@@ -103,16 +110,38 @@ def _settings(connection: Any, _: Any) -> None:
 
 with engine.begin() as setup:
     setup.execute(text("CREATE TABLE IF NOT EXISTS drafts "
-                       "(id VARCHAR(64) PRIMARY KEY, step INTEGER, answers TEXT)"))
+                       "(id VARCHAR(64) PRIMARY KEY, step INTEGER, answers BLOB)"))
 engine.dispose()
 
 READ = text("SELECT answers FROM drafts WHERE id = :id")
 WRITE = text("UPDATE drafts SET answers = :answers, step = :step WHERE id = :id")
-START = text("INSERT INTO drafts (id, step, answers) VALUES (:id, 1, '{}')")
+START = text("INSERT INTO drafts (id, step, answers) VALUES (:id, 1, :answers)")
 
 app = Flask(__name__)
 template = app.jinja_env.from_string(PAGE)
 app.dispose_connections = engine.dispose  # type: ignore[attr-defined]  # gunicorn post_fork
+
+if REQUIRED:
+    from ivig_home import logs, security
+    from ivig_home.crypto import Keyring, new_key
+
+    app.config["FORCE_HTTPS"] = False
+    security.init_app(app)
+    logs.init_app(app)
+    keyring = Keyring([new_key()])
+
+
+def pack(answers: dict[str, Any], draft_id: str) -> str | bytes:
+    """Return the answers as stored: JSON, sealed when IVIG_BENCH_FLOOR_REQUIRED=1."""
+    plain = json.dumps(answers)
+    return keyring.seal(plain.encode(), f"drafts.answers:{draft_id}") if REQUIRED else plain
+
+
+def unpack(stored: str | bytes, draft_id: str) -> dict[str, Any]:
+    """Return the stored answers."""
+    if REQUIRED:
+        stored = keyring.open(bytes(stored), f"drafts.answers:{draft_id}")
+    return dict(json.loads(stored))
 
 
 @app.get("/")
@@ -126,7 +155,7 @@ def start() -> Any:
     """Open a new, empty draft."""
     draft_id = secrets.token_urlsafe(32)
     with engine.begin() as connection:
-        connection.execute(START, {"id": draft_id})
+        connection.execute(START, {"id": draft_id, "answers": pack({}, draft_id)})
     return redirect(f"/d/{draft_id}/1", 303)
 
 
@@ -139,14 +168,13 @@ def step(draft_id: str, number: int) -> Any:
         stored = connection.execute(READ, {"id": draft_id}).scalar()
         if stored is None:
             abort(404)
-        answers = json.loads(stored).get(str(number), {})
+        kept = unpack(stored, draft_id)
         posted = request.method == "POST"
-        form = StepForm(request.form if posted else None, data=answers,
+        form = StepForm(request.form if posted else None, data=kept.get(str(number), {}),
                         meta={"csrf_context": draft_id})
         if posted and form.validate():
-            kept = json.loads(stored)
             kept[str(number)] = {name: form[name].data for name in ("first", "second", "third")}
-            connection.execute(WRITE, {"answers": json.dumps(kept), "step": number + 1,
+            connection.execute(WRITE, {"answers": pack(kept, draft_id), "step": number + 1,
                                        "id": draft_id})
             connection.commit()
             return redirect(f"/d/{draft_id}/{number % STEPS + 1}", 303)
