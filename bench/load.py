@@ -57,37 +57,37 @@ APP_ENV = {"IVIG_HOME_START_RATE_LIMIT": "1000000 per minute",
            "IVIG_HOME_SESSION_COOKIE_SECURE": "false"}
 
 
-def fixed_phase(args: argparse.Namespace, folder: Path) -> Phase:
-    """Measure the fixed-page app under the same gunicorn settings."""
-    server = Server("bench.fixed_app:app", {}, folder / "gunicorn-fixed.log")
+def yardstick_phase(args: argparse.Namespace, folder: Path, app: str, env: dict[str, str],
+                    log: str, user: str, title: str, name: str) -> Phase:
+    """Serve a yardstick app under the same gunicorn settings and drive it with a locust user
+    class for the short phase; return its figures (requests called `name`) and processor time."""
+    server = Server(app, env, folder / f"gunicorn-{log}.log")
     try:
         meter = CpuMeter(server)
-        recorded = run_locust(server.url, "FixedPage", args.users, args.short, folder)
+        recorded = run_locust(server.url, user, args.users, args.short, folder)
         cpu = meter.note(len(recorded["requests"]))
     finally:
         server.stop()
-    phase = measure(Phase("fixed", args.short), recorded, {"fixed"})
+    phase = measure(Phase(title, args.short), recorded, {name})
     phase.notes.append(cpu)
     return phase
+
+
+def fixed_phase(args: argparse.Namespace, folder: Path) -> Phase:
+    """Measure the fixed-page app under the same gunicorn settings."""
+    return yardstick_phase(args, folder, "bench.fixed_app:app", {}, "fixed", "FixedPage",
+                           "fixed", "fixed")
 
 
 def floor_phase(args: argparse.Namespace, folder: Path, required: bool) -> Phase:
     """Measure the least a step page can do on this stack (bench/floor_app.py), same
     settings; with `required`, plus the headers, log line and encryption every step needs."""
-    name = "floor-required" if required else "floor"
-    env = {"IVIG_BENCH_FLOOR_DB": str(folder / f"{name}.sqlite"),
+    log = "floor-required" if required else "floor"
+    env = {"IVIG_BENCH_FLOOR_DB": str(folder / f"{log}.sqlite"),
            "IVIG_BENCH_FLOOR_REQUIRED": "1" if required else "0"}
-    server = Server("bench.floor_app:app", env, folder / f"gunicorn-{name}.log")
-    try:
-        meter = CpuMeter(server)
-        recorded = run_locust(server.url, "FloorWalker", args.users, args.short, folder)
-        cpu = meter.note(len(recorded["requests"]))
-    finally:
-        server.stop()
     title = "floor + headers, log, encryption" if required else "floor (least step, SQLite)"
-    phase = measure(Phase(title, args.short), recorded, {"floor"})
-    phase.notes.append(cpu)
-    return phase
+    return yardstick_phase(args, folder, "bench.floor_app:app", env, log, "FloorWalker",
+                           title, "floor")
 
 
 def prepare(env: dict[str, str]) -> None:
