@@ -172,33 +172,6 @@ class FixedPage(FastHttpUser):
         self.client.get("/", name="fixed")
 
 
-class FloorWalker(ChecklistClient):
-    """The same number of clients going through bench/floor_app.py's seven steps, as
-    StepWalker goes through the checklist's: open a step, answer it, go on."""
-
-    base = ""
-    steps = 7  # bench/floor_app.py's STEPS
-    answers = [("first", "yes"), ("second", "no"), ("third", "not_sure"),
-               ("action", "continue")]
-
-    def on_start(self) -> None:
-        """Start one draft."""
-        started = self.send("POST", "/start", "start", (303,), [])
-        self.base = self.next_page(started).rsplit("/", 1)[0]
-
-    @task
-    def journey(self) -> None:
-        """Answer every step once more."""
-        try:
-            for number in range(1, self.steps + 1):
-                token = self.token(f"{self.base}/{number}", "floor")
-                self.send("POST", f"{self.base}/{number}", "floor", (303,),
-                          [("csrf_token", token), *self.answers])
-            record("journey", outcome="done")
-        except JourneyFailed as error:
-            record("journey", outcome="failed", why=str(error))
-
-
 class StepWalker(ChecklistClient):
     """A patient going through the steps as fast as the app answers, never sending.
 

@@ -4,9 +4,6 @@ Starts gunicorn with the repository's gunicorn.conf.py on 127.0.0.1 and drives i
 locust (bench/journeys.py), in these phases:
 
   fixed     a minimal Flask app returning one fixed page (bench/fixed_app.py), same settings
-  floor     the least a step page can do on ivig_home's stack (bench/floor_app.py: one
-            SELECT, a WTForms form with its token, a Jinja page, one UPDATE), same settings;
-            then the same with ivig_home's security headers, request log line and encryption
   steps     ivig_home's step pages alone, as fast as they are answered (SQLite, PostgreSQL)
   journeys  whole checklists (every step, help-now pages, send, reference, PDF) with a short
             pause before each button, while nurses view the queue (SQLite, PostgreSQL, and
@@ -77,17 +74,6 @@ def fixed_phase(args: argparse.Namespace, folder: Path) -> Phase:
     """Measure the fixed-page app under the same gunicorn settings."""
     return yardstick_phase(args, folder, "bench.fixed_app:app", {}, "fixed", "FixedPage",
                            "fixed", "fixed")
-
-
-def floor_phase(args: argparse.Namespace, folder: Path, required: bool) -> Phase:
-    """Measure the least a step page can do on this stack (bench/floor_app.py), same
-    settings; with `required`, plus the headers, log line and encryption every step needs."""
-    log = "floor-required" if required else "floor"
-    env = {"IVIG_BENCH_FLOOR_DB": str(folder / f"{log}.sqlite"),
-           "IVIG_BENCH_FLOOR_REQUIRED": "1" if required else "0"}
-    title = "floor + headers, log, encryption" if required else "floor (least step, SQLite)"
-    return yardstick_phase(args, folder, "bench.floor_app:app", env, log, "FloorWalker",
-                           title, "floor")
 
 
 def prepare(env: dict[str, str]) -> None:
@@ -204,11 +190,11 @@ def postgres_phases(args: argparse.Namespace, folder: Path) -> list[Phase]:
                 time.sleep(1)
 
 
-def report(phases: list[Phase], fixed: Phase, floors: list[Phase]) -> str:
+def report(phases: list[Phase], fixed: Phase) -> str:
     """Print one line per phase; return the summary line."""
     print(f"{'phase':<34}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}"
           f"{'journeys':>10}{'failed':>8}{'lost':>6}")
-    for phase in [fixed, *floors, *phases]:
+    for phase in [fixed, *phases]:
         print(f"{phase.name:<34}{phase.rps:>8.1f}{phase.p50:>9.1f}{phase.p99:>9.1f}"
               f"{phase.requests:>10}{phase.journeys:>10}{phase.failed:>8}{phase.lost:>6}")
         for note in phase.notes:
@@ -217,11 +203,6 @@ def report(phases: list[Phase], fixed: Phase, floors: list[Phase]) -> str:
     journeys = [phase for phase in phases if phase.name.startswith("journeys")]
     steady = [phase for phase in journeys if "faults" not in phase.name]
     step_rps = min(phase.rps for phase in steps)
-    least, required = floors
-    print(f"floor (bench/floor_app.py): the least step page on this stack reaches "
-          f"{least.rps / fixed.rps:.2f} of the fixed page's throughput; with the security "
-          f"headers, the request log line and the answers encrypted, "
-          f"{required.rps / fixed.rps:.2f}")
     print("step_rps: the slower database's steps phase; step_p99_ms: the slowest journeys "
           "phase without faults; journeys, failed and lost: every journeys phase")
     return (f"load step_rps={step_rps:.0f} fixed_rps={fixed.rps:.0f} "
@@ -251,13 +232,11 @@ def main() -> None:
         print(f"== {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
               f"{args.users} users; logs in {folder} while running", flush=True)
         fixed = fixed_phase(args, folder)
-        floors = [floor_phase(args, folder, required=False),
-                  floor_phase(args, folder, required=True)]
         sqlite_env = {"IVIG_HOME_INSTANCE_PATH": str(folder / "instance-sqlite")}
         phases = database_phases(args, folder, "sqlite", sqlite_env, faults=None)
         if not args.no_postgres:
             phases += postgres_phases(args, folder)
-        print(report(phases, fixed, floors))
+        print(report(phases, fixed))
 
 
 if __name__ == "__main__":

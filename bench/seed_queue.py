@@ -28,14 +28,15 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
-from ivig_home import accounts, create_app
+from ivig_home import create_app
 from ivig_home.crypto import seal, sealed_context
 from ivig_home.db import db, utcnow
+from ivig_home.intake.store import init_db
+from ivig_home.intake.submissions import REFERENCE_LETTERS
 from ivig_home.models import Agency, AuditEntry, Submission
 from ivig_home.models.intake import REVIEWED_TIER, SEVERITIES, tier_of
-from ivig_home.queue import OPENED, PAGE_SIZE, QUEUE_ORDER, QueueFilter, _filtered
-from ivig_home.store import init_db
-from ivig_home.submissions import REFERENCE_LETTERS
+from ivig_home.staff import accounts
+from ivig_home.staff.queue import OPENED, PAGE_SIZE, QUEUE_ORDER, QueueFilter, _filtered
 
 BATCH = 5000
 PASSWORD = "bench password 1234"  # noqa: S105 (a throwaway account in a throwaway database)

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ivig_home import create_app, store
+from ivig_home import create_app
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import AuditEntry, Draft, IssuedPdf, Submission
 
 

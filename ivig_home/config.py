@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 DEFAULTS: dict[str, Any] = {
     "PDF_PAGE_SIZE": "Letter",
     "MAX_CONTENT_LENGTH": 1024 * 1024,

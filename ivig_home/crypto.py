@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask, current_app
 
-from .config import instance_secret
+from ivig_home.config import instance_secret
 
 KEYS_FILE = "encryption_keys"
 HMAC_KEY_FILE = "hmac_key"

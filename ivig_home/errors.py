@@ -102,7 +102,7 @@ def draw(page: str, error: HTTPException, status: int) -> str:
 
 def _forget_failed_transaction() -> None:
     """Roll back a failed transaction so the error page can still read the agency."""
-    from .db import db
+    from ivig_home.db import db
 
     try:
         db.session.rollback()

@@ -12,7 +12,7 @@ from typing import Any
 
 from gunicorn import glogging
 
-from .logs import JsonFormatter
+from ivig_home.logs import JsonFormatter
 
 # gunicorn messages that quote the request, and what is logged instead.
 REQUEST_QUOTING = {

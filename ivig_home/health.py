@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .db import db
+from ivig_home.db import db
 
 log = logging.getLogger("ivig_home")
 

@@ -10,8 +10,8 @@ from babel import support
 from flask import Flask, current_app, g, has_app_context, request
 from flask_babel import Babel, get_translations
 
-from .checklist import NOT_A_DECISION_PATIENT, WORDING
-from .checklist.definition import CHOICE_TYPES
+from ivig_home.checklist import NOT_A_DECISION_PATIENT, WORDING
+from ivig_home.checklist.definition import CHOICE_TYPES
 
 babel = Babel()
 

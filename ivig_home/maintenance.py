@@ -14,8 +14,8 @@ from typing import Any, cast
 from flask import current_app
 from sqlalchemy import CursorResult, delete, select
 
-from .audit import audit_entry
-from .crypto import (
+from ivig_home.audit.log import audit_entry
+from ivig_home.crypto import (
     KEYS_FILE,
     Keyring,
     key_id,
@@ -25,8 +25,16 @@ from .crypto import (
     sealed_context,
     write_keys_file,
 )
-from .db import db, sqlite_file, utcnow
-from .models import Agency, Draft, FlagReview, IssuedPdf, ReviewedPdf, ReviewReopening, Submission
+from ivig_home.db import db, sqlite_file, utcnow
+from ivig_home.models import (
+    Agency,
+    Draft,
+    FlagReview,
+    IssuedPdf,
+    ReviewedPdf,
+    ReviewReopening,
+    Submission,
+)
 
 logger = logging.getLogger(__name__)
 

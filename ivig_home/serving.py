@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .db import db
+from ivig_home.db import db
 
 # About 8 seconds in all: a PostgreSQL restart takes one to three seconds here.
 RETRY_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)

@@ -26,9 +26,9 @@ from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import make_url, text
 
-from ivig_home import IvigHome, create_app
+from ivig_home.app import IvigHome, create_app
 from ivig_home.db import db
-from ivig_home.store import init_db
+from ivig_home.intake.store import init_db
 from tests.staff.support import STAFF_CONFIG, World, build_world, sign_in
 
 POSTGRES = os.environ.get("IVIG_HOME_TEST_POSTGRES")

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
-from ivig_home import store
 from ivig_home.checklist import assess
 from ivig_home.db import db
+from ivig_home.intake import store
 from tests.answers import example
 
 PDF = b"%PDF-1.7\n% a stand-in for the issued summary\n%%EOF\n"

@@ -13,9 +13,10 @@ import sys
 import time
 from typing import Any
 
-from ivig_home import create_app, store, submissions
+from ivig_home import create_app
 from ivig_home.checklist import assess
 from ivig_home.db import db
+from ivig_home.intake import store, submissions
 from tests.answers import example
 from tests.store_support import PDF
 

@@ -9,9 +9,9 @@ from xml.etree import ElementTree
 import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ivig_home import PROJECT_ROOT
 from ivig_home.checklist import assess
-from ivig_home.summary import summary
+from ivig_home.checklist.summary import summary
+from ivig_home.config import PROJECT_ROOT
 from tests.answers import example
 
 TEMPLATES = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates"), autoescape=True,

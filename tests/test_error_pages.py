@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from werkzeug.exceptions import InternalServerError
 from werkzeug.test import TestResponse
 
-from ivig_home import errors, store
+from ivig_home import errors
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import IssuedPdf
 from tests.answers import example
 from tests.patient.client import Patient, section_form

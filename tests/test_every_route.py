@@ -19,7 +19,10 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from ivig_home import agencies, security, store, tokens
+from ivig_home import security
+from ivig_home.agencies import api_tokens as tokens
+from ivig_home.agencies import registry as agencies
+from ivig_home.intake import store
 from tests.agency.test_logo import png
 from tests.answers import example
 from tests.patient.client import Patient, section_form

@@ -19,8 +19,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from ivig_home import store, tokens
+from ivig_home.agencies import api_tokens as tokens
 from ivig_home.gunicorn_logs import WithholdRequestDetails
+from ivig_home.intake import store
 from ivig_home.logs import withheld_traceback
 from tests.answers import example
 from tests.conftest import QUICK_STOP

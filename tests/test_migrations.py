@@ -15,8 +15,8 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
-from ivig_home import store
 from ivig_home.db import db
+from ivig_home.intake import store
 from tests.conftest import dispose, make_app
 from tests.store_support import table_names
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from ivig_home.checklist import NOT_A_DECISION, assess, load
+from ivig_home.checklist.summary import summary
 from ivig_home.report import TITLE
-from ivig_home.summary import summary
 from tests.answers import clean, example
 from tests.pdf_tools import EXAMPLE_NAMES, example_pdf, loose, page_count, render, text_of
 

@@ -1,6 +1,5 @@
 """What a step page asks of the database: one query to show it, one read and one write to
-save it, with no transaction around them (each is one statement), on SQLite and on
-PostgreSQL. Each round trip is time a patient waits for."""
+save it, on SQLite and on PostgreSQL. Each round trip is time a patient waits for."""
 
 from __future__ import annotations
 
@@ -13,12 +12,12 @@ from flask import Flask
 from sqlalchemy import event
 
 from ivig_home.db import db
-from ivig_home.store import init_db
+from ivig_home.intake.store import init_db
 from tests.answers import example
 from tests.conftest import dispose, make_app
 from tests.patient.client import Patient, token_in
 
-Statement = tuple[str, str | None]
+Statement = str
 
 
 @pytest.fixture
@@ -38,33 +37,31 @@ def served(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.fixture
 def statements(served: Flask) -> Iterator[list[Statement]]:
-    """Record each statement the app sends: its first word and the connection's isolation
-    level (AUTOCOMMIT: no transaction, so no BEGIN and no ROLLBACK around it)."""
+    """Record the first word of each statement the app sends."""
     seen: list[Statement] = []
     with served.app_context():
         engine = db.engine
 
     def record(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        level = connection.get_execution_options().get("isolation_level")
-        seen.append((statement.split(None, 1)[0].upper(), level))
+        seen.append(statement.split(None, 1)[0].upper())
 
     event.listen(engine, "before_cursor_execute", record)
     yield seen
     event.remove(engine, "before_cursor_execute", record)
 
 
-def test_a_step_is_shown_with_one_query_outside_a_transaction(
+def test_a_step_is_shown_with_one_query(
         served: Flask, statements: list[Statement]) -> None:
     patient = Patient(served, served.test_client())
     patient.start()
     statements.clear()
     page = patient.get("about")
     assert page.status_code == 200
-    # The agency and the draft in one SELECT, with no transaction to begin and roll back.
-    assert statements == [("SELECT", "AUTOCOMMIT")]
+    # The agency and the draft in one SELECT.
+    assert statements == ["SELECT"]
 
 
-def test_a_step_is_saved_with_one_read_and_one_write_outside_a_transaction(
+def test_a_step_is_saved_with_one_read_and_one_write(
         served: Flask, statements: list[Statement]) -> None:
     patient = Patient(served, served.test_client())
     patient.start()
@@ -72,8 +69,7 @@ def test_a_step_is_saved_with_one_read_and_one_write_outside_a_transaction(
     page = patient.get("about")
     statements.clear()
     assert patient.answer("about", answers, token=token_in(page.text)).status_code == 303
-    # One UPDATE is atomic on its own: no BEGIN before it, no COMMIT after it.
-    assert statements == [("SELECT", "AUTOCOMMIT"), ("UPDATE", "AUTOCOMMIT")]
+    assert statements == ["SELECT", "UPDATE"]
     assert page.status_code == 200
     assert patient.answers()["patient_name"] == answers["patient_name"]
 
@@ -87,4 +83,4 @@ def test_a_step_already_answered_is_shown_with_its_answers(
     statements.clear()
     page = patient.get("about")
     assert page.status_code == 200 and answers["patient_name"] in page.text
-    assert statements == [("SELECT", "AUTOCOMMIT")]
+    assert statements == ["SELECT"]

@@ -13,9 +13,9 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
-from ivig_home import store
 from ivig_home.checklist import assess
 from ivig_home.db import db, sqlite_file
+from ivig_home.intake import store
 from ivig_home.models import AuditEntry, Draft, IssuedPdf, Submission
 from tests.answers import example
 from tests.store_support import PDF, filled_draft

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ivig_home import store
 from ivig_home.checklist import assess
 from ivig_home.db import db, utcnow
-from ivig_home.drafts import expiry
+from ivig_home.intake import store
+from ivig_home.intake.drafts import expiry
 from ivig_home.models import Draft
 from tests.answers import example
 from tests.store_support import filled_draft

@@ -14,11 +14,12 @@ from flask import Flask, current_app
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select, update
 
-from ivig_home import create_app, store
+from ivig_home import create_app
 from ivig_home.checklist import assess
 from ivig_home.cli import cli
 from ivig_home.crypto import KEYS_FILE, key_id, keyring, new_key, parse_keys, seal, sealed_context
 from ivig_home.db import db, sqlite_file, utcnow
+from ivig_home.intake import store
 from ivig_home.maintenance import SEALED
 from ivig_home.models import (
     AuditEntry,

@@ -8,9 +8,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, func, select
 
-from ivig_home import review, store
 from ivig_home.db import db
+from ivig_home.intake import store
+from ivig_home.intake.pdf import assessment_of
 from ivig_home.models import AuditEntry, ReviewedPdf, ReviewReopening, StaffUser, Submission
+from ivig_home.staff import review
 from tests.store_support import every_value, submitted
 
 REASON = "Ticked the wrong box for the kidney question."
@@ -25,7 +27,7 @@ def _nurse() -> StaffUser:
 
 
 def _file(submission: Submission, nurse: StaffUser, disposition: str) -> ReviewedPdf:
-    assessment = review.assessment_of(submission)
+    assessment = assessment_of(submission)
     for flag in assessment.flags:
         review.record_disposition(submission, assessment, flag.item.id, disposition, "", nurse,
                                   None)

@@ -10,10 +10,10 @@ from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivig_home import store
 from ivig_home.checklist import assess
 from ivig_home.db import db, utcnow
-from ivig_home.drafts import CODE_ALPHABET, MAX_DOB_FAILURES, normalise_code
+from ivig_home.intake import store
+from ivig_home.intake.drafts import CODE_ALPHABET, MAX_DOB_FAILURES, normalise_code
 from tests.answers import example
 from tests.store_support import every_value, filled_draft
 

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from ivig_home import store
 from ivig_home.checklist import assess
 from ivig_home.db import db, sqlite_file
+from ivig_home.intake import store
 from ivig_home.models import AuditEntry, Draft, IssuedPdf, Submission
 from tests.answers import example
 from tests.store_support import PDF, every_value, filled_draft, submitted

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivig_home.checklist import assess
-from ivig_home.summary import summary
+from ivig_home.checklist.summary import summary
 from tests.answers import example
 
 

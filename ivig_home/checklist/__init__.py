@@ -1,7 +1,15 @@
 """The checklist domain: its definition and the engine. No web, database or PDF code."""
 
-from .definition import Checklist, DefinitionError, Item, Section, Source, load, long_date
-from .engine import (
+from ivig_home.checklist.definition import (
+    Checklist,
+    DefinitionError,
+    Item,
+    Section,
+    Source,
+    load,
+    long_date,
+)
+from ivig_home.checklist.engine import (
     Assessment,
     Flag,
     InvalidAnswers,
@@ -12,7 +20,7 @@ from .engine import (
     prune,
     validate,
 )
-from .severity import NOT_A_DECISION, NOT_A_DECISION_PATIENT, WORDING, Severity
+from ivig_home.checklist.severity import NOT_A_DECISION, NOT_A_DECISION_PATIENT, WORDING, Severity
 
 __all__ = [
     "long_date",

@@ -10,7 +10,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from .severity import Severity
+from ivig_home.checklist.severity import Severity
 
 CHOICE_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
     "yesno": (("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")),

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .definition import COUNT_MAX, Checklist, FlagRule, Item, load
-from .severity import Severity
+from ivig_home.checklist.definition import COUNT_MAX, Checklist, FlagRule, Item, load
+from ivig_home.checklist.severity import Severity
 
 EARLIEST_DATE = date(1900, 1, 1)
 TOP_LEVEL_KEYS = {"completed_on", "answers"}

@@ -1,9 +1,10 @@
-"""The tables of ivig_home: agencies and staff, drafts and submissions, reviews, logs."""
+"""The tables of ivig_home: agencies and staff, drafts and submissions, reviews, audit, webhooks."""
 
-from .agency import Agency, ApiToken, StaffUser
-from .intake import Draft, IssuedPdf, Submission
-from .log import AUDIT_ACTIONS, AuditEntry, WebhookDelivery
-from .review import DISPOSITIONS, FlagReview, ReviewedPdf, ReviewReopening
+from ivig_home.models.agency import Agency, ApiToken, StaffUser
+from ivig_home.models.audit import AUDIT_ACTIONS, AuditEntry
+from ivig_home.models.intake import Draft, IssuedPdf, Submission
+from ivig_home.models.review import DISPOSITIONS, FlagReview, ReviewedPdf, ReviewReopening
+from ivig_home.models.webhooks import WebhookDelivery
 
 __all__ = [
     "AUDIT_ACTIONS", "DISPOSITIONS", "Agency", "ApiToken", "AuditEntry", "Draft", "FlagReview",

@@ -8,10 +8,10 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from ..crypto import seal, sealed_context, unseal
-from ..db import UTCDateTime, db, utcnow
-from ..timezones import configured
-from ._checks import one_of
+from ivig_home.crypto import seal, sealed_context, unseal
+from ivig_home.db import UTCDateTime, db, utcnow
+from ivig_home.models._checks import one_of
+from ivig_home.timezones import configured
 
 ROLES = ("nurse", "admin")
 

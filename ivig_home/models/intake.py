@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..checklist import Severity
-from ..db import UTCDateTime, db, utcnow
-from ._checks import one_of
-from .agency import Agency
+from ivig_home.checklist import Severity
+from ivig_home.db import UTCDateTime, db, utcnow
+from ivig_home.models._checks import one_of
+from ivig_home.models.agency import Agency
 
 STATUSES = ("new", "in_review", "reviewed")
 SEVERITIES = tuple(severity.value for severity in Severity)

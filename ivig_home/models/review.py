@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import UTCDateTime, db, utcnow
-from ._checks import one_of
+from ivig_home.db import UTCDateTime, db, utcnow
+from ivig_home.models._checks import one_of
 
 DISPOSITIONS = ("acknowledged", "contacted_patient", "escalated", "not_applicable")
 

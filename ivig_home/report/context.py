@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .. import timezones
-from ..checklist import WORDING, Assessment, Severity, long_date, parse_date
-from ..summary import summary
+from ivig_home import timezones
+from ivig_home.checklist import WORDING, Assessment, Severity, long_date, parse_date
+from ivig_home.checklist.summary import summary
 
 TITLE = "IVIG home-infusion readiness checklist: summary for the care team"
 LOGO_URL = "ivig-logo:agency"

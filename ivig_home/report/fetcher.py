@@ -7,7 +7,7 @@ from pathlib import Path
 from weasyprint import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-from .. import PROJECT_ROOT
+from ivig_home.config import PROJECT_ROOT
 
 STATIC_ROOT = (PROJECT_ROOT / "static").resolve()
 STATIC_SCHEME = "ivig-static"

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app
 
-from .render import render_pdf
+from ivig_home.report.render import render_pdf
 
 NICENESS = 10
 log = logging.getLogger("ivig_home")

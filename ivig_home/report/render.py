@@ -19,9 +19,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import PROJECT_ROOT
-from . import speedups
-from .fetcher import SandboxFetcher, static_path
+from ivig_home.config import PROJECT_ROOT
+from ivig_home.report import speedups
+from ivig_home.report.fetcher import SandboxFetcher, static_path
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 DEFAULT_PAGE_SIZE = "Letter"

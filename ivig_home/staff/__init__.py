@@ -16,10 +16,11 @@ from flask import Blueprint, Flask, abort, render_template, request
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 
-from .. import accounts, errors, notices, timezones
-from ..checklist import NOT_A_DECISION, long_date, parse_date
-from ..models import StaffUser, Submission
-from ..submissions import get_submission
+from ivig_home import errors, timezones
+from ivig_home.checklist import NOT_A_DECISION, long_date, parse_date
+from ivig_home.intake.submissions import get_submission
+from ivig_home.models import StaffUser, Submission
+from ivig_home.staff import accounts, notices
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -146,4 +147,4 @@ def init_app(app: Flask) -> None:
     errors.AREA_PAGES[f"{bp.url_prefix}/"] = error_page
 
 
-from . import admin, agency_views, auth, queue_views, review_views  # noqa: E402,F401  (routes on bp)
+from ivig_home.staff import admin, agency_views, auth, queue_views, review_views  # noqa: E402,F401  (routes on bp)

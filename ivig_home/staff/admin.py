@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import accounts
-from ..audit import audit, audit_entry
-from ..audit_trail import AuditPage, audit_page, what
-from ..db import db, utcnow
-from ..models import StaffUser
-from ..notices import mail_settings
-from ..queue import normal_reference
-from . import admin_required, bp, client_address, current_staff
-from .forms import AddNurseForm, SettingsForm
+from ivig_home.audit.log import audit, audit_entry
+from ivig_home.audit.trail import AuditPage, audit_page, what
+from ivig_home.db import db, utcnow
+from ivig_home.models import StaffUser
+from ivig_home.staff import accounts, admin_required, bp, client_address, current_staff
+from ivig_home.staff.forms import AddNurseForm, SettingsForm
+from ivig_home.staff.notices import mail_settings
+from ivig_home.staff.queue import normal_reference
 
 Page = str | tuple[str, int]
 

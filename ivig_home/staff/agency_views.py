@@ -11,13 +11,15 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from .. import agencies, theme, timezones
-from ..audit import audit_entry
-from ..db import db
-from ..logo import MAX_BYTES, LogoRefused, clean_logo
-from ..models import Agency
-from . import admin_required, bp, client_address, current_staff
-from .forms import StaffForm
+from ivig_home import timezones
+from ivig_home.agencies import registry as agencies
+from ivig_home.agencies import theme
+from ivig_home.agencies.logo import MAX_BYTES, LogoRefused, clean_logo
+from ivig_home.audit.log import audit_entry
+from ivig_home.db import db
+from ivig_home.models import Agency
+from ivig_home.staff import admin_required, bp, client_address, current_staff
+from ivig_home.staff.forms import StaffForm
 
 Page = str | tuple[str, int]
 

@@ -8,12 +8,11 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from .. import accounts
-from ..audit import audit
-from ..db import utcnow
-from ..limits import limiter
-from . import bp, client_address, current_staff
-from .forms import LoginForm, PasswordForm
+from ivig_home.audit.log import audit
+from ivig_home.db import utcnow
+from ivig_home.limits import limiter
+from ivig_home.staff import accounts, bp, client_address, current_staff
+from ivig_home.staff.forms import LoginForm, PasswordForm
 
 SEEN = "staff_seen"
 SIGN_IN_MESSAGES = {

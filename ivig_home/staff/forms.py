@@ -18,9 +18,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..accounts import MAX_PASSWORD, MIN_PASSWORD, AccountError, normal_email
-from ..report.context import DISPOSITIONS
-from ..review import NOTE_LIMIT, REASON_LIMIT
+from ivig_home.report.context import DISPOSITIONS
+from ivig_home.staff.accounts import MAX_PASSWORD, MIN_PASSWORD, AccountError, normal_email
+from ivig_home.staff.review import NOTE_LIMIT, REASON_LIMIT
 
 PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
                          message=f"Use at least {MIN_PASSWORD} characters.")

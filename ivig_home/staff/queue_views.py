@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_login import login_required
 
-from ..audit import audit
-from ..checklist import WORDING, Severity
-from ..queue import NOTHING_FLAGGED, STATUS_LABELS, QueueFilter, queue_page
-from . import bp, client_address, current_staff
+from ivig_home.audit.log import audit
+from ivig_home.checklist import WORDING, Severity
+from ivig_home.staff import bp, client_address, current_staff
+from ivig_home.staff.queue import NOTHING_FLAGGED, STATUS_LABELS, QueueFilter, queue_page
 
 SEVERITY_CHOICES = [(s.value, f"{WORDING[s].symbol} {WORDING[s].label}") for s in Severity]
 SEVERITY_CHOICES.append((NOTHING_FLAGGED, "Nothing flagged"))

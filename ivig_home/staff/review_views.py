@@ -17,13 +17,13 @@ from flask import (
 from flask_login import login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import review
-from ..audit import SUMMARY, audit, reviewed_detail
-from ..checklist import Assessment
-from ..models import Submission
-from ..queue import STATUS_LABELS, severity_counts
-from . import bp, client_address, current_staff, own_submission
-from .forms import DispositionForm, ReopenForm
+from ivig_home.audit.log import SUMMARY, audit, reviewed_detail
+from ivig_home.checklist import Assessment
+from ivig_home.intake import pdf as intake_pdf
+from ivig_home.models import Submission
+from ivig_home.staff import bp, client_address, current_staff, own_submission, review
+from ivig_home.staff.forms import DispositionForm, ReopenForm
+from ivig_home.staff.queue import STATUS_LABELS, severity_counts
 
 Page = str | tuple[str, int]
 
@@ -103,7 +103,7 @@ def render_submission(submission: Submission, assessment: Assessment, *,
                       pressed: str | None = None, status: int = 200) -> Page:
     """Render the submission page; `forms` and `reopen_form` carry forms sent back with
     their errors, `pressed` the item whose own Save button sent them."""
-    context = review.summary_context(submission, assessment)
+    context = intake_pdf.summary_context(submission, assessment)
     recorded = review.dispositions(submission)
     forms = dict(forms or {})
     for group in context["groups"]:
@@ -144,7 +144,7 @@ def render_submission(submission: Submission, assessment: Assessment, *,
 def submission(submission_id: str) -> Page:
     """Show a submission: the flags first, then every answer, with the review forms."""
     found = own_submission(submission_id)
-    assessment = review.assessment_of(found)
+    assessment = intake_pdf.assessment_of(found)
     audit("viewed", submission=found, actor=current_staff().email, address=client_address())
     return render_submission(found, assessment)
 
@@ -154,7 +154,7 @@ def submission(submission_id: str) -> Page:
 def record_flag(submission_id: str, item_id: str) -> Page | BaseResponse:
     """Record what was done about one flagged item."""
     found = own_submission(submission_id)
-    assessment = review.assessment_of(found)
+    assessment = intake_pdf.assessment_of(found)
     if item_id not in {flag.item.id for flag in assessment.flags}:
         abort(404)
     form = DispositionForm(prefix=item_id)
@@ -184,7 +184,7 @@ def record_flags(submission_id: str) -> Page | BaseResponse:
     page comes back at that item, saying why).
     """
     found = own_submission(submission_id)
-    assessment = review.assessment_of(found)
+    assessment = intake_pdf.assessment_of(found)
     if found.status == "reviewed":
         flash("This submission is already marked reviewed; its review is filed.", "info")
         return redirect(url_for("staff.submission", submission_id=found.id), 303)
@@ -231,7 +231,7 @@ def record_flags(submission_id: str) -> Page | BaseResponse:
 def mark_reviewed(submission_id: str) -> Page | BaseResponse:
     """File the review and issue the reviewed PDF."""
     found = own_submission(submission_id)
-    return _file_review(found, review.assessment_of(found))
+    return _file_review(found, intake_pdf.assessment_of(found))
 
 
 def _file_review(found: Submission, assessment: Assessment) -> Page | BaseResponse:
@@ -261,7 +261,7 @@ def reopen_review(submission_id: str) -> Page | BaseResponse:
         return redirect(url_for("staff.submission", submission_id=found.id, _anchor="review"),
                         303)
     if not form.validate():
-        return render_submission(found, review.assessment_of(found), reopen_form=form,
+        return render_submission(found, intake_pdf.assessment_of(found), reopen_form=form,
                                  status=400)
     try:
         review.reopen_review(found, form.reason.data or "", current_staff(), client_address())
@@ -301,7 +301,7 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
 def issued_pdf(submission_id: str) -> Response:
     """Download the PDF as it was issued with the submission."""
     found = own_submission(submission_id)
-    pdf = review.issued_pdf(found)
+    pdf = intake_pdf.issued_pdf(found)
     audit("downloaded", submission=found, actor=current_staff().email, address=client_address(),
           detail=SUMMARY)
     return _pdf_response(pdf, review.pdf_filenames(found)["issued"])

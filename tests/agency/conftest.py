@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from ivig_home import agencies, store, tokens
+from ivig_home.agencies import api_tokens as tokens
+from ivig_home.agencies import registry as agencies
 from ivig_home.checklist import assess
+from ivig_home.intake import store
 from ivig_home.models import Agency, Submission
-from ivig_home.webhook_sender import EXTENSION
+from ivig_home.webhooks.sender import EXTENSION
 from tests.agency.receiver import Receiver, start_receiver, stop_receiver
 from tests.answers import example
 from tests.conftest import dispose, sqlite_app

@@ -12,11 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from ivig_home import agencies, theme
+from ivig_home.agencies import registry as agencies
+from ivig_home.agencies import theme
 from ivig_home.cli import cli
 from ivig_home.db import db
+from ivig_home.intake.store import get_agency
 from ivig_home.models import Agency, ApiToken
-from ivig_home.store import get_agency
 
 CREATE = ["create-agency", "harbour", "--name", "Harbour Home Infusion", "--phone",
           "+1 617 555 0142"]

@@ -12,9 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from ivig_home import agencies, store, tokens
+from ivig_home.agencies import api_tokens as tokens
+from ivig_home.agencies import registry as agencies
 from ivig_home.checklist import load
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import Agency, ApiToken, AuditEntry, Submission
 from tests.agency.conftest import make_agency, submit
 from tests.answers import example

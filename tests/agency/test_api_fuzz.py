@@ -11,7 +11,7 @@ from flask import Flask
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from ivig_home import openapi
+from ivig_home.api import openapi
 from ivig_home.models import Agency
 from tests.agency.conftest import make_agency, submit
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ivig_home import agencies
+from ivig_home.agencies import registry as agencies
 from ivig_home.models import Agency
 from tests.answers import example
 from tests.patient.client import Patient, section_form, token_in

@@ -18,8 +18,9 @@ from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from ivig_home import agencies, store
+from ivig_home.agencies import registry as agencies
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import Submission
 from tests.agency.embedding import (
     FRAME_URL,

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from PIL import Image, PngImagePlugin
 
-from ivig_home import agencies
+from ivig_home.agencies import registry as agencies
+from ivig_home.agencies.logo import MAX_BYTES, LogoRefused, clean_logo, clean_svg
 from ivig_home.cli import cli
-from ivig_home.logo import MAX_BYTES, LogoRefused, clean_logo, clean_svg
 from ivig_home.models import Agency
 
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from ivig_home.db import db
+from ivig_home.intake.store import get_agency
 from ivig_home.models import Agency, AuditEntry
-from ivig_home.store import get_agency
 from tests.staff.support import World, csrf_token, post
 
 Client = Callable[[str | None], FlaskClient]

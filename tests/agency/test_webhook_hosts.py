@@ -18,11 +18,13 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from ivig_home import agencies, webhook_hosts, webhooks
+from ivig_home.agencies import registry as agencies
 from ivig_home.cli import cli
 from ivig_home.db import db
+from ivig_home.intake.store import get_agency
 from ivig_home.models import WebhookDelivery
-from ivig_home.store import get_agency
+from ivig_home.webhooks import hosts as webhook_hosts
+from ivig_home.webhooks import outbox as webhooks
 from tests.agency.conftest import make_agency, submit
 from tests.agency.receiver import Receiver
 from tests.staff.support import World, post

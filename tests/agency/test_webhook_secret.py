@@ -10,11 +10,12 @@ from cryptography.exceptions import InvalidTag
 from flask import Flask
 from sqlalchemy import select, text
 
-from ivig_home import agencies, webhooks
+from ivig_home.agencies import registry as agencies
 from ivig_home.cli import cli
 from ivig_home.crypto import key_id, keyring
 from ivig_home.db import db
 from ivig_home.models import Agency
+from ivig_home.webhooks import outbox as webhooks
 from tests.agency.conftest import submit
 from tests.agency.receiver import Receiver
 

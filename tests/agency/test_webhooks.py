@@ -17,11 +17,13 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from ivig_home import agencies, store, webhooks
+from ivig_home.agencies import registry as agencies
 from ivig_home.checklist import assess
 from ivig_home.cli import cli
 from ivig_home.db import db, utcnow
+from ivig_home.intake import store
 from ivig_home.models import Agency, WebhookDelivery
+from ivig_home.webhooks import outbox as webhooks
 from tests.agency.conftest import make_agency, submit
 from tests.agency.receiver import Receiver
 from tests.answers import example

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from ivig_home import store
 from ivig_home.checklist import is_asked, load, prune
+from ivig_home.intake import store
 from tests.answers import example
 
 SECTIONS = {section.id: section for section in load().sections}

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from ivig_home import store
 from ivig_home.checklist import load
+from ivig_home.intake import store
 from tests.answers import example
 
 ITEMS = load().items

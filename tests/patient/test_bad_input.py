@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from ivig_home import store
 from ivig_home.checklist import is_asked, load
-from ivig_home.csrf import draft_token
+from ivig_home.intake import store
+from ivig_home.patient.csrf import draft_token
 from tests.patient.client import section_form
 from tests.patient.journey import answers_today
 

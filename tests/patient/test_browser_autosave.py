@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from ivig_home import store
 from ivig_home.checklist import assess
+from ivig_home.intake import store
 from tests.answers import example
 from tests.patient.conftest import SCREENSHOTS, LiveServer
 from tests.patient.journey import (

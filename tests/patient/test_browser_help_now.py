@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from ivig_home import store
+from ivig_home.intake import store
 from tests.patient.conftest import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
     answers_today,

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from ivig_home import store
 from ivig_home.checklist import assess
+from ivig_home.intake import store
 from tests.patient.conftest import LiveServer
 from tests.patient.journey import answers_today, complete
 

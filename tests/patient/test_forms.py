@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from ivig_home.checklist import load, validate
-from ivig_home.forms import StepForm, step_form
+from ivig_home.patient.forms import StepForm, step_form
 from tests.answers import example
 
 TODAY = date(2026, 11, 21)

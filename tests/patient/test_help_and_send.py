@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from ivig_home import store
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, assess
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import Submission
 from tests.answers import example
 from tests.patient.client import Patient, clean, section_form, token_in

@@ -8,8 +8,7 @@ import html
 import re
 from typing import Any
 
-from ivig_home import steps
-from ivig_home.checklist import load
+from ivig_home.checklist import load, steps
 from ivig_home.checklist.definition import parse_text
 from tests.answers import example
 from tests.patient.client import Patient

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from ivig_home import drafts, steps, store, tokens
-from ivig_home.checklist import load, long_date
+from ivig_home.agencies import api_tokens as tokens
+from ivig_home.checklist import load, long_date, steps
 from ivig_home.db import utcnow
+from ivig_home.intake import drafts, store
 from tests.patient.client import SECTIONS, Patient, clean, section_form, token_in
 from tests.pdf_tools import text_of
 

@@ -12,8 +12,8 @@ from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ivig_home import theme
-from ivig_home.patient import create_blueprint
+from ivig_home.agencies import theme
+from ivig_home.patient.views import create_blueprint
 from tests.answers import example
 from tests.patient.client import Patient, section_form, token_in
 

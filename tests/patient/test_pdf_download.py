@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from ivig_home import store
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import AuditEntry
 from tests.answers import example
 from tests.patient.client import Patient, section_form

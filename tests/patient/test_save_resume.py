@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ivig_home import store
 from ivig_home.db import db
+from ivig_home.intake import store
 from tests.patient.client import Patient, clean, section_form, token_in
 
 CODE = re.compile(r'<span aria-hidden="true">([A-Z0-9]{4}-[A-Z0-9]{4})</span>')

@@ -9,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from ivig_home import store
 from ivig_home.checklist import long_date
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import Agency
 from tests.patient.client import Patient, section_form
 from tests.patient.journey import answers_today

@@ -11,10 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from ivig_home import accounts, store
 from ivig_home.checklist import assess
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import Agency, Submission
+from ivig_home.staff import accounts
 from tests.answers import example
 
 PASSWORD = "correct horse battery staple"

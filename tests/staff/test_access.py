@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from ivig_home import review
 from ivig_home.checklist import assess
 from ivig_home.db import db
+from ivig_home.intake.pdf import assessment_of
 from ivig_home.models import Agency, StaffUser, Submission
+from ivig_home.staff import review
 from tests.answers import example
 from tests.staff.support import PASSWORD, World, csrf_token
 
@@ -52,7 +53,7 @@ def _file_review(world: World) -> None:
     with world.app.app_context():
         submission = db.session.get(Submission, world.own["clear"])
         admin = db.session.scalar(db.select(StaffUser).where(StaffUser.email == "admin@demo.test"))
-        review.mark_reviewed(submission, review.assessment_of(submission), admin, None)
+        review.mark_reviewed(submission, assessment_of(submission), admin, None)
 
 
 def _file_and_reopen(world: World) -> None:
@@ -62,7 +63,7 @@ def _file_and_reopen(world: World) -> None:
         submission = db.session.get(Submission, world.own["clear"])
         admin = db.session.scalar(db.select(StaffUser).where(StaffUser.email == "admin@demo.test"))
         review.reopen_review(submission, "Filed too early.", admin, None)
-        review.mark_reviewed(submission, review.assessment_of(submission), admin, None)
+        review.mark_reviewed(submission, assessment_of(submission), admin, None)
 
 
 ROUTES = [

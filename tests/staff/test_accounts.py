@@ -10,10 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from ivig_home import accounts, store
 from ivig_home.cli import cli
 from ivig_home.db import db, utcnow
+from ivig_home.intake import store
 from ivig_home.models import AuditEntry, StaffUser
+from ivig_home.staff import accounts
 from tests.staff.support import PASSWORD, World, build_world, csrf_token, post, sign_in
 
 

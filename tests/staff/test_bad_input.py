@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from ivig_home import accounts, review, store
 from ivig_home.checklist import assess
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import Submission
+from ivig_home.staff import accounts, review
 from tests.answers import example
 from tests.patient.test_bad_input import TEXT, VALUES
 from tests.staff.support import PASSWORD, World, csrf_token, post, sign_in

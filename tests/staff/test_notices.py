@@ -14,9 +14,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-from ivig_home import notices, store
 from ivig_home.db import db
+from ivig_home.intake import store
 from ivig_home.models import Agency
+from ivig_home.staff import notices
 from tests.answers import example
 from tests.staff.support import submit_for
 

@@ -13,12 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, select, update
 
-from ivig_home import queue as queue_module
-from ivig_home import review, store
-from ivig_home.audit import audit
+from ivig_home.audit.log import audit
 from ivig_home.db import db
+from ivig_home.intake import store
+from ivig_home.intake.pdf import assessment_of
 from ivig_home.models import StaffUser, Submission
-from ivig_home.queue import PAGE_SIZE, QueueFilter, normal_reference, queue_page
+from ivig_home.staff import queue as queue_module
+from ivig_home.staff import review
+from ivig_home.staff.queue import PAGE_SIZE, QueueFilter, normal_reference, queue_page
 from tests.staff.support import World, agency, post, submit_for
 
 # One answer changed from the clean example raises one flag of each severity.
@@ -60,7 +62,7 @@ def _file_review(submission: Submission) -> None:
                           password_hash="not used", role="nurse", name="Jo Rivera")
         db.session.add(nurse)
         db.session.commit()
-    assessment = review.assessment_of(submission)
+    assessment = assessment_of(submission)
     for flag in assessment.flags:
         review.record_disposition(submission, assessment, flag.item.id, "acknowledged", "",
                                   nurse, None)

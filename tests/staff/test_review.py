@@ -10,10 +10,10 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from ivig_home import review
 from ivig_home.checklist import assess
 from ivig_home.db import db
 from ivig_home.models import AuditEntry, FlagReview, IssuedPdf, ReviewedPdf, Submission
+from ivig_home.staff import review
 from tests.answers import example
 from tests.pdf_tools import loose, text_of
 from tests.staff.support import World, post

@@ -1,6 +1,6 @@
 """The audit log is append-only in the database too: updates and deletes are refused.
 
-The app already refuses them through the ORM (ivig_home.models.log); these triggers also
+The app already refuses them through the ORM (ivig_home.models.audit); these triggers also
 stop a Core statement, a raw SQL statement or another client. Entries are never removed:
 they keep plain ids, so they outlive the submissions that retention purges.
 

@@ -1,0 +1,1 @@
+"""Agencies: their settings, logos, colours and API tokens."""

@@ -1,0 +1,144 @@
+"""The OpenAPI 3 description of /api/v1/, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ivig_home.checklist import NOT_A_DECISION
+
+SEVERITIES = ["emergency", "urgent", "discuss", "prepare", "note"]
+STAMP = {"type": "string", "format": "date-time"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _json(description: str, schema: dict[str, Any], media: str = "application/json") -> dict[
+        str, Any]:
+    return {"description": description, "content": {media: {"schema": schema}}}
+
+
+ID_PARAMETER = {"name": "submission_id", "in": "path", "required": True,
+                "description": "The submission's id, as listed and as sent in webhooks.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 64}}
+LIST_PARAMETERS = [
+    {"name": "since", "in": "query", "required": False,
+     "description": "Only submissions created at or after this moment (ISO 8601; UTC when "
+                    "no offset is given). The one at exactly `since` is listed again.",
+     "schema": {"type": "string", "format": "date-time"}},
+    {"name": "page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
+    {"name": "per_page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
+]
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["status", "message"],
+        "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}},
+    "Counts": {"type": "object", "required": SEVERITIES,
+               "properties": {s: {"type": "integer", "minimum": 0} for s in SEVERITIES},
+               "additionalProperties": False},
+    "SubmissionBrief": {
+        "type": "object",
+        "required": ["id", "reference", "created", "status", "highest_severity", "counts",
+                     "links"],
+        "properties": {
+            "id": {"type": "string"},
+            "reference": {"type": "string", "example": "HKT-4829"},
+            "created": STAMP,
+            "status": {"type": "string", "enum": ["new", "in_review", "reviewed"]},
+            "highest_severity": {"type": "string", "enum": SEVERITIES, "nullable": True},
+            "counts": _ref("Counts"),
+            "links": {"type": "object", "required": ["self", "pdf", "fhir"], "properties": {
+                "self": {"type": "string"}, "pdf": {"type": "string"},
+                "fhir": {"type": "string"}}},
+        },
+    },
+    "SubmissionList": {
+        "type": "object", "required": ["data", "page", "per_page", "total", "next"],
+        "properties": {
+            "data": {"type": "array", "items": _ref("SubmissionBrief")},
+            "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "next": {"type": "string", "nullable": True,
+                     "description": "The next page's URL, or null on the last page."},
+        },
+    },
+    "Submission": {"allOf": [_ref("SubmissionBrief"), {
+        "type": "object",
+        "required": ["completed_on", "checklist", "messages_shown", "assessment", "answers"],
+        "properties": {
+            "completed_on": {"type": "string", "format": "date"},
+            "checklist": {"type": "object", "required": ["id", "version"], "properties": {
+                "id": {"type": "string"}, "version": {"type": "string"}}},
+            "messages_shown": {"type": "object", "description": "When the patient was "
+                               "first shown the emergency (\"Call 911 now\") or urgent (\"Call "
+                               "your care team today\") message, at the question or on the "
+                               "page after it; null if never.", "properties": {
+                "emergency": {**STAMP, "nullable": True},
+                "urgent": {**STAMP, "nullable": True}}},
+            "assessment": {"type": "object", "description": "Flags (severity, the answer, "
+                           "why, sources), counts and derived values, as `ivig-home assess` "
+                           "prints them.",
+                           "required": ["flags", "counts"]},
+            "answers": {"type": "object", "description": "Answers by item id, in the JSON "
+                        "answers format.", "additionalProperties": True},
+        },
+    }]},
+    "FhirResource": {"type": "object", "required": ["resourceType"],
+                     "properties": {"resourceType": {"type": "string"}}},
+}
+AUTH_ERRORS = {"401": _error("No token, or a token that is unknown or revoked."),
+               "404": _error("No submission with this id for the token's agency.")}
+
+
+def _submission_get(summary: str, ok: dict[str, Any]) -> dict[str, Any]:
+    return {"get": {"summary": summary, "parameters": [ID_PARAMETER],
+                    "responses": {"200": ok, **AUTH_ERRORS}}}
+
+
+def document() -> dict[str, Any]:
+    """Return the OpenAPI document describing every endpoint, its auth and its errors."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "ivig_home API", "version": "1.0.0", "description": (
+            "Submissions of the IVIG home-infusion readiness checklist for one agency. "
+            + NOT_A_DECISION + " Every request with a token is recorded in the audit log.")},
+        "components": {"securitySchemes": {"bearerAuth": {
+            "type": "http", "scheme": "bearer",
+            "description": "An agency token from `ivig-home create-token SLUG`."}},
+            "schemas": SCHEMAS},
+        "security": [{"bearerAuth": []}],
+        "paths": {
+            "/api/v1/submissions": {"get": {
+                "summary": "List the agency's submissions, oldest first, a page at a time.",
+                "parameters": LIST_PARAMETERS,
+                "responses": {"200": _json("One page of submissions.", _ref("SubmissionList")),
+                              "400": _error("A query parameter is not valid."),
+                              "401": AUTH_ERRORS["401"]}}},
+            "/api/v1/submissions/{submission_id}": _submission_get(
+                "One submission: its assessment and answers.",
+                _json("The submission.", _ref("Submission"))),
+            "/api/v1/submissions/{submission_id}/pdf": _submission_get(
+                "The PDF summary for the care team.",
+                _json("The PDF.", {"type": "string", "format": "binary"}, "application/pdf")),
+            "/api/v1/submissions/{submission_id}/fhir": _submission_get(
+                "The submission as a FHIR R4 QuestionnaireResponse.",
+                _json("A QuestionnaireResponse.", _ref("FhirResource"),
+                      "application/fhir+json")),
+            "/api/v1/questionnaire": {"get": {
+                "summary": "The checklist as a FHIR R4 Questionnaire (no token needed).",
+                "security": [],
+                "responses": {"200": _json("A Questionnaire.", _ref("FhirResource"),
+                                           "application/fhir+json")}}},
+            "/api/v1/openapi.json": {"get": {
+                "summary": "This document (no token needed).", "security": [],
+                "responses": {"200": _json("The OpenAPI document.", {"type": "object"})}}},
+        },
+    }

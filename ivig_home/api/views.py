@@ -1,0 +1,191 @@
+"""The JSON API for an agency's systems: submissions, their PDF and FHIR, the Questionnaire.
+
+Every submission endpoint needs the agency's bearer token and is audit-logged; another
+agency's submission is answered exactly like one that does not exist (404).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from ivig_home.api import auth as api_auth
+from ivig_home.api import fhir, openapi
+from ivig_home.api.auth import ApiError, api_agency, record
+from ivig_home.audit.log import SUMMARY
+from ivig_home.db import db
+from ivig_home.intake import store
+from ivig_home.intake.pdf import issued_pdf
+from ivig_home.models import Submission
+from ivig_home.staff import review
+
+FHIR_JSON = "application/fhir+json"
+PER_PAGE = 50
+MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
+PUBLIC = {"api.questionnaire", "api.openapi_document", "api.not_found"}
+SEVERITIES = ("emergency", "urgent", "discuss", "prepare", "note")
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+for _status in (ApiError, 400, 404, 405):
+    bp.register_error_handler(_status, api_auth.handle_error)
+bp.register_error_handler(500, api_auth.handle_crash)
+
+
+@bp.before_request
+def require_token() -> None:
+    """Let only a live token through, except to the public documents."""
+    if request.endpoint not in PUBLIC:
+        api_auth.authenticate()
+
+
+def _int_arg(name: str, default: int, highest: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and 1 <= int(raw) <= highest):
+        raise ApiError(400, f"'{name}' must be a whole number from 1 to {highest}.")
+    return int(raw)
+
+
+def _since() -> datetime | None:
+    raw = request.args.get("since")
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ApiError(400, "'since' must be an ISO 8601 date-time, like "
+                            "'2026-11-21T09:00:00Z'.") from None
+
+
+def brief(submission: Submission) -> dict[str, Any]:
+    """Return a submission as a list entry: ids, dates, status and counts, no patient data."""
+    sid = submission.id
+    return {
+        "id": sid,
+        "reference": submission.reference,
+        "created": submission.created_at.isoformat(timespec="seconds"),
+        "status": submission.status,
+        "highest_severity": submission.highest_severity,
+        "counts": {severity: submission.count(severity) for severity in SEVERITIES},
+        "links": {"self": url_for("api.submission", submission_id=sid),
+                  "pdf": url_for("api.submission_pdf", submission_id=sid),
+                  "fhir": url_for("api.submission_fhir", submission_id=sid)},
+    }
+
+
+def own_submission(submission_id: str) -> Submission:
+    """Return the submission if it belongs to the token's agency; 404 in every other case."""
+    # Ids are URL-safe base64; anything else (a NUL byte would upset PostgreSQL) is unknown.
+    found = store.get_submission(submission_id) if SUBMISSION_ID.match(submission_id) else None
+    if found is None or found.agency_id != api_agency().id:
+        raise ApiError(404, "No submission with this id.")
+    return found
+
+
+@bp.get("/submissions")
+def submissions() -> Response:
+    """List the agency's submissions, oldest first, from `since` on, a page at a time."""
+    page = _int_arg("page", 1, MAX_PAGE)
+    per_page = _int_arg("per_page", PER_PAGE, MAX_PER_PAGE)
+    since = _since()
+    where = [Submission.agency_id == api_agency().id]
+    if since is not None:
+        where.append(Submission.created_at >= since)
+    total = db.session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
+    rows = db.session.scalars(select(Submission).where(*where)
+                              .order_by(Submission.created_at, Submission.id)
+                              .offset((page - 1) * per_page).limit(per_page))
+    data = [brief(submission) for submission in rows]
+    more = page * per_page < total
+    args = {key: value for key, value in request.args.items() if key in ("since", "per_page")}
+    record("viewed")
+    return jsonify({"data": data, "page": page, "per_page": per_page, "total": total,
+                    "next": url_for("api.submissions", page=page + 1, **args) if more else None})
+
+
+@bp.get("/submissions/<submission_id>")
+def submission(submission_id: str) -> Response:
+    """Return one submission: its assessment and answers."""
+    found = own_submission(submission_id)
+    body = {**brief(found), "completed_on": found.completed_on.isoformat(),
+            "checklist": {"id": found.checklist_id, "version": found.checklist_version},
+            "messages_shown": {
+                "emergency": _stamp(found.emergency_shown_at),
+                "urgent": _stamp(found.urgent_shown_at)},
+            "assessment": store.submission_assessment(found),
+            "answers": store.submission_answers(found)}
+    record("viewed", found)
+    return jsonify(body)
+
+
+@bp.get("/submissions/<submission_id>/pdf")
+def submission_pdf(submission_id: str) -> Response:
+    """Return the PDF summary issued for the submission."""
+    found = own_submission(submission_id)
+    pdf = issued_pdf(found)
+    name = review.pdf_filenames(found)["issued"]
+    record("downloaded", found, SUMMARY)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/submissions/<submission_id>/fhir")
+def submission_fhir(submission_id: str) -> Response:
+    """Return the submission as a FHIR R4 QuestionnaireResponse."""
+    found = own_submission(submission_id)
+    resource = fhir.questionnaire_response(store.submission_answers(found),
+                                           reference=found.reference,
+                                           authored=found.created_at,
+                                           version=found.checklist_version)
+    record("exported", found)
+    return _fhir(resource)
+
+
+@bp.get("/questionnaire")
+def questionnaire() -> Response:
+    """Return the checklist as a FHIR R4 Questionnaire (public: it holds no patient data)."""
+    return _fhir(fhir.questionnaire())
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """Return the OpenAPI 3 description of this API."""
+    return jsonify(openapi.document())
+
+
+@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(unknown: str) -> Response:
+    """Answer any other path or method under /api/v1/ with a JSON 404 or 405."""
+    adapter = current_app.create_url_adapter(request)
+    try:
+        endpoint = adapter.match(request.path, method="GET")[0] if adapter else None
+    except HTTPException:
+        endpoint = None
+    if endpoint not in (None, "api.not_found"):
+        raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
+    raise ApiError(404, "No such API endpoint; see /api/v1/openapi.json.")
+
+
+def _fhir(resource: dict[str, Any]) -> Response:
+    response = jsonify(resource)
+    response.mimetype = FHIR_JSON
+    return response
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def init_app(app: Flask) -> None:
+    """Mount the API and its JSON errors."""
+    app.register_blueprint(bp)
+    api_auth.init_app(app)

@@ -1,0 +1,1 @@
+"""The audit log: writing entries and reading them back."""

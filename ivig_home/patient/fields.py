@@ -1,0 +1,254 @@
+"""One WTForms field class per answer type; each turns what was posted into a JSON answer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from wtforms import Field
+from wtforms.utils import unset_value
+
+from ivig_home.checklist import Item
+from ivig_home.checklist.definition import COUNT_MAX
+from ivig_home.checklist.engine import EARLIEST_DATE, parse_date
+from ivig_home.i18n import gettext as _
+
+DATE_PARTS = ("day", "month", "year")
+
+
+class AnswerField(Field):
+    """A field named by its item id; `.data` is the answer, or None when left blank."""
+
+    kind = "text"
+
+    def __init__(self, item: Item, **kwargs: Any) -> None:
+        super().__init__(label=item.question, **kwargs)
+        self.item = item
+        self.raw: Any = ""
+        self.message: str | None = None
+
+    @property
+    def question(self) -> str:
+        """Return the question, translated."""
+        return _(self.item.question)
+
+    @property
+    def hint(self) -> str:
+        """Return the hint, translated ('' when there is none)."""
+        return _(self.item.hint) if self.item.hint else ""
+
+    @property
+    def label_words(self) -> str:
+        """Return the item's short label in lower case, for messages."""
+        return _(self.item.label).lower()
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the element an error summary link moves to."""
+        return self.item.id
+
+    @property
+    def described_by(self) -> str:
+        """Return the ids of the hint and the error message shown, for aria-describedby
+        ('' when neither is shown)."""
+        ids = [f"{self.item.id}-hint"] if self.item.hint else []
+        if self.message:
+            ids.append(f"{self.item.id}-error")
+        return " ".join(ids)
+
+    def process_data(self, value: Any) -> None:
+        """Show a stored answer."""
+        self.data = value
+        self.raw = "" if value is None else str(value)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Keep what was typed, trimmed; blank means no answer."""
+        self.raw = valuelist[0].replace("\r\n", "\n") if valuelist else ""
+        self.data = self.raw.strip() or None
+
+    def problem_message(self) -> str:
+        """Return what to do when the checklist refuses this answer (or it is missing)."""
+        if self.data is not None and len(str(self.data)) > self.item.max_length:
+            return _("%(label)s must be %(count)s characters or fewer",
+                     label=_(self.item.label), count=f"{self.item.max_length:,}")
+        return _("Enter the %(label)s", label=self.label_words)
+
+
+class ChoiceAnswerField(AnswerField):
+    """One answer out of the item's options, shown as radio buttons."""
+
+    kind = "radios"
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        """Return each option's value and translated label."""
+        return [(option.value, _(option.label)) for option in self.item.options]
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Take the ticked value; a value the item does not offer is refused."""
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = self.raw if self.raw in self.item.values else None
+
+    def problem_message(self) -> str:
+        """Return what to do: pick one of the answers offered."""
+        messages = {
+            "yesno": _("Select yes, no or not sure"),
+            "ability": _("Select who can do this, or not sure"),
+            "purpose": _("Select why you are having IVIG, or not sure"),
+        }
+        return messages.get(self.item.type) or _("Select one answer")
+
+
+class MultiAnswerField(ChoiceAnswerField):
+    """Any number of the item's options, shown as checkboxes; none ticked is []."""
+
+    kind = "checkboxes"
+
+    def process_data(self, value: Any) -> None:
+        """Show the stored ticks."""
+        self.data = value
+        self.raw = list(value or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Take the ticked values once each; a value the item does not offer is refused."""
+        self.raw = list(valuelist)
+        self.data = list(dict.fromkeys(valuelist))
+
+    def problem_message(self) -> str:
+        """Return what to do: tick only the answers offered."""
+        return _("Select the answers that apply, or none")
+
+
+class CountAnswerField(AnswerField):
+    """A whole number typed into a box that brings up the number keypad."""
+
+    kind = "count"
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Read a whole number; anything else keeps the text and is refused."""
+        self.raw = valuelist[0] if valuelist else ""
+        text = self.raw.strip().replace(",", "")
+        self.data = None
+        if text and (not text.isdigit() or not text.isascii() or len(text) > 6):
+            raise ValueError(self.problem_message())
+        self.data = int(text) if text else None
+
+    def problem_message(self) -> str:
+        """Return what to do: a whole number in range."""
+        return _("Enter a whole number from 0 to %(max)s", max=COUNT_MAX)
+
+
+class DateAnswerField(AnswerField):
+    """A date as three number boxes (day, month, year), never a date picker."""
+
+    kind = "date"
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the first box to fix."""
+        empty = [part for part in DATE_PARTS if not self.raw.get(part)]
+        return f"{self.item.id}-{empty[0] if self.data is None and empty else 'day'}"
+
+    @property
+    def autocomplete(self) -> str:
+        """Return the autocomplete prefix (e.g. 'bday' for a date of birth) or ''."""
+        return self.item.autocomplete
+
+    def process_data(self, value: Any) -> None:
+        """Split a stored ISO date into the three boxes."""
+        self.data = value
+        day = parse_date(value)
+        self.raw = ({"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+                    if day else dict.fromkeys(DATE_PARTS, ""))
+
+    def process(self, formdata: Any, data: Any = unset_value,
+                extra_filters: Any = None) -> None:
+        """Read the three boxes named <id>-day, <id>-month and <id>-year."""
+        self.process_errors = []
+        self.process_data(None if data is unset_value else data)
+        if formdata is None:
+            return
+        self.raw = {part: str(formdata.get(f"{self.name}-{part}", "")).strip()
+                    for part in DATE_PARTS}
+        self.data = None
+        try:
+            self.data = self._parse(self.raw)
+        except ValueError as error:
+            self.process_errors.append(error.args[0])
+
+    def _parse(self, parts: Mapping[str, str]) -> str | None:
+        if not any(parts.values()):
+            return None
+        missing = [part for part in DATE_PARTS if not parts[part]]
+        if missing:
+            names = {"day": _("a day"), "month": _("a month"), "year": _("a year")}
+            raise ValueError(_("The %(label)s must include %(part)s",
+                               label=self.label_words, part=names[missing[0]]))
+        if not all(parts[part].isascii() and parts[part].isdigit() for part in DATE_PARTS):
+            raise ValueError(self._not_real())
+        if len(parts["year"]) != 4:
+            raise ValueError(_("The year must have 4 numbers, for example 1958"))
+        try:
+            day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            if 13 <= int(parts["month"]) <= 31 and 1 <= int(parts["day"]) <= 12:
+                raise ValueError(self._month_first()) from None
+            raise ValueError(self._not_real()) from None
+        return day.isoformat()
+
+    def leave_message(self) -> str:
+        """Return what to do to save and leave: the date of birth is needed to come back."""
+        return _("Enter the %(label)s as day, month and year. You need it to come back later.",
+                 label=self.label_words)
+
+    def _not_real(self) -> str:
+        return _("The %(label)s must be a real date", label=self.label_words)
+
+    def _month_first(self) -> str:
+        """Say the order of the boxes: a month of 13 to 31 with a day of 1 to 12 looks swapped
+        (written month first, as in the US)."""
+        return _("Put the day first, then the month: the month of the %(label)s must be "
+                 "1 to 12", label=self.label_words)
+
+    def problem_message(self) -> str:
+        """Return what to do, naming the rule of the checklist the date broke."""
+        day = parse_date(self.data)
+        if day is None:
+            return _("Enter the %(label)s as day, month and year", label=self.label_words)
+        if day < EARLIEST_DATE:
+            return _("The %(label)s must be in 1900 or later", label=self.label_words)
+        return _("The %(label)s must be today or in the past", label=self.label_words)
+
+
+class AckAnswerField(AnswerField):
+    """A box to tick to confirm a statement; its only answer is true."""
+
+    kind = "ack"
+
+    def process_data(self, value: Any) -> None:
+        """Show a stored tick."""
+        self.data = True if value is True else None
+        self.raw = "true" if self.data else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """A ticked box posts 'true'."""
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = True if self.raw == "true" else None
+
+    def problem_message(self) -> str:
+        """Return what to do: tick the box."""
+        return _("Tick the box to confirm this")
+
+
+FIELD_TYPES: dict[str, type[AnswerField]] = {
+    "yesno": ChoiceAnswerField,
+    "ability": ChoiceAnswerField,
+    "purpose": ChoiceAnswerField,
+    "choice": ChoiceAnswerField,
+    "multi": MultiAnswerField,
+    "count": CountAnswerField,
+    "date": DateAnswerField,
+    "text": AnswerField,
+    "ack": AckAnswerField,
+}

@@ -1,0 +1,44 @@
+"""The PDF summary a patient gets when sending: made once, then downloaded as it was issued."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, abort
+
+from ivig_home.audit.log import SUMMARY
+from ivig_home.db import db
+from ivig_home.intake import store
+from ivig_home.intake.pdf import issued_pdf
+from ivig_home.patient import step_views as patient_steps
+from ivig_home.patient.views import bp
+from ivig_home.staff import review
+
+log = logging.getLogger("ivig_home")
+
+
+def issue_at_submit(submission: Any) -> None:
+    """Make the PDF right after sending; if that fails, the download makes it later."""
+    try:
+        issued_pdf(submission)
+    except Exception as error:  # the submission is stored; only the patient's copy is late
+        # Only the kind of error: a message or traceback could carry an answer.
+        log.error("pdf not issued at submission: %s", type(error).__name__)
+        # A failed write leaves the transaction unusable; the submission is already committed.
+        db.session.rollback()
+
+
+@bp.get("/<slug>/d/<draft_id>/summary.pdf", endpoint="pdf")
+def download(draft_id: str) -> Response:
+    """Send the patient their own submission's PDF (the draft URL is the capability)."""
+    draft = patient_steps.open_draft(draft_id)
+    if draft.submission_id is None:
+        abort(404)
+    submission = store.get_submission(draft.submission_id) or abort(404)
+    pdf = issued_pdf(submission)
+    store.audit("downloaded", submission=submission, actor="patient", detail=SUMMARY)
+    name = review.pdf_filenames(submission)["issued"]
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store"})

@@ -1,0 +1,143 @@
+"""The patient checklist: start, resume and the agency's pages (the steps are in patient_steps).
+
+`create_blueprint` can mount the same views twice: on the site at /a/<slug>/ and, later,
+framed without site chrome at /embed/<slug>/. Nothing in the flow needs a cookie: the draft
+id in the URL is the draft's capability, and every form's CSRF token works without one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from ivig_home import errors
+from ivig_home.agencies import theme
+from ivig_home.checklist import NOT_A_DECISION_PATIENT, steps
+from ivig_home.i18n import gettext as _
+from ivig_home.intake import store
+from ivig_home.limits import limiter
+from ivig_home.patient.csrf import csrf_failed
+from ivig_home.patient.forms import ResumeForm, StartForm
+
+
+def _resume_limit() -> str:
+    return str(current_app.config.get("RESUME_RATE_LIMIT", "5 per minute;30 per day"))
+
+
+def _start_limit() -> str:
+    return str(current_app.config.get("START_RATE_LIMIT", "60 per hour"))
+
+
+EMBEDDED = "embed"  # the name of the second mount, framed inside an agency's own site
+
+bp = Blueprint("patient", __name__, url_prefix="/a")
+
+
+def embedded() -> bool:
+    """Return whether this request is for the framed mount at /embed/ (no site header)."""
+    return request.blueprint == EMBEDDED
+
+
+@bp.url_value_preprocessor
+def load_agency(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Load the agency named in the URL (and the draft with it, in one round trip)."""
+    g.embedded = embedded()
+    slug = (values or {}).pop("slug", None)
+    draft_id = (values or {}).get("draft_id")
+    if slug and draft_id:
+        # A draft's page reads its draft with the agency: one round trip, not two. The
+        # draft is held here so the view's lookup finds it loaded (the session keeps
+        # only what something else still holds).
+        g.agency, g.loaded_draft = store.get_agency_and_draft(slug, draft_id)
+    else:
+        g.agency = store.get_agency(slug) if slug else None
+    if slug and g.agency is None:
+        abort(404)
+    # Links need only the slug: reading it from the agency after a commit would load
+    # the agency again.
+    g.agency_slug = slug
+
+
+@bp.url_defaults
+def add_slug(endpoint: str, values: dict[str, Any]) -> None:
+    """Fill in the agency's slug on links within the checklist."""
+    if "slug" not in values and g.get("agency") is not None:
+        values["slug"] = g.agency_slug
+
+
+@bp.context_processor
+def page_context() -> dict[str, Any]:
+    """Give every patient page its agency, language and the not-a-decision statement."""
+    locale = get_locale()
+    return {"agency": g.get("agency"), "embedded": embedded(),
+            "lang": locale.language if locale else "en",
+            "not_a_decision": _(NOT_A_DECISION_PATIENT)}
+
+
+# Errors inside the checklist always get the patient pages, whatever else the app adds.
+bp.register_error_handler(HTTPException, errors.error_response)
+
+
+@bp.route("/<slug>/", methods=["GET", "POST"])
+@limiter.limit(_start_limit, methods=["POST"])
+def start() -> str | tuple[str, int] | BaseResponse:
+    """Show the agency's start page; starting makes a new draft and opens the first step."""
+    form = StartForm(formdata=request.form if request.method == "POST" else None,
+                     meta={"csrf_context": f"start:{g.agency.slug}"})
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("errors/csrf.html", retry_url=url_for(".start")), 400
+        draft = store.start_draft(g.agency)
+        return redirect(url_for(".step", draft_id=draft.id, section_id="about"), 303)
+    return render_template("patient/start.html", form=form, step_total=len(steps.sections()))
+
+
+@bp.route("/<slug>/resume", methods=["GET", "POST"])
+@limiter.limit(_resume_limit, methods=["POST"])
+def resume() -> tuple[str, int] | str | BaseResponse:
+    """Ask for the resume code and date of birth; continue the draft they open."""
+    posted = request.method == "POST"
+    form = ResumeForm(formdata=request.form if posted else None,
+                      meta={"csrf_context": f"resume:{g.agency.slug}"})
+    if not posted:
+        form.code.data = request.args.get("code", "")[:32]
+        return render_template("patient/resume.html", form=form, failed=False)
+    form.validate()
+    if csrf_failed(form):
+        return render_template("patient/resume.html", form=form, failed=False,
+                               token_refused=True), 400
+    birth = form.date_of_birth
+    code = str(form.code.data or "").strip()
+    birth.message = birth.process_errors[0] if birth.process_errors else None
+    if birth.data is None and not birth.message:
+        birth.message = birth.problem_message()
+    code_message = None if code else _("Enter the code you were given when you saved")
+    draft = None
+    if code and birth.data:
+        draft = store.resume_draft(code, birth.data)
+    if draft is None:
+        return render_template("patient/resume.html", form=form, code_message=code_message,
+                               failed=bool(code and birth.data)), 200
+    # A draft opened through another agency's page continues under its own agency.
+    return redirect(url_for(".step", slug=draft.agency.slug, draft_id=draft.id,
+                            section_id=draft.step or "about"), 303)
+
+
+@bp.get("/<slug>/theme.css", endpoint="theme")
+def agency_theme() -> Response:
+    """Return the agency's accent colour as a tiny stylesheet."""
+    return Response(theme.stylesheet(g.agency.colour), mimetype="text/css")
