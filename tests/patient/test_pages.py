@@ -13,7 +13,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ivig_home.agencies import theme
-from ivig_home.patient.views import create_blueprint
 from tests.answers import example
 from tests.patient.client import Patient, section_form, token_in
 
@@ -99,15 +98,15 @@ def test_a_second_language_needs_no_template_change(patient_app: Any, tmp_path: 
 
 
 def test_the_views_mount_a_second_time_without_the_site_chrome(patient_app: Any) -> None:
+    """The same blueprint, mounted again at /embed/, shows its pages without the site header."""
     app = patient_app()
-    app.register_blueprint(create_blueprint("framed", "/framed", embedded=True))
     client = app.test_client()
-    page = client.get("/framed/demo/")
+    page = client.get("/embed/demo/")
     assert page.status_code == 200
-    assert "site-header" not in page.text and 'href="/framed/demo/theme.css"' in page.text
-    started = client.post("/framed/demo/", data={"csrf_token": token_in(page.text)})
-    assert re.search(r"^/framed/demo/d/[^/]+/about$", started.headers["Location"])
+    assert "site-header" not in page.text and 'href="/embed/demo/theme.css"' in page.text
+    started = client.post("/embed/demo/", data={"csrf_token": token_in(page.text)})
+    assert re.search(r"^/embed/demo/d/[^/]+/about$", started.headers["Location"])
     step = client.get(started.headers["Location"])
     assert "Step 1 of 8:" in step.text and "site-header" not in step.text
-    assert 'action="/framed/demo/d/' in step.text
+    assert 'action="/embed/demo/d/' in step.text
     assert "site-header" in client.get("/a/demo/").text
