@@ -73,6 +73,8 @@ def frame_for(agency: Agency) -> None:
 
 def keep_host(endpoint: str, values: dict[str, Any]) -> None:
     """Carry the validated host origin on every link and form inside the frame."""
+    if not endpoint.startswith(f"{EMBEDDED}."):
+        return
     if g.get("embed_host") and "host" not in values:
         values["host"] = g.embed_host
 
