@@ -20,9 +20,8 @@ from ivig_home.api.auth import ApiError, api_agency, record
 from ivig_home.audit.log import SUMMARY
 from ivig_home.db import db
 from ivig_home.intake import store
-from ivig_home.intake.pdf import issued_pdf
+from ivig_home.intake.pdf import issued_pdf, pdf_filenames
 from ivig_home.models import Submission
-from ivig_home.staff import review
 
 FHIR_JSON = "application/fhir+json"
 PER_PAGE = 50
@@ -132,7 +131,7 @@ def submission_pdf(submission_id: str) -> Response:
     """Return the PDF summary issued for the submission."""
     found = own_submission(submission_id)
     pdf = issued_pdf(found)
-    name = review.pdf_filenames(found)["issued"]
+    name = pdf_filenames(found)["issued"]
     record("downloaded", found, SUMMARY)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

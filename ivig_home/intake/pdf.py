@@ -7,7 +7,8 @@ from typing import Any
 from ivig_home.checklist import Assessment, assess
 from ivig_home.intake.submissions import set_submission_pdf, submission_answers, submission_pdf
 from ivig_home.models import Agency, Submission
-from ivig_home.report import build_context, render_pdf_low_priority
+from ivig_home.report import build_context, download_filename, render_pdf_low_priority
+from ivig_home.timezones import local
 
 
 def assessment_of(submission: Submission) -> Assessment:
@@ -45,3 +46,10 @@ def issued_pdf(submission: Submission) -> bytes:
         pdf = submission_pdf(submission)
     assert pdf is not None  # noqa: S101 (set_submission_pdf stored one, or another request did)
     return pdf
+
+
+def pdf_filenames(submission: Submission) -> dict[str, str]:
+    """Return the download names of the issued and the reviewed PDF (reference and date)."""
+    issued = download_filename(submission.reference,
+                               local(submission.created_at, submission.agency.time_zone))
+    return {"issued": issued, "reviewed": issued.removesuffix(".pdf") + "-reviewed.pdf"}

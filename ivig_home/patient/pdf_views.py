@@ -10,10 +10,9 @@ from flask import Response, abort
 from ivig_home.audit.log import SUMMARY
 from ivig_home.db import db
 from ivig_home.intake import store
-from ivig_home.intake.pdf import issued_pdf
+from ivig_home.intake.pdf import issued_pdf, pdf_filenames
 from ivig_home.patient import step_views as patient_steps
 from ivig_home.patient.views import bp
-from ivig_home.staff import review
 
 log = logging.getLogger("ivig_home")
 
@@ -38,7 +37,7 @@ def download(draft_id: str) -> Response:
     submission = store.get_submission(draft.submission_id) or abort(404)
     pdf = issued_pdf(submission)
     store.audit("downloaded", submission=submission, actor="patient", detail=SUMMARY)
-    name = review.pdf_filenames(submission)["issued"]
+    name = pdf_filenames(submission)["issued"]
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "no-store"})

@@ -23,7 +23,7 @@ from ivig_home.checklist import Assessment
 from ivig_home.checklist.summary import flag_groups
 from ivig_home.crypto import keyring, sealed_context
 from ivig_home.db import db, utcnow
-from ivig_home.intake.pdf import issued_pdf, summary_context
+from ivig_home.intake.pdf import issued_pdf, pdf_filenames, summary_context
 from ivig_home.models import (
     DISPOSITIONS,
     FlagReview,
@@ -33,9 +33,8 @@ from ivig_home.models import (
     Submission,
 )
 from ivig_home.models.intake import REVIEWED_TIER, tier_of
-from ivig_home.report import download_filename, render_pdf_low_priority
+from ivig_home.report import render_pdf_low_priority
 from ivig_home.report.context import DISPOSITIONS as DISPOSITION_WORDS
-from ivig_home.timezones import local
 
 DISPOSITION_LABELS = dict(DISPOSITION_WORDS)
 NOTE_LIMIT = 2000
@@ -291,13 +290,6 @@ def reviewer_name(stored: ReviewedPdf | None) -> str | None:
 def reviewed_pdf(stored: ReviewedPdf) -> bytes:
     """Return the bytes of a reviewed PDF."""
     return keyring().open(stored.content_enc, _pdf_context(stored.submission_id))
-
-
-def pdf_filenames(submission: Submission) -> dict[str, str]:
-    """Return the download names of the issued and the reviewed PDF (reference and date)."""
-    issued = download_filename(submission.reference,
-                               local(submission.created_at, submission.agency.time_zone))
-    return {"issued": issued, "reviewed": issued.removesuffix(".pdf") + "-reviewed.pdf"}
 
 
 def numbered_filename(submission: Submission, number: int) -> str:
