@@ -31,8 +31,8 @@ from sqlalchemy import insert, select, text
 from ivig_home import create_app
 from ivig_home.crypto import seal, sealed_context
 from ivig_home.db import db, utcnow
-from ivig_home.intake.store import init_db
 from ivig_home.intake.submissions import REFERENCE_LETTERS
+from ivig_home.maintenance import init_db
 from ivig_home.models import Agency, AuditEntry, Submission
 from ivig_home.models.intake import REVIEWED_TIER, SEVERITIES, tier_of
 from ivig_home.staff import accounts

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ivig_home import create_app
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import submissions
 from ivig_home.models import AuditEntry, Draft, IssuedPdf, Submission
 
 
@@ -72,8 +72,8 @@ def half_written() -> list[str]:
         if submission.id not in linked:
             problems.append(f"HALF-WRITTEN {submission.reference}: no draft links to it")
         try:
-            store.submission_answers(submission)
-            store.submission_assessment(submission)
+            submissions.submission_answers(submission)
+            submissions.submission_assessment(submission)
         except Exception as error:  # any failure to read it back is what we look for
             problems.append(f"HALF-WRITTEN {submission.reference}: {type(error).__name__}")
     return problems

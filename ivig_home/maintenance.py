@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any, cast
 
 from flask import current_app
+from flask_migrate import upgrade
 from sqlalchemy import CursorResult, delete, select
 
+from ivig_home.agencies.registry import ensure_demo_agency
 from ivig_home.audit.log import audit_entry
 from ivig_home.crypto import (
     KEYS_FILE,
     Keyring,
+    ensure_keys,
     key_id,
     keyring,
     new_key,
@@ -25,7 +28,7 @@ from ivig_home.crypto import (
     sealed_context,
     write_keys_file,
 )
-from ivig_home.db import db, sqlite_file, utcnow
+from ivig_home.db import db, protect_sqlite_file, sqlite_file, utcnow
 from ivig_home.models import (
     Agency,
     Draft,
@@ -151,3 +154,11 @@ def backup(target: Path) -> int:
         partial.unlink(missing_ok=True)
     return int(count)
 
+
+def init_db(demo: bool = False) -> None:
+    """Create or upgrade the schema to the latest migration; add the demo agency if asked."""
+    protect_sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    upgrade()
+    ensure_keys()
+    if demo:
+        ensure_demo_agency()

@@ -28,7 +28,7 @@ from sqlalchemy import make_url, text
 
 from ivig_home.app import IvigHome, create_app
 from ivig_home.db import db
-from ivig_home.intake.store import init_db
+from ivig_home.maintenance import init_db
 from tests.staff.support import STAFF_CONFIG, World, build_world, sign_in
 
 POSTGRES = os.environ.get("IVIG_HOME_TEST_POSTGRES")

@@ -6,27 +6,29 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
+from ivig_home.agencies import registry
 from ivig_home.checklist import assess
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
+from ivig_home.models import Draft, Submission
 from tests.answers import example
 
 PDF = b"%PDF-1.7\n% a stand-in for the issued summary\n%%EOF\n"
 
 
-def filled_draft(name: str = "nothing-to-flag", **changes: Any) -> store.Draft:
+def filled_draft(name: str = "nothing-to-flag", **changes: Any) -> Draft:
     """Return a draft of the demo agency holding an example's answers (... drops one)."""
     answers = example(name)["answers"] | changes
     answers = {key: value for key, value in answers.items() if value is not ...}
-    draft = store.start_draft(store.ensure_demo_agency())
-    store.save_draft(draft, answers, "confirm")
+    draft = drafts.start_draft(registry.ensure_demo_agency())
+    drafts.save_draft(draft, answers, "confirm")
     return draft
 
 
-def submitted(name: str = "nothing-to-flag", pdf: bytes | None = PDF) -> store.Submission:
+def submitted(name: str = "nothing-to-flag", pdf: bytes | None = PDF) -> Submission:
     """Return the submission of a fresh draft holding an example's answers."""
     draft = filled_draft(name)
-    return store.submit_draft(draft, assess(example(name)), pdf)
+    return submissions.submit_draft(draft, assess(example(name)), pdf)
 
 
 def every_value() -> list[Any]:

@@ -16,7 +16,7 @@ from typing import Any
 from ivig_home import create_app
 from ivig_home.checklist import assess
 from ivig_home.db import db
-from ivig_home.intake import store, submissions
+from ivig_home.intake import drafts, submissions
 from tests.answers import example
 from tests.store_support import PDF
 
@@ -41,9 +41,9 @@ def main(arguments: list[str]) -> None:
         for draft_id in arguments:
             if draft_id == hang_on:
                 submissions.audit_entry = hang_inside_the_transaction  # type: ignore[assignment]
-            draft = store.get_draft(draft_id)
+            draft = drafts.get_draft(draft_id)
             assert draft is not None
-            submission = store.submit_draft(draft, assessment, PDF)
+            submission = submissions.submit_draft(draft, assessment, PDF)
             print("submitted", draft_id, submission.id, flush=True)
 
 

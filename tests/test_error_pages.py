@@ -13,8 +13,9 @@ from werkzeug.exceptions import InternalServerError
 from werkzeug.test import TestResponse
 
 from ivig_home import errors
+from ivig_home.agencies import registry
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import submissions
 from ivig_home.models import IssuedPdf
 from tests.answers import example
 from tests.patient.client import Patient, section_form
@@ -135,7 +136,7 @@ def test_api_errors_are_json(app_with_probes: Flask, cause: Any, status: int) ->
 
 def test_an_error_page_is_drawn_even_when_the_agency_cannot_be_read(app: Flask) -> None:
     with app.app_context():
-        agency = store.get_agency("demo")
+        agency = registry.get_agency("demo")
         assert agency is not None
         db.session.expire(agency)
         db.session.expunge(agency)  # expired and detached: reading its name raises
@@ -156,7 +157,7 @@ def test_a_failed_pdf_write_at_sending_still_confirms_the_submission(
         db.session.add(IssuedPdf(submission_id=submission.id))
         db.session.flush()
 
-    monkeypatch.setattr(store, "set_submission_pdf", broken_write)
+    monkeypatch.setattr(submissions, "set_submission_pdf", broken_write)
     patient = patient_draft(app, client)
     patient.complete_until("before", example("nothing-to-flag")["answers"])
     acks = {"ack_not_decision": True, "ack_accurate": True}

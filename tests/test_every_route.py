@@ -21,8 +21,8 @@ from werkzeug.test import TestResponse
 
 from ivig_home import security
 from ivig_home.agencies import api_tokens as tokens
+from ivig_home.agencies import registry
 from ivig_home.agencies import registry as agencies
-from ivig_home.intake import store
 from tests.agency.test_logo import png
 from tests.answers import example
 from tests.patient.client import Patient, section_form
@@ -102,7 +102,7 @@ def samples(world: World, as_user: Callable[[str | None], FlaskClient]) -> dict[
     reviewed = post(nurse, f"/staff/submissions/{world.own['clear']}/review")
     assert reviewed.status_code == 303
     with app.app_context():
-        demo = store.get_agency("demo")
+        demo = registry.get_agency("demo")
         assert demo is not None
         agencies.update_agency(demo, allowed_origins=[AGENCY_ORIGIN])
         agencies.set_logo(demo, png(), "image/png")

@@ -20,8 +20,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from ivig_home.agencies import api_tokens as tokens
+from ivig_home.agencies import registry
 from ivig_home.gunicorn_logs import WithholdRequestDetails
-from ivig_home.intake import store
 from ivig_home.logs import withheld_traceback
 from tests.answers import example
 from tests.conftest import QUICK_STOP
@@ -84,7 +84,7 @@ def fill_in_everything(app: Flask) -> tuple[Patient, str]:
 def read_through_the_api(app: Flask) -> str:
     """Read every submission through the API with a token; return the token."""
     with app.app_context():
-        demo = store.get_agency("demo")
+        demo = registry.get_agency("demo")
         assert demo is not None
         token = tokens.create_token(demo, "logs")[1]
     client = app.test_client()

@@ -15,8 +15,9 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
+from ivig_home import maintenance
+from ivig_home.agencies import registry
 from ivig_home.db import db
-from ivig_home.intake import store
 from tests.conftest import dispose, make_app
 from tests.store_support import table_names
 
@@ -35,23 +36,23 @@ def empty_app(empty_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_migrations_upgrade_an_empty_database_and_downgrade_again(empty_app: Flask) -> None:
     with empty_app.app_context():
         assert table_names() == set()
-        store.init_db(demo=True)
+        maintenance.init_db(demo=True)
         assert table_names() == TABLES | {"alembic_version"}
-        assert store.get_agency("demo") is not None
+        assert registry.get_agency("demo") is not None
         db.session.remove()  # PostgreSQL drops no table that an open transaction has read
         downgrade(revision="base")
         assert table_names() == {"alembic_version"}
         upgrade()
         assert table_names() == TABLES | {"alembic_version"}
-        assert store.get_agency("demo") is None
+        assert registry.get_agency("demo") is None
 
 
 def test_init_db_twice_changes_nothing(empty_app: Flask) -> None:
     with empty_app.app_context():
-        store.init_db(demo=True)
-        first = store.ensure_demo_agency().id
-        store.init_db(demo=True)
-        assert store.ensure_demo_agency().id == first
+        maintenance.init_db(demo=True)
+        first = registry.ensure_demo_agency().id
+        maintenance.init_db(demo=True)
+        assert registry.ensure_demo_agency().id == first
 
 
 def test_the_models_match_the_migrations(empty_app: Flask) -> None:
@@ -64,11 +65,11 @@ def test_the_models_match_the_migrations(empty_app: Flask) -> None:
 
 
 def test_the_demo_agency(db_app: Flask) -> None:
-    agency = store.get_agency("demo")
+    agency = registry.get_agency("demo")
     assert agency is not None
     assert (agency.slug, agency.name, agency.phone, agency.colour, agency.allowed_origins) == (
         "demo", "Demo Home Health", "555-0100", "#1d4f91", [])
-    assert store.get_agency("elsewhere") is None
+    assert registry.get_agency("elsewhere") is None
 
 
 def test_the_init_db_command_creates_the_database_once(empty_database: str, tmp_path: Path,
@@ -115,7 +116,7 @@ def test_the_webhook_secret_migration_encrypts_and_decrypts_again(empty_app: Fla
             assert "webhook_secret" not in _columns("agencies")
             stored = db.session.execute(sqlalchemy.text("SELECT * FROM agencies")).all()
             assert secret not in repr(stored) and secret.encode() not in repr(stored).encode()
-            agency = store.get_agency("older")
+            agency = registry.get_agency("older")
             assert agency is not None and agency.webhook_secret == secret
             db.session.remove()
             downgrade(revision="2f94cc09bc43")
@@ -124,7 +125,7 @@ def test_the_webhook_secret_migration_encrypts_and_decrypts_again(empty_app: Fla
                 "SELECT webhook_secret FROM agencies WHERE slug = 'older'")) == secret
             db.session.remove()
         upgrade()
-        assert store.get_agency("older").webhook_secret == secret  # type: ignore[union-attr]
+        assert registry.get_agency("older").webhook_secret == secret  # type: ignore[union-attr]
 
 
 def _columns(table: str) -> set[str]:

@@ -21,8 +21,8 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import DisconnectionError
 
 from ivig_home import create_app, serving
-from ivig_home.intake.store import init_db
 from ivig_home.logs import JsonFormatter
+from ivig_home.maintenance import init_db
 from tests.answers import example
 from tests.conftest import NO_POSTGRES, POSTGRES, SQLITE_FILE, dispose, make_app
 from tests.gunicorn_server import free_port

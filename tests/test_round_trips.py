@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from ivig_home.db import db
-from ivig_home.intake.store import init_db
+from ivig_home.maintenance import init_db
 from tests.answers import example
 from tests.conftest import dispose, make_app
 from tests.patient.client import Patient, token_in

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ivig_home.checklist import assess
 from ivig_home.db import db, sqlite_file
-from ivig_home.intake import store
+from ivig_home.intake import submissions
 from ivig_home.models import AuditEntry, Draft, IssuedPdf, Submission
 from tests.answers import example
 from tests.store_support import PDF, filled_draft
@@ -75,10 +75,10 @@ def test_a_process_killed_mid_write_leaves_no_half_written_row(db_app: Flask) ->
     # Every committed submission is whole; the one being written is not there at all.
     assert _count(Submission) == 3 and _count(IssuedPdf) == 3
     for draft_id, submission_id in committed.items():
-        submission = store.get_submission(submission_id)
+        submission = submissions.get_submission(submission_id)
         assert submission is not None and submission.draft_id == draft_id
-        assert store.submission_pdf(submission) == PDF
-        assert store.submission_answers(submission)["patient_name"] == "Ana Ruiz"
+        assert submissions.submission_pdf(submission) == PDF
+        assert submissions.submission_answers(submission)["patient_name"] == "Ana Ruiz"
     draft = db.session.get(Draft, victim)
     assert draft is not None and draft.submission_id is None
     assert db.session.scalars(select(Submission).where(Submission.draft_id == victim)).all() == []
@@ -89,5 +89,5 @@ def test_a_process_killed_mid_write_leaves_no_half_written_row(db_app: Flask) ->
             assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
     # The patient presses Send again: it goes through, once.
-    submission = store.submit_draft(draft, assess(example("nothing-to-flag")), PDF)
+    submission = submissions.submit_draft(draft, assess(example("nothing-to-flag")), PDF)
     assert submission.draft_id == victim and _count(Submission) == 4

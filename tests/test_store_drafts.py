@@ -11,9 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ivig_home.agencies import registry
 from ivig_home.checklist import assess
 from ivig_home.db import db, utcnow
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from ivig_home.intake.drafts import expiry
 from ivig_home.models import Draft
 from tests.answers import example
@@ -23,43 +24,43 @@ NOW = datetime(2026, 11, 21, 15, 30, tzinfo=UTC)
 
 
 def test_a_new_draft_has_an_unguessable_id_and_nothing_in_it(db_app: Flask) -> None:
-    agency = store.ensure_demo_agency()
-    ids = {store.start_draft(agency).id for _ in range(20)}
+    agency = registry.ensure_demo_agency()
+    ids = {drafts.start_draft(agency).id for _ in range(20)}
     assert len(ids) == 20
     for draft_id in ids:
         assert re.fullmatch(r"[A-Za-z0-9_-]{43}", draft_id)  # 32 random bytes
-        draft = store.get_draft(draft_id)
-        assert draft is not None and store.draft_answers(draft) == {}
+        draft = drafts.get_draft(draft_id)
+        assert draft is not None and drafts.draft_answers(draft) == {}
         assert draft.agency_id == agency.id and draft.submission_id is None
 
 
 def test_saved_answers_and_step_come_back_after_a_restart(db_app: Flask) -> None:
     draft = filled_draft("clinical-risk-factors")
-    store.save_draft(draft, {"patient_name": "Rosa Diaz", "supervised_infusions": 4}, "treatment")
+    drafts.save_draft(draft, {"patient_name": "Rosa Diaz", "supervised_infusions": 4}, "treatment")
     draft_id = draft.id
     db.session.remove()
     db.engine.dispose()
-    again = store.get_draft(draft_id)
+    again = drafts.get_draft(draft_id)
     assert again is not None and again.step == "treatment"
-    assert store.draft_answers(again) == {"patient_name": "Rosa Diaz", "supervised_infusions": 4}
+    assert drafts.draft_answers(again) == {"patient_name": "Rosa Diaz", "supervised_infusions": 4}
 
 
 @pytest.mark.parametrize("draft_id", ["", "nope", "x" * 43, "' OR 1=1 --"])
 def test_an_unknown_draft_is_none(db_app: Flask, draft_id: str) -> None:
-    assert store.get_draft(draft_id) is None
+    assert drafts.get_draft(draft_id) is None
 
 
 def test_an_expired_draft_is_none(db_app: Flask) -> None:
     draft = filled_draft()
     draft.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert store.get_draft(draft.id) is None
+    assert drafts.get_draft(draft.id) is None
 
 
 def test_saving_pushes_the_expiry_to_30_days(db_app: Flask) -> None:
     draft = filled_draft(planned_infusion_date=...)
     before = utcnow()
-    store.save_draft(draft, store.draft_answers(draft), "today")
+    drafts.save_draft(draft, drafts.draft_answers(draft), "today")
     assert before + timedelta(days=30) <= draft.expires_at <= utcnow() + timedelta(days=30)
 
 
@@ -92,28 +93,28 @@ def test_expiry_is_never_later_than_30_days_nor_sooner_than_a_day(planned: date,
 def test_a_message_shown_is_recorded_once_with_the_first_time(db_app: Flask, severity: str,
                                                               column: str) -> None:
     draft = filled_draft("emergency")
-    store.mark_message_shown(draft, severity)
+    drafts.mark_message_shown(draft, severity)
     first = getattr(draft, column)
     assert first is not None and first.tzinfo is not None
-    store.mark_message_shown(draft, severity)
-    assert getattr(store.get_draft(draft.id), column) == first
+    drafts.mark_message_shown(draft, severity)
+    assert getattr(drafts.get_draft(draft.id), column) == first
     other = "urgent_shown_at" if column == "emergency_shown_at" else "emergency_shown_at"
     assert getattr(draft, other) is None
 
 
 def test_only_emergency_and_urgent_messages_are_recorded(db_app: Flask) -> None:
     with pytest.raises(KeyError):
-        store.mark_message_shown(filled_draft(), "discuss")
+        drafts.mark_message_shown(filled_draft(), "discuss")
 
 
 def test_a_submitted_draft_is_still_found_but_no_longer_saved(db_app: Flask) -> None:
     draft = filled_draft()
-    submission = store.submit_draft(draft, assess(example("nothing-to-flag")))
-    found = store.get_draft(draft.id)
+    submission = submissions.submit_draft(draft, assess(example("nothing-to-flag")))
+    found = drafts.get_draft(draft.id)
     assert found is not None and found.submission_id == submission.id
-    with pytest.raises(store.DraftSubmitted):
-        store.save_draft(found, {"patient_name": "Changed Later"}, "today")
-    assert store.submission_answers(submission)["patient_name"] == "Ana Ruiz"
+    with pytest.raises(drafts.DraftSubmitted):
+        drafts.save_draft(found, {"patient_name": "Changed Later"}, "today")
+    assert submissions.submission_answers(submission)["patient_name"] == "Ana Ruiz"
     # A sent draft lingers one day at most for the confirmation page, then purge takes it.
     assert found.expires_at <= utcnow() + timedelta(days=1)
 
@@ -127,20 +128,20 @@ def test_the_draft_row_holds_no_plain_answer(db_app: Flask) -> None:
 
 def test_a_save_naming_older_answers_never_overwrites_newer_ones(db_app: Flask) -> None:
     draft = filled_draft()
-    seen = store.answers_version(draft)
-    newer = store.save_draft_unless_changed(draft, {"patient_name": "Rosa Diaz"}, "about", seen)
+    seen = drafts.answers_version(draft)
+    newer = drafts.save_draft_unless_changed(draft, {"patient_name": "Rosa Diaz"}, "about", seen)
     assert newer is not None and newer != seen
-    assert store.answers_version(draft) == newer
-    assert store.draft_answers(draft) == {"patient_name": "Rosa Diaz"}
+    assert drafts.answers_version(draft) == newer
+    assert drafts.draft_answers(draft) == {"patient_name": "Rosa Diaz"}
     # The page still names the first answers: refused, nothing stored.
-    assert store.save_draft_unless_changed(draft, {"patient_name": "Old"}, "about", seen) is None
+    assert drafts.save_draft_unless_changed(draft, {"patient_name": "Old"}, "about", seen) is None
     # Loaded before another request stored newer answers, checked again inside the UPDATE.
     loaded = draft.answers_enc
-    store.save_draft(draft, {"patient_name": "Rosa M. Diaz"}, "today")
+    drafts.save_draft(draft, {"patient_name": "Rosa M. Diaz"}, "today")
     set_committed_value(draft, "answers_enc", loaded)
-    assert store.save_draft_unless_changed(draft, {"patient_name": "Late"}, "about",
+    assert drafts.save_draft_unless_changed(draft, {"patient_name": "Late"}, "about",
                                            newer) is None
     db.session.expire_all()
-    again = store.get_draft(draft.id)
-    assert store.draft_answers(again) == {"patient_name": "Rosa M. Diaz"}
+    again = drafts.get_draft(draft.id)
+    assert drafts.draft_answers(again) == {"patient_name": "Rosa M. Diaz"}
     assert again.step == "today"

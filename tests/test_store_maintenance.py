@@ -14,12 +14,13 @@ from flask import Flask, current_app
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select, update
 
-from ivig_home import create_app
+from ivig_home import create_app, maintenance
+from ivig_home.audit import log as audit_log
 from ivig_home.checklist import assess
 from ivig_home.cli import cli
 from ivig_home.crypto import KEYS_FILE, key_id, keyring, new_key, parse_keys, seal, sealed_context
 from ivig_home.db import db, sqlite_file, utcnow
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from ivig_home.maintenance import SEALED
 from ivig_home.models import (
     AuditEntry,
@@ -71,11 +72,11 @@ def _everything_reads(ids: list[str]) -> None:
     current_app.extensions.pop("ivig_home.keyring", None)
     current_keys = keyring()
     for sid in ids:
-        submission = store.get_submission(sid)
+        submission = submissions.get_submission(sid)
         assert submission is not None
-        assert store.submission_answers(submission)["patient_name"] == "Mei Chen"
-        assert store.submission_identity(submission)["date_of_birth"] == "1988-09-30"
-        assert store.submission_pdf(submission) == PDF
+        assert submissions.submission_answers(submission)["patient_name"] == "Mei Chen"
+        assert submissions.submission_identity(submission)["date_of_birth"] == "1988-09-30"
+        assert submissions.submission_pdf(submission) == PDF
         note = db.session.scalars(select(FlagReview.note_enc)
                                   .where(FlagReview.submission_id == sid)).one()
         assert current_keys.open(note, sealed_context("flag_reviews", "note_enc", sid))
@@ -83,7 +84,7 @@ def _everything_reads(ids: list[str]) -> None:
                                     .where(ReviewReopening.submission_id == sid)).one()
         assert current_keys.open(reason, sealed_context("review_reopenings", "reason_enc", sid))
     drafts = db.session.scalars(select(Draft).where(Draft.submission_id.is_(None))).all()
-    assert drafts and all(store.draft_answers(d)["patient_name"] for d in drafts)
+    assert drafts and all(drafts.draft_answers(d)["patient_name"] for d in drafts)
 
 
 def test_rotate_key_keeps_every_submission_readable(db_app: Flask,
@@ -154,7 +155,7 @@ def test_purge_removes_only_what_it_should(db_app: Flask, runner: FlaskCliRunner
     db.session.add(WebhookDelivery(agency_id=old.agency_id, submission_id=old_id,
                                    event="submission.created", payload={"id": old_id}))
     db.session.commit()
-    store.audit("viewed", submission=old, actor="nurse@example.org")
+    audit_log.audit("viewed", submission=old, actor="nurse@example.org")
     _age(old_id, 400)
     _age(recent_id, 300)
     live, expired = filled_draft(), filled_draft()
@@ -168,7 +169,7 @@ def test_purge_removes_only_what_it_should(db_app: Flask, runner: FlaskCliRunner
     purged = 1 if retention else 0
     assert f"Deleted 1 expired drafts and {purged} submissions" in result.output
     db.session.remove()
-    assert store.get_draft(live_id) is not None and db.session.get(Draft, expired_id) is None
+    assert drafts.get_draft(live_id) is not None and db.session.get(Draft, expired_id) is None
     assert db.session.get(Submission, recent_id) is not None
     assert _count(Submission) == expected_left
     assert (db.session.get(Submission, old_id) is None) == bool(retention)
@@ -216,7 +217,8 @@ def test_backup_copies_every_submission_while_writes_go_on(db_app: Flask,
             for number, draft_id in enumerate(drafts):
                 if stop.is_set():
                     return
-                store.submit_draft(store.get_draft(draft_id), assess(example("emergency")), PDF)
+                submissions.submit_draft(drafts.get_draft(draft_id), assess(example("emergency")),
+                                         PDF)
                 if number == 2:
                     started.set()
 
@@ -239,9 +241,9 @@ def test_backup_copies_every_submission_while_writes_go_on(db_app: Flask,
     restored = make_app(Path(db_app.instance_path), f"sqlite:///{target}", monkeypatch)
     with restored.app_context():
         for sid in copied:
-            submission = store.get_submission(sid)
+            submission = submissions.get_submission(sid)
             assert submission is not None
-            assert store.submission_answers(submission)["patient_name"] == "Mei Chen"
+            assert submissions.submission_answers(submission)["patient_name"] == "Mei Chen"
     dispose(restored)
 
     again = runner.invoke(cli, ["backup", str(target)])
@@ -257,9 +259,9 @@ def test_keys_from_the_environment_are_used_and_nothing_is_written(
     monkeypatch.setenv("IVIG_HOME_ENCRYPTION_KEYS", f"{kid}:{base64.b64encode(key).decode()}")
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
-        store.init_db(demo=True)
+        maintenance.init_db(demo=True)
         submission = submitted("emergency")
         assert key_id(submission.answers_enc) == kid
-        assert store.submission_answers(submission)["patient_name"] == "Mei Chen"
+        assert submissions.submission_answers(submission)["patient_name"] == "Mei Chen"
     assert not (instance / KEYS_FILE).exists()
     dispose(app)

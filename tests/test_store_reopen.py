@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, func, select
 
+from ivig_home.agencies import registry
 from ivig_home.db import db
-from ivig_home.intake import store
 from ivig_home.intake.pdf import assessment_of
 from ivig_home.models import AuditEntry, ReviewedPdf, ReviewReopening, StaffUser, Submission
 from ivig_home.staff import review
@@ -19,7 +19,7 @@ REASON = "Ticked the wrong box for the kidney question."
 
 
 def _nurse() -> StaffUser:
-    user = StaffUser(agency_id=store.ensure_demo_agency().id, email="nurse@demo.test",
+    user = StaffUser(agency_id=registry.ensure_demo_agency().id, email="nurse@demo.test",
                      password_hash="not used", role="nurse", name="Jo Rivera")
     db.session.add(user)
     db.session.commit()

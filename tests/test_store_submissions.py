@@ -13,9 +13,10 @@ from flask import Flask
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from ivig_home.audit import log as audit_log
 from ivig_home.checklist import assess
 from ivig_home.db import db, sqlite_file
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from ivig_home.models import AuditEntry, Draft, IssuedPdf, Submission
 from tests.answers import example
 from tests.store_support import PDF, every_value, filled_draft, submitted
@@ -30,9 +31,9 @@ def test_a_submission_stores_its_summary_in_plain_columns(
         db_app: Flask, name: str, highest: str | None, rank: int,
         counts: list[int] | None) -> None:
     draft = filled_draft(name)
-    store.mark_message_shown(draft, "urgent")
+    drafts.mark_message_shown(draft, "urgent")
     assessment = assess(example(name))
-    submission = store.submit_draft(draft, assessment, PDF)
+    submission = submissions.submit_draft(draft, assessment, PDF)
     expected = assessment.to_dict()["counts"]
     assert [submission.count(s) for s in expected] == (counts or list(expected.values()))
     assert submission.highest_severity == highest and submission.severity_rank == rank
@@ -51,27 +52,27 @@ def test_answers_assessment_identity_and_pdf_read_back(db_app: Flask) -> None:
     submission = submitted("emergency")
     submission_id = submission.id
     db.session.remove()
-    again = store.get_submission(submission_id)
+    again = submissions.get_submission(submission_id)
     assert again is not None
-    assert store.submission_answers(again) == example("emergency")["answers"]
-    assert store.submission_assessment(again) == assess(example("emergency")).to_dict()
-    assert store.submission_identity(again) == {"patient_name": "Mei Chen",
+    assert submissions.submission_answers(again) == example("emergency")["answers"]
+    assert submissions.submission_assessment(again) == assess(example("emergency")).to_dict()
+    assert submissions.submission_identity(again) == {"patient_name": "Mei Chen",
                                                 "date_of_birth": "1988-09-30"}
-    assert store.submission_pdf(again) == PDF
+    assert submissions.submission_pdf(again) == PDF
 
 
 def test_a_retried_submit_returns_the_same_submission(db_app: Flask) -> None:
     draft = filled_draft()
     assessment = assess(example("nothing-to-flag"))
     draft_id = draft.id
-    first_id = store.submit_draft(draft, assessment, PDF).id
+    first_id = submissions.submit_draft(draft, assessment, PDF).id
     db.session.remove()  # a retry arrives as a new request
     stale = db.session.get(Draft, draft_id)
     assert stale is not None
-    second = store.submit_draft(stale, assessment, b"%PDF another rendering")
+    second = submissions.submit_draft(stale, assessment, b"%PDF another rendering")
     assert second.id == first_id
     assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
-    assert store.submission_pdf(second) == PDF
+    assert submissions.submission_pdf(second) == PDF
 
 
 def test_fifty_concurrent_submissions_each_land_exactly_once(db_app: Flask) -> None:
@@ -83,12 +84,12 @@ def test_fifty_concurrent_submissions_each_land_exactly_once(db_app: Flask) -> N
 
     def send(draft_id: str) -> None:
         with db_app.app_context():
-            draft = store.get_draft(draft_id)
+            draft = drafts.get_draft(draft_id)
             assert draft is not None
             db.session.commit()  # hand the connection back while waiting for the others
             try:
                 start.wait()
-                results[draft_id].add(store.submit_draft(draft, assessment, PDF).id)
+                results[draft_id].add(submissions.submit_draft(draft, assessment, PDF).id)
             except BaseException as error:  # noqa: BLE001  (reported by the assert below)
                 errors.append(error)
 
@@ -110,16 +111,16 @@ def test_fifty_concurrent_submissions_each_land_exactly_once(db_app: Flask) -> N
 
 def test_the_issued_pdf_is_stored_once_and_never_replaced(db_app: Flask) -> None:
     submission = submitted(pdf=None)
-    assert store.submission_pdf(submission) is None and submission.pdf_sha256 is None
-    store.set_submission_pdf(submission, PDF)
-    store.set_submission_pdf(submission, b"%PDF a different one")
-    assert store.submission_pdf(submission) == PDF
+    assert submissions.submission_pdf(submission) is None and submission.pdf_sha256 is None
+    submissions.set_submission_pdf(submission, PDF)
+    submissions.set_submission_pdf(submission, b"%PDF a different one")
+    assert submissions.submission_pdf(submission) == PDF
     assert submission.pdf_sha256 == hashlib.sha256(PDF).hexdigest()
 
 
 @pytest.mark.parametrize("submission_id", ["", "unknown", "x" * 43])
 def test_an_unknown_submission_is_none(db_app: Flask, submission_id: str) -> None:
-    assert store.get_submission(submission_id) is None
+    assert submissions.get_submission(submission_id) is None
 
 
 def _contains(values: list[object], needle: str) -> bool:
@@ -138,7 +139,7 @@ PATIENT_DATA = ["Mei Chen", "1988-09-30", "Octagam"]
 def test_answers_are_unreadable_in_the_database(db_app: Flask) -> None:
     submission = submitted("emergency")
     filled_draft("emergency", brand_name="Octagam")
-    store.audit("viewed", submission=submission, actor="nurse@example.org")
+    audit_log.audit("viewed", submission=submission, actor="nurse@example.org")
     values = every_value()
     assert _contains(values, "Demo Home Health")  # the search does find plain text
     for needle in PATIENT_DATA:
@@ -157,8 +158,8 @@ def test_nothing_personal_reaches_the_logs(db_app: Flask, caplog: pytest.LogCapt
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)  # statements and values
     try:
         submission = submitted("emergency")
-        store.submission_answers(submission)
-        store.issue_resume_code(filled_draft("emergency"))
+        submissions.submission_answers(submission)
+        drafts.issue_resume_code(filled_draft("emergency"))
     finally:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     assert "INSERT INTO submissions" in caplog.text
@@ -168,8 +169,8 @@ def test_nothing_personal_reaches_the_logs(db_app: Flask, caplog: pytest.LogCapt
 
 def test_every_submission_is_in_the_audit_log_with_no_personal_data(db_app: Flask) -> None:
     submission = submitted("emergency")
-    store.audit("viewed", submission=submission, actor="nurse@example.org", address="10.0.0.7")
-    store.audit("failed_login", actor="someone@example.org", address="10.0.0.9")
+    audit_log.audit("viewed", submission=submission, actor="nurse@example.org", address="10.0.0.7")
+    audit_log.audit("failed_login", actor="someone@example.org", address="10.0.0.9")
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [(e.action, e.actor, e.submission_id, e.address) for e in entries] == [
         ("submitted", "patient", submission.id, None),
@@ -181,7 +182,7 @@ def test_every_submission_is_in_the_audit_log_with_no_personal_data(db_app: Flas
 
 
 def test_the_audit_log_is_append_only(db_app: Flask) -> None:
-    store.audit("logged_in", actor="nurse@example.org")
+    audit_log.audit("logged_in", actor="nurse@example.org")
     entry = db.session.scalars(select(AuditEntry)).one()
     entry.action = "viewed"
     with pytest.raises(PermissionError):
@@ -205,19 +206,19 @@ def test_the_audit_log_is_append_only(db_app: Flask) -> None:
         "raw-update-detail"])
 def test_the_database_refuses_to_change_the_audit_log(db_app: Flask, statement: object) -> None:
     """Statements that bypass the ORM meet the database's triggers."""
-    store.audit("logged_in", actor="nurse@example.org", address="10.0.0.7")
+    audit_log.audit("logged_in", actor="nurse@example.org", address="10.0.0.7")
     with pytest.raises(DBAPIError, match="the audit log is append-only"):
         db.session.execute(statement)  # type: ignore[call-overload]
     db.session.rollback()
     rows = db.session.execute(select(AuditEntry.action, AuditEntry.actor, AuditEntry.address)).all()
     assert [tuple(row) for row in rows] == [("logged_in", "nurse@example.org", "10.0.0.7")]
-    store.audit("logged_out", actor="nurse@example.org")  # appending still works
+    audit_log.audit("logged_out", actor="nurse@example.org")  # appending still works
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 2
 
 
 def test_an_unknown_audit_action_is_refused(db_app: Flask) -> None:
     with pytest.raises(ValueError, match="unknown audit action"):
-        store.audit("edited")
+        audit_log.audit("edited")
 
 
 @pytest.mark.parametrize("detail", ["Mei Chen", "reviewed", "reviewed 0", "summary ", "reviewed 2x",
@@ -225,10 +226,10 @@ def test_an_unknown_audit_action_is_refused(db_app: Flask) -> None:
 def test_an_audit_detail_is_only_which_pdf(db_app: Flask, detail: str) -> None:
     """A detail is 'summary' or 'reviewed N', so it can never carry a name or an answer."""
     with pytest.raises(ValueError, match="an audit detail is") as refused:
-        store.audit("downloaded", actor="nurse@example.org", detail=detail)
+        audit_log.audit("downloaded", actor="nurse@example.org", detail=detail)
     assert str(refused.value) == "an audit detail is 'summary' or 'reviewed N'"  # not echoed
     db.session.rollback()
-    store.audit("downloaded", actor="nurse@example.org", detail="reviewed 12")
-    store.audit("downloaded", actor="nurse@example.org", detail="summary")
+    audit_log.audit("downloaded", actor="nurse@example.org", detail="reviewed 12")
+    audit_log.audit("downloaded", actor="nurse@example.org", detail="summary")
     assert db.session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id)).all() == [
         "reviewed 12", "summary"]

@@ -10,12 +10,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ivig_home import timezones
 from ivig_home.agencies import logo, theme
-from ivig_home.db import db
-from ivig_home.intake.store import get_agency
+from ivig_home.db import db, usable_key
 from ivig_home.models import Agency
 from ivig_home.webhooks import hosts as webhook_hosts
 
@@ -26,6 +26,9 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-
 LOOPBACK = {"localhost", "127.0.0.1", "[::1]"}
 MAX_ORIGINS = 20
 EDITABLE = ("name", "phone", "colour", "allowed_origins", "webhook_url", "time_zone")
+
+DEMO_AGENCY = {"slug": "demo", "name": "Demo Home Health", "phone": "555-0100",
+               "colour": "#1d4f91"}
 
 
 class AgencyRefused(ValueError):
@@ -203,3 +206,26 @@ def rotate_webhook_secret(agency: Agency) -> str:
     agency.webhook_secret = secret
     db.session.commit()
     return secret
+
+
+def get_agency(slug: str) -> Agency | None:
+    """Return the agency with this slug, or None."""
+    if not usable_key(slug):
+        return None
+    found: Agency | None = db.session.scalar(select(Agency).where(Agency.slug == slug))
+    return found
+
+
+def ensure_demo_agency() -> Agency:
+    """Return the demo agency, creating it the first time."""
+    agency = get_agency(DEMO_AGENCY["slug"])
+    if agency is not None:
+        return agency
+    try:
+        agency = Agency(**DEMO_AGENCY, allowed_origins=[])
+        db.session.add(agency)
+        db.session.commit()
+        return agency
+    except IntegrityError:
+        db.session.rollback()  # another process made it at the same moment
+        return get_agency(DEMO_AGENCY["slug"])  # type: ignore[return-value]

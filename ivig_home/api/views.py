@@ -19,8 +19,8 @@ from ivig_home.api import fhir, openapi
 from ivig_home.api.auth import ApiError, api_agency, record
 from ivig_home.audit.log import SUMMARY
 from ivig_home.db import db
-from ivig_home.intake import store
 from ivig_home.intake.pdf import issued_pdf, pdf_filenames
+from ivig_home.intake.submissions import get_submission, submission_answers, submission_assessment
 from ivig_home.models import Submission
 
 FHIR_JSON = "application/fhir+json"
@@ -84,7 +84,7 @@ def brief(submission: Submission) -> dict[str, Any]:
 def own_submission(submission_id: str) -> Submission:
     """Return the submission if it belongs to the token's agency; 404 in every other case."""
     # Ids are URL-safe base64; anything else (a NUL byte would upset PostgreSQL) is unknown.
-    found = store.get_submission(submission_id) if SUBMISSION_ID.match(submission_id) else None
+    found = get_submission(submission_id) if SUBMISSION_ID.match(submission_id) else None
     if found is None or found.agency_id != api_agency().id:
         raise ApiError(404, "No submission with this id.")
     return found
@@ -120,8 +120,8 @@ def submission(submission_id: str) -> Response:
             "messages_shown": {
                 "emergency": _stamp(found.emergency_shown_at),
                 "urgent": _stamp(found.urgent_shown_at)},
-            "assessment": store.submission_assessment(found),
-            "answers": store.submission_answers(found)}
+            "assessment": submission_assessment(found),
+            "answers": submission_answers(found)}
     record("viewed", found)
     return jsonify(body)
 
@@ -141,7 +141,7 @@ def submission_pdf(submission_id: str) -> Response:
 def submission_fhir(submission_id: str) -> Response:
     """Return the submission as a FHIR R4 QuestionnaireResponse."""
     found = own_submission(submission_id)
-    resource = fhir.questionnaire_response(store.submission_answers(found),
+    resource = fhir.questionnaire_response(submission_answers(found),
                                            reference=found.reference,
                                            authored=found.created_at,
                                            version=found.checklist_version)

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry as agencies
 from ivig_home.agencies.logo import LogoRefused
-from ivig_home.intake.store import get_agency
+from ivig_home.agencies.registry import get_agency
 from ivig_home.models import Agency
 from ivig_home.webhooks import outbox as webhooks
 

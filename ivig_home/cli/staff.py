@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from ivig_home.intake import store
+from ivig_home.agencies import registry
 from ivig_home.models.agency import ROLES
 from ivig_home.staff import accounts
 
@@ -33,7 +33,7 @@ def _read_password(from_stdin: bool) -> str:
 def create_user_command(email: str, slug: str, role: str, name: str | None,
                         password_stdin: bool) -> None:
     """Add a staff account EMAIL to an agency; the password is never a command argument."""
-    agency = store.get_agency(slug)
+    agency = registry.get_agency(slug)
     if agency is None:
         click.echo(f"error: no agency has the slug {slug!r}", err=True)
         sys.exit(2)

@@ -11,7 +11,6 @@ from flask.cli import with_appcontext
 
 from ivig_home import maintenance
 from ivig_home.crypto import keyring
-from ivig_home.intake import store
 
 
 @click.command("init-db")
@@ -19,7 +18,7 @@ from ivig_home.intake import store
 @with_appcontext
 def init_db_command(demo: bool) -> None:
     """Create the database or upgrade it to the latest schema."""
-    store.init_db(demo=demo)
+    maintenance.init_db(demo=demo)
     click.echo("The database is ready" + (", with the demo agency." if demo else "."))
 
 

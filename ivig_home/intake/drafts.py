@@ -9,8 +9,9 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, select, update
 
+from ivig_home.agencies.registry import get_agency
 from ivig_home.checklist import Severity, parse_date
 from ivig_home.crypto import lookup_hash, seal, sealed_context, unseal
 from ivig_home.db import db, usable_key, utcnow
@@ -192,3 +193,24 @@ def resume_draft(code: str, date_of_birth: str) -> Draft | None:
         draft.resume_failures = 0
         db.session.commit()
     return draft
+
+
+def get_agency_and_draft(slug: str, draft_id: str) -> tuple[Agency | None, Draft | None]:
+    """Return the agency with this slug and its draft of this id, in one round trip to the
+    database: (None, None) without such an agency, (agency, None) without such a draft of
+    that agency. Expiry is not checked here (`get_draft` does, and finds the draft loaded
+    while the caller holds it)."""
+    if not usable_key(slug):
+        return None, None
+    if not usable_key(draft_id):
+        return get_agency(slug), None
+    row = db.session.execute(AGENCY_AND_DRAFT, {"slug": slug, "draft_id": draft_id}).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+# Built once: every step page runs it, and building the expression cost more than its
+# parameters (SQLAlchemy caches the compiled SQL either way).
+AGENCY_AND_DRAFT = (
+    select(Agency, Draft)
+    .outerjoin(Draft, and_(Draft.agency_id == Agency.id, Draft.id == bindparam("draft_id")))
+    .where(Agency.slug == bindparam("slug")))

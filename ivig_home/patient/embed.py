@@ -27,8 +27,8 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivig_home import security
+from ivig_home.agencies import registry
 from ivig_home.config import PROJECT_ROOT
-from ivig_home.intake import store
 from ivig_home.models import Agency
 from ivig_home.patient.views import EMBEDDED
 
@@ -50,7 +50,7 @@ def script() -> Response:
 @assets.get("/a/<slug>/logo")
 def logo(slug: str) -> Response:
     """Serve the agency's cleaned logo with its exact type, never sniffed."""
-    agency = store.get_agency(slug)
+    agency = registry.get_agency(slug)
     if agency is None or not agency.logo or agency.logo_type not in LOGO_NAMES:
         abort(404)
     return Response(agency.logo, mimetype=agency.logo_type, headers={

@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Response, abort
 
+from ivig_home.audit import log as audit_log
 from ivig_home.audit.log import SUMMARY
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import submissions
 from ivig_home.intake.pdf import issued_pdf, pdf_filenames
 from ivig_home.patient import step_views as patient_steps
 from ivig_home.patient.views import bp
@@ -34,9 +35,9 @@ def download(draft_id: str) -> Response:
     draft = patient_steps.open_draft(draft_id)
     if draft.submission_id is None:
         abort(404)
-    submission = store.get_submission(draft.submission_id) or abort(404)
+    submission = submissions.get_submission(draft.submission_id) or abort(404)
     pdf = issued_pdf(submission)
-    store.audit("downloaded", submission=submission, actor="patient", detail=SUMMARY)
+    audit_log.audit("downloaded", submission=submission, actor="patient", detail=SUMMARY)
     name = pdf_filenames(submission)["issued"]
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ivig_home.checklist import InvalidAnswers, assess, long_date, steps
 from ivig_home.checklist.summary import summary
 from ivig_home.i18n import gettext as _
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from ivig_home.patient import pdf_views as patient_pdf
 from ivig_home.patient import step_views as patient_steps
 from ivig_home.patient.forms import StepForm, StepResult, step_form
@@ -27,7 +27,7 @@ def check_page(draft_id: str) -> Page:
     draft = patient_steps.open_draft(draft_id)
     if draft.submission_id is not None:
         return redirect(url_for(".sent", draft_id=draft.id), 303)
-    stored = store.draft_answers(draft)
+    stored = drafts.draft_answers(draft)
     first = steps.first_incomplete(stored, patient_steps.today())
     if first.id != steps.CONFIRM:
         return redirect(url_for(".step", draft_id=draft.id, section_id=first.id), 303)
@@ -89,8 +89,9 @@ def send(draft: Any, answers: dict[str, Any]) -> BaseResponse:
     except InvalidAnswers:
         first = steps.first_incomplete(answers, patient_steps.today())
         return redirect(url_for(".step", draft_id=draft.id, section_id=first.id), 303)
-    store.save_draft(draft, answers, steps.CONFIRM)
-    submission = store.submit_draft(draft, assessment)  # also writes the "submitted" audit entry
+    drafts.save_draft(draft, answers, steps.CONFIRM)
+    # Also writes the "submitted" audit entry.
+    submission = submissions.submit_draft(draft, assessment)
     patient_pdf.issue_at_submit(submission)
     return redirect(url_for(".sent", draft_id=draft.id), 303)
 
@@ -104,7 +105,7 @@ def sent(draft_id: str) -> Page:
     draft = patient_steps.open_draft(draft_id)
     if draft.submission_id is None:
         return redirect(url_for(".step", draft_id=draft.id, section_id=steps.CONFIRM), 303)
-    submission = store.get_submission(draft.submission_id) or abort(404)
+    submission = submissions.get_submission(draft.submission_id) or abort(404)
     late = request.args.get("late")  # a step was sent after the checklist was (late_post)
     return render_template("patient/sent.html", submission=submission,
                            late=late if late in LATE else None,

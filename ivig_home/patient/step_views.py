@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ivig_home import timezones
 from ivig_home.checklist import Section, is_asked, long_date, steps
-from ivig_home.intake import store
+from ivig_home.intake import drafts
 from ivig_home.patient.csrf import DraftForm, csrf_failed
 from ivig_home.patient.forms import StepForm, StepResult, posted_shown, step_form
 from ivig_home.patient.views import bp
@@ -34,7 +34,7 @@ Page = str | tuple[str, int] | BaseResponse
 
 def open_draft(draft_id: str) -> Any:
     """Return the agency's draft named in the URL, or stop with 404 (unknown or expired)."""
-    draft = store.get_draft(draft_id)
+    draft = drafts.get_draft(draft_id)
     if draft is None or draft.agency_id != g.agency.id:
         abort(404)
     return draft
@@ -58,7 +58,7 @@ def step(draft_id: str, section_id: str) -> Page:
         # which says its answers were not added (and what to do if one needs help now).
         return not_saved("sent") if autosaving else late_post(draft, section_id)
     section = steps.find(section_id) or abort(404)
-    stored = store.draft_answers(draft)
+    stored = drafts.draft_answers(draft)
     if not steps.reachable(section, stored, today()):
         if autosaving:
             return not_saved("closed")
@@ -103,17 +103,17 @@ def keep_answers(draft: Any, form: StepForm, result: StepResult, stored: dict[st
     seen = request.form.get(VERSION)
     try:
         if back or seen is None:
-            store.save_draft(draft, answers, target.id)
+            drafts.save_draft(draft, answers, target.id)
         else:
             # The page's script names the answers it last saw: a save that arrives after a
             # Continue (or a save from another tab) is refused rather than undo it.
-            version = store.save_draft_unless_changed(draft, answers, target.id, seen)
+            version = drafts.save_draft_unless_changed(draft, answers, target.id, seen)
             if version is None:
-                return not_saved("stale", store.answers_version(draft))
+                return not_saved("stale", drafts.answers_version(draft))
             mark_shown_at_question(draft, form.section, answers)
             return Response(status=204, headers={
                 VERSION_HEADER: version, KEPT_HEADER: kept(result)})
-    except store.DraftSubmitted:  # sent meanwhile, from another tab
+    except drafts.DraftSubmitted:  # sent meanwhile, from another tab
         return not_saved("sent") if not back else redirect(url_for(".sent", draft_id=draft_id),
                                                           303)
     if not back:
@@ -142,7 +142,7 @@ def mark_shown_at_question(draft: Any, section: Section, answers: dict[str, Any]
         return
     for severity in steps.help_now_at_questions(section, answers, posted_shown(request.form)):
         if severity in seen:
-            store.mark_message_shown(draft, severity)
+            drafts.mark_message_shown(draft, severity)
 
 
 def posted_seen() -> set[str]:
@@ -186,7 +186,7 @@ def late_post(draft: Any, section_id: str) -> BaseResponse:
     late = "changed"
     section = steps.find(section_id)
     if section is not None:
-        stored = store.draft_answers(draft)
+        stored = drafts.draft_answers(draft)
         form = step_form(section, draft.id, stored, request.form)
         form.validate()
         if not csrf_failed(form):
@@ -202,7 +202,7 @@ def finish_step(draft: Any, section: Section, answers: dict[str, Any]) -> BaseRe
     target = next_section(section, answers)
     # Read before the commit, which expires the loaded draft and agency rows.
     draft_id, checked_on = draft.id, today()
-    store.save_draft(draft, answers, target.id)
+    drafts.save_draft(draft, answers, target.id)
     back = request.args.get("from") if request.args.get("from") == FROM_CHECK else None
     if steps.help_now(section, answers, checked_on):
         return redirect(url_for(".help_now", draft_id=draft_id, section_id=section.id,
@@ -230,7 +230,7 @@ def render_step(draft: Any, form: StepForm, answers: dict[str, Any],
         error_count=len(result.errors) if result else 0,
         for_someone_else=steps.for_someone_else(section, answers),
         help_now_answers=steps.section_help_now_answers(section.id),
-        answers_version=store.answers_version(draft),
+        answers_version=drafts.answers_version(draft),
         action_url=url_for(".step", draft_id=draft.id, section_id=section.id,
                            **from_check()),
         back_url=url_for(".step", draft_id=draft.id, section_id=previous.id)
@@ -262,8 +262,8 @@ def save_and_leave(draft: Any, form: StepForm, result: StepResult,
                          else birth.leave_message())
         result.errors = [birth]
         return render_step(draft, form, answers, result)
-    store.save_draft(draft, answers, form.section.id)
-    code = store.issue_resume_code(draft)
+    drafts.save_draft(draft, answers, form.section.id)
+    code = drafts.issue_resume_code(draft)
     return render_template(
         "patient/saved.html", code=code, spelled=", ".join(" ".join(part) for part in
                                                            code.split("-")),
@@ -291,7 +291,7 @@ def help_now(draft_id: str, section_id: str) -> Page:
     """Tell the patient to get help now (emergency) or call the care team today (urgent)."""
     draft = open_draft(draft_id)
     section = steps.find(section_id) or abort(404)
-    answers = store.draft_answers(draft)
+    answers = drafts.draft_answers(draft)
     found = steps.help_now(section, answers, today())
     target = steps.following(section) or steps.sections()[-1]
     next_url = url_for(".step", draft_id=draft.id, section_id=target.id)
@@ -306,7 +306,7 @@ def help_now(draft_id: str, section_id: str) -> Page:
     if not found or draft.submission_id is not None:
         return redirect(next_url, 303)
     for severity in found:
-        store.mark_message_shown(draft, severity)
+        drafts.mark_message_shown(draft, severity)
     return render_template("patient/help_now.html", form=form, emergency=found.get("emergency"),
                            urgent=found.get("urgent"),
                            for_someone_else=steps.for_someone_else(section, answers),

@@ -25,10 +25,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivig_home import errors
-from ivig_home.agencies import theme
+from ivig_home.agencies import registry, theme
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, steps
 from ivig_home.i18n import gettext as _
-from ivig_home.intake import store
+from ivig_home.intake import drafts
 from ivig_home.limits import limiter
 from ivig_home.patient.csrf import csrf_failed
 from ivig_home.patient.forms import ResumeForm, StartForm
@@ -62,9 +62,9 @@ def load_agency(endpoint: str | None, values: dict[str, Any] | None) -> None:
         # A draft's page reads its draft with the agency: one round trip, not two. The
         # draft is held here so the view's lookup finds it loaded (the session keeps
         # only what something else still holds).
-        g.agency, g.loaded_draft = store.get_agency_and_draft(slug, draft_id)
+        g.agency, g.loaded_draft = drafts.get_agency_and_draft(slug, draft_id)
     else:
-        g.agency = store.get_agency(slug) if slug else None
+        g.agency = registry.get_agency(slug) if slug else None
     if slug and g.agency is None:
         abort(404)
     # Links need only the slug: reading it from the agency after a commit would load
@@ -101,7 +101,7 @@ def start() -> str | tuple[str, int] | BaseResponse:
     if request.method == "POST":
         if not form.validate():
             return render_template("errors/csrf.html", retry_url=url_for(".start")), 400
-        draft = store.start_draft(g.agency)
+        draft = drafts.start_draft(g.agency)
         return redirect(url_for(".step", draft_id=draft.id, section_id="about"), 303)
     return render_template("patient/start.html", form=form, step_total=len(steps.sections()))
 
@@ -128,7 +128,7 @@ def resume() -> tuple[str, int] | str | BaseResponse:
     code_message = None if code else _("Enter the code you were given when you saved")
     draft = None
     if code and birth.data:
-        draft = store.resume_draft(code, birth.data)
+        draft = drafts.resume_draft(code, birth.data)
     if draft is None:
         return render_template("patient/resume.html", form=form, code_message=code_message,
                                failed=bool(code and birth.data)), 200

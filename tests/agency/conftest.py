@@ -12,7 +12,7 @@ from flask import Flask
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry as agencies
 from ivig_home.checklist import assess
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency, Submission
 from ivig_home.webhooks.sender import EXTENSION
 from tests.agency.receiver import Receiver, start_receiver, stop_receiver
@@ -30,9 +30,9 @@ def submit(agency: Agency, name: str = "clinical-risk-factors",
            pdf: bytes | None = None) -> Submission:
     """Fill in and send a draft of one of the examples for the agency."""
     document = example(name)
-    draft = store.start_draft(agency)
-    store.save_draft(draft, document["answers"], "confirm")
-    return store.submit_draft(draft, assess(document), pdf)
+    draft = drafts.start_draft(agency)
+    drafts.save_draft(draft, document["answers"], "confirm")
+    return submissions.submit_draft(draft, assess(document), pdf)
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from ivig_home.agencies import registry as agencies
 from ivig_home.agencies import theme
+from ivig_home.agencies.registry import get_agency
 from ivig_home.cli import cli
 from ivig_home.db import db
-from ivig_home.intake.store import get_agency
 from ivig_home.models import Agency, ApiToken
 
 CREATE = ["create-agency", "harbour", "--name", "Harbour Home Infusion", "--phone",

@@ -16,7 +16,7 @@ from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry as agencies
 from ivig_home.checklist import load
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import submissions
 from ivig_home.models import Agency, ApiToken, AuditEntry, Submission
 from tests.agency.conftest import make_agency, submit
 from tests.answers import example
@@ -136,7 +136,7 @@ def test_a_missing_pdf_is_made_under_the_agencys_name_and_kept(
     text = " ".join(text_of(first).split())
     assert "Harbour Home Infusion" in text and "+1 617 555 0142" in text
     assert submission.reference in text
-    assert store.submission_pdf(submission) == first
+    assert submissions.submission_pdf(submission) == first
     again = api.get(f"/api/v1/submissions/{submission.id}/pdf", headers=bearer(token)).data
     assert again == first
 

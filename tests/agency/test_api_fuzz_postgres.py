@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from ivig_home.intake.store import init_db
+from ivig_home.maintenance import init_db
 from tests.agency.test_api_fuzz import (  # noqa: F401 (the test and its fixture, run again)
     real_ids,
     test_the_api_answers_every_generated_request_as_documented,

@@ -18,9 +18,9 @@ from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from ivig_home.agencies import registry
 from ivig_home.agencies import registry as agencies
 from ivig_home.db import db
-from ivig_home.intake import store
 from ivig_home.models import Submission
 from tests.agency.embedding import (
     FRAME_URL,
@@ -203,7 +203,7 @@ def test_a_patient_completes_the_embedded_checklist_with_every_cookie_blocked(
 def frame_reference(embedding: Embedding) -> str:
     """Return the reference of the one submission the agency received."""
     with embedding.app.app_context():
-        agency = store.get_agency(SLUG)
+        agency = registry.get_agency(SLUG)
         assert agency is not None
         rows = list(db.session.scalars(
             select(Submission).where(Submission.agency_id == agency.id)))

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from ivig_home.agencies import api_tokens as tokens
-from ivig_home.intake.store import ensure_demo_agency
+from ivig_home.agencies.registry import ensure_demo_agency
 
 ODD = ["%00", "a%00b", "%C3%A9t%C3%A9", "x" * 300]
 PAGES = ["/a/demo/d/{key}/about", "/embed/demo/d/{key}/about", "/a/demo/d/{key}/summary.pdf",

@@ -10,8 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from ivig_home.agencies.registry import get_agency
 from ivig_home.db import db
-from ivig_home.intake.store import get_agency
 from ivig_home.models import Agency, AuditEntry
 from tests.staff.support import World, csrf_token, post
 

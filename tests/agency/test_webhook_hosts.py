@@ -19,9 +19,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from ivig_home.agencies import registry as agencies
+from ivig_home.agencies.registry import get_agency
 from ivig_home.cli import cli
 from ivig_home.db import db
-from ivig_home.intake.store import get_agency
 from ivig_home.models import WebhookDelivery
 from ivig_home.webhooks import hosts as webhook_hosts
 from ivig_home.webhooks import outbox as webhooks

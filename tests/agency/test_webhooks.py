@@ -21,7 +21,7 @@ from ivig_home.agencies import registry as agencies
 from ivig_home.checklist import assess
 from ivig_home.cli import cli
 from ivig_home.db import db, utcnow
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency, WebhookDelivery
 from ivig_home.webhooks import outbox as webhooks
 from tests.agency.conftest import make_agency, submit
@@ -108,10 +108,10 @@ def test_a_delivery_is_stored_with_the_submission_once_and_only_with_a_webhook(
         assert deliveries() == []
         agency = hooked(receiver)
         document = example("emergency")
-        draft = store.start_draft(agency)
-        store.save_draft(draft, document["answers"], "confirm")
-        first = store.submit_draft(draft, assess(document))
-        again = store.submit_draft(draft, assess(document))  # a double-click
+        draft = drafts.start_draft(agency)
+        drafts.save_draft(draft, document["answers"], "confirm")
+        first = submissions.submit_draft(draft, assess(document))
+        again = submissions.submit_draft(draft, assess(document))  # a double-click
         assert again.id == first.id
         stored = deliveries()
         assert len(stored) == 1 and stored[0].submission_id == first.id

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from ivig_home.checklist import is_asked, load, prune
-from ivig_home.intake import store
+from ivig_home.intake import drafts
 from tests.answers import example
 
 SECTIONS = {section.id: section for section in load().sections}
@@ -110,11 +110,11 @@ class Patient:
     def answers(self) -> dict[str, Any]:
         """Return the answers stored in the draft."""
         with self.app.app_context():
-            draft = store.get_draft(self.draft_id)
+            draft = drafts.get_draft(self.draft_id)
             assert draft is not None
-            return store.draft_answers(draft)
+            return drafts.draft_answers(draft)
 
     def draft(self) -> Any:
         """Return the stored draft (read in its own app context)."""
         with self.app.app_context():
-            return store.get_draft(self.draft_id)
+            return drafts.get_draft(self.draft_id)

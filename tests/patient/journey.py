@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ivig_home.checklist import load
-from ivig_home.intake import store
+from ivig_home.intake import drafts
 from tests.answers import example
 
 ITEMS = load().items
@@ -55,9 +55,9 @@ def start(page: Any) -> str:
 def stored_answers(live_server: Any, draft_id: str) -> dict[str, Any]:
     """Read a draft's answers back through the store of the live server's app."""
     with live_server.app.app_context():
-        draft = store.get_draft(draft_id)
+        draft = drafts.get_draft(draft_id)
         assert draft is not None
-        return store.draft_answers(draft)
+        return drafts.draft_answers(draft)
 
 
 def visible_items(page: Any, section_id: str) -> list[str]:

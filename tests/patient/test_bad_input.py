@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
+from ivig_home.agencies import registry
 from ivig_home.checklist import is_asked, load
-from ivig_home.intake import store
+from ivig_home.intake import drafts
 from ivig_home.patient.csrf import draft_token
 from tests.patient.client import section_form
 from tests.patient.journey import answers_today
@@ -76,19 +77,19 @@ def new_draft(app: Flask, filled: bool) -> tuple[str, dict[str, Any], str]:
     """Make a draft, empty or holding a whole checklist's answers; return its id, answers and
     the version a background save must name."""
     with app.app_context():
-        draft = store.start_draft(store.ensure_demo_agency())
+        draft = drafts.start_draft(registry.ensure_demo_agency())
         answers = answers_today("clinical-risk-factors") if filled else {}
         if filled:
-            store.save_draft(draft, answers, "confirm")
-        return draft.id, answers, store.answers_version(draft)
+            drafts.save_draft(draft, answers, "confirm")
+        return draft.id, answers, drafts.answers_version(draft)
 
 
 def saved_answers(app: Flask, draft_id: str) -> dict[str, Any]:
     """Read the draft's answers back through the store."""
     with app.app_context():
-        draft = store.get_draft(draft_id)
+        draft = drafts.get_draft(draft_id)
         assert draft is not None
-        return store.draft_answers(draft)
+        return drafts.draft_answers(draft)
 
 
 def assert_nothing_lost(before: dict[str, Any], after: dict[str, Any], section_id: str,

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ivig_home.checklist import assess
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from tests.answers import example
 from tests.patient.conftest import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
@@ -220,10 +220,10 @@ def test_a_page_left_open_after_sending_says_nothing_more_is_kept(
     page.locator("#question-clot_signs_now input[value=no]").check()
     expect(page.locator("[data-autosave-saved]")).to_be_visible()
     with live_server.app.app_context():  # sent meanwhile, as from another tab
-        draft = store.get_draft(draft_id)
+        draft = drafts.get_draft(draft_id)
         assert draft is not None
-        store.submit_draft(draft, assess(example("nothing-to-flag")), None)
-        before = store.draft_answers(store.get_draft(draft_id))  # type: ignore[arg-type]
+        submissions.submit_draft(draft, assess(example("nothing-to-flag")), None)
+        before = drafts.draft_answers(drafts.get_draft(draft_id))  # type: ignore[arg-type]
     page.locator("#question-breathing_trouble_now input[value=yes]").check()
     expect(page.locator("[data-autosave-failed]")).to_have_text(SENT)
     expect(page.locator("[data-autosave-saved]")).to_be_hidden()

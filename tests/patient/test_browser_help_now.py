@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from ivig_home.intake import store
+from ivig_home.intake import drafts
 from tests.patient.conftest import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
     answers_today,
@@ -59,7 +59,7 @@ def draft_of(page: Any, live_server: LiveServer) -> Callable[[], Any]:
 
     def draft() -> Any:
         with live_server.app.app_context():
-            return store.get_draft(draft_id)
+            return drafts.get_draft(draft_id)
     return draft
 
 
@@ -178,8 +178,8 @@ def test_a_step_opened_with_yes_already_chosen_records_the_911_message(
     draft = draft_of(page, live_server)
     stored = stored_answers(live_server, draft().id)
     with live_server.app.app_context():
-        reopened = store.get_draft(draft().id)
-        store.save_draft(reopened, stored | {"breathing_trouble_now": "yes"}, "today")
+        reopened = drafts.get_draft(draft().id)
+        drafts.save_draft(reopened, stored | {"breathing_trouble_now": "yes"}, "today")
     assert draft().emergency_shown_at is None
     page.add_init_script(f"({RECORD_SAVES})()")
     page.reload()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from tests.patient.conftest import LiveServer
 from tests.patient.journey import (
     answers_today,
@@ -32,9 +32,9 @@ def test_a_patient_completes_the_checklist_by_keyboard_alone(
     draft_id = complete_by_keyboard(page, "demo", answers)
     expect(page.get_by_role("heading", name="Your answers have been sent")).to_be_visible()
     with live_server.app.app_context():
-        draft = store.get_draft(draft_id)
-        submission = store.get_submission(draft.submission_id)
-        sent = store.submission_answers(submission)
+        draft = drafts.get_draft(draft_id)
+        submission = submissions.get_submission(draft.submission_id)
+        sent = submissions.submission_answers(submission)
     assert {key: sent[key] for key in answers} == answers
 
 
@@ -142,7 +142,7 @@ def test_an_emergency_answer_shows_call_911_before_anything_else(
     assert "Signs of a blood clot" in page.locator(".alert-panel").inner_text()
     assert page.get_by_role("link", name="555-0100").first.is_visible()
     with live_server.app.app_context():
-        assert store.get_draft(draft_id).emergency_shown_at is not None
+        assert drafts.get_draft(draft_id).emergency_shown_at is not None
     page.get_by_role("button", name="Continue the checklist").click()
     assert where(page)[1] == "treatment"
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ivig_home.checklist import assess
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from tests.patient.conftest import LiveServer
 from tests.patient.journey import answers_today, complete
 
@@ -20,11 +20,11 @@ EXAMPLES = ["nothing-to-flag", "clinical-risk-factors", "emergency"]
 def stored_assessment(live_server: LiveServer, draft_id: str) -> tuple[Any, dict[str, Any]]:
     """Return the submission made from a draft and its decrypted assessment."""
     with live_server.app.app_context():
-        draft = store.get_draft(draft_id)
+        draft = drafts.get_draft(draft_id)
         assert draft is not None and draft.submission_id is not None
-        submission = store.get_submission(draft.submission_id)
+        submission = submissions.get_submission(draft.submission_id)
         assert submission is not None
-        return submission, store.submission_assessment(submission)
+        return submission, submissions.submission_assessment(submission)
 
 
 def expected(answers: dict[str, Any]) -> dict[str, Any]:

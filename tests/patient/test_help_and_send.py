@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, assess
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import submissions
 from ivig_home.models import Submission
 from tests.answers import example
 from tests.patient.client import Patient, clean, section_form, token_in
@@ -127,15 +127,15 @@ def test_sending_stores_the_assessment_once(app: Flask, patient: Patient) -> Non
     draft = patient.draft()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
-        submission = store.get_submission(draft.submission_id)
-        stored = store.submission_assessment(submission)
+        submission = submissions.get_submission(draft.submission_id)
+        stored = submissions.submission_assessment(submission)
         want = assess({"completed_on": date.today().isoformat(),
                        "answers": answers}).to_dict()
         assert stored["flags"] == want["flags"]
         assert (submission.count_discuss, submission.highest_severity) == (
             want["counts"]["discuss"], "discuss")
         assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.0.1")
-        assert store.submission_answers(submission)["patient_name"] == "George Papadopoulos"
+        assert submissions.submission_answers(submission)["patient_name"] == "George Papadopoulos"
         reference = submission.reference
     page = patient.get("sent")
     assert reference in page.text and "What happens next" in page.text
@@ -149,7 +149,7 @@ def test_an_emergency_submission_keeps_when_the_message_was_shown(app: Flask,
     patient.complete_until("before", answers)
     _send(patient)
     with app.app_context():
-        submission = store.get_submission(patient.draft().submission_id)
+        submission = submissions.get_submission(patient.draft().submission_id)
         assert submission.highest_severity == "emergency"
         assert submission.emergency_shown_at is not None
         assert submission.urgent_shown_at is not None

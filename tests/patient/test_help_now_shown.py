@@ -15,9 +15,10 @@ import pytest
 from flask import Flask
 
 from ivig_home.agencies import api_tokens as tokens
+from ivig_home.agencies import registry
 from ivig_home.checklist import load, long_date, steps
 from ivig_home.db import utcnow
-from ivig_home.intake import drafts, store
+from ivig_home.intake import drafts, submissions
 from tests.patient.client import SECTIONS, Patient, clean, section_form, token_in
 from tests.pdf_tools import text_of
 
@@ -222,11 +223,11 @@ def test_the_pdf_and_the_api_say_the_message_at_the_question_was_shown(
             assert patient.answer(section_id, answers).status_code == 303
     _send(patient)
     with app.app_context():
-        submission = store.get_submission(patient.draft().submission_id)
+        submission = submissions.get_submission(patient.draft().submission_id)
         assert submission.emergency_shown_at == at
         assert submission.urgent_shown_at is None
         submission_id = submission.id
-        token = tokens.create_token(store.get_agency("demo"))[1]
+        token = tokens.create_token(registry.get_agency("demo"))[1]
     text = text_of(patient.get("summary.pdf").data)
     assert (f"Messages shown to the patient !!! The emergency message (\u201cCall 911 now\u201d) "
             f"was shown on {long_date(at)} at {at:%H:%M} UTC.") in text, text

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import submissions
 from ivig_home.models import AuditEntry
 from tests.answers import example
 from tests.patient.client import Patient, section_form
@@ -38,7 +38,7 @@ def test_the_confirmation_offers_the_pdf_issued_at_sending(app: Flask, client: F
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"
     with app.app_context():
-        submission = store.get_submission(patient.draft().submission_id)
+        submission = submissions.get_submission(patient.draft().submission_id)
         reference, digest = submission.reference, submission.pdf_sha256
     disposition = response.headers["Content-Disposition"]
     assert reference in disposition and "Mei" not in disposition and "Chen" not in disposition

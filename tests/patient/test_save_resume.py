@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.models import Draft
 from tests.patient.client import Patient, clean, section_form, token_in
 
 CODE = re.compile(r'<span aria-hidden="true">([A-Z0-9]{4}-[A-Z0-9]{4})</span>')
@@ -134,7 +134,7 @@ def test_an_expired_draft_cannot_be_opened_or_resumed(app: Flask, client: FlaskC
     patient.complete_until("about", clean())
     code = save_and_leave(patient, "today", clean())
     with app.app_context():
-        draft = db.session.get(store.Draft, patient.draft_id)
+        draft = db.session.get(Draft, patient.draft_id)
         draft.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
     page = patient.get("today")

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from ivig_home.checklist import long_date
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import submissions
 from ivig_home.models import Agency
 from tests.patient.client import Patient, section_form
 from tests.patient.journey import answers_today
@@ -38,7 +38,7 @@ def test_the_completion_date_and_the_confirmation_use_the_agencys_zone(
     assert local_today != datetime.now(UTC).date()
     draft = patient.draft()
     with app.app_context():
-        submission = store.get_submission(draft.submission_id)
+        submission = submissions.get_submission(draft.submission_id)
         assert submission is not None
         assert submission.completed_on == local_today
     last = draft.expires_at - timedelta(microseconds=1)

@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from ivig_home.agencies import registry
 from ivig_home.checklist import assess
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency, Submission
 from ivig_home.staff import accounts
 from tests.answers import example
@@ -41,11 +42,11 @@ def submit_for(to: Agency, name: str = "nothing-to-flag", *, minutes_ago: int = 
     """
     document = example(name)
     document["answers"].update(changes)
-    draft = store.start_draft(to)
-    store.save_draft(draft, document["answers"], "confirm")
+    draft = drafts.start_draft(to)
+    drafts.save_draft(draft, document["answers"], "confirm")
     for severity in shown:
-        store.mark_message_shown(draft, severity)
-    submission = store.submit_draft(draft, assess(document))
+        drafts.mark_message_shown(draft, severity)
+    submission = submissions.submit_draft(draft, assess(document))
     if minutes_ago:
         db.session.execute(update(Submission).where(Submission.id == submission.id).values(
             created_at=submission.created_at - timedelta(minutes=minutes_ago)))
@@ -66,7 +67,7 @@ class World:
 def build_world(app: Flask) -> World:
     """Fill a fresh app with agency A (demo: a nurse, an admin, 3 submissions) and agency B."""
     with app.app_context():
-        demo = store.ensure_demo_agency()
+        demo = registry.ensure_demo_agency()
         harbour = agency("harbour", "Harbour Home Infusion")
         for email, role, name in (("nurse@demo.test", "nurse", "Jo Rivera"),
                                   ("admin@demo.test", "admin", "Ada Okafor"),

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from ivig_home.agencies import registry
 from ivig_home.cli import cli
 from ivig_home.db import db, utcnow
-from ivig_home.intake import store
 from ivig_home.models import AuditEntry, StaffUser
 from ivig_home.staff import accounts
 from tests.staff.support import PASSWORD, World, build_world, csrf_token, post, sign_in
@@ -65,7 +65,7 @@ def test_create_user_reads_the_password_without_an_argument(staff_app: Flask, ho
 def test_create_user_refuses_with_a_reason(staff_app: Flask, arguments: list[str], stdin: str,
                                            message: str) -> None:
     with staff_app.app_context():
-        accounts.create_user(store.ensure_demo_agency(), "nurse@demo.test", "nurse", PASSWORD)
+        accounts.create_user(registry.ensure_demo_agency(), "nurse@demo.test", "nurse", PASSWORD)
     result = staff_app.test_cli_runner().invoke(
         cli, args=["create-user", *arguments, "--password-stdin"], input=stdin + "\n")
     assert result.exit_code == 2

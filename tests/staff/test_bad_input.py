@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from ivig_home.checklist import assess
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import submissions
 from ivig_home.models import Submission
 from ivig_home.staff import accounts, review
 from tests.answers import example
@@ -47,7 +47,7 @@ def recorded(world: World) -> dict[str, Any]:
     with world.app.app_context():
         submission = db.session.get(Submission, world.own["risks"])
         admin = accounts.find_user("admin@demo.test")
-        return {"answers": store.submission_answers(submission),
+        return {"answers": submissions.submission_answers(submission),
                 "other flag": review.dispositions(submission).get(RISK_ITEMS[1]),
                 "admin active": admin is not None and admin.active}
 

@@ -14,8 +14,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
+from ivig_home.agencies import registry
 from ivig_home.db import db
-from ivig_home.intake import store
+from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency
 from ivig_home.staff import notices
 from tests.answers import example
@@ -49,7 +50,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 def _set_notice_address(app: Flask, address: str | None) -> Agency:
     with app.app_context():
-        demo = store.ensure_demo_agency()
+        demo = registry.ensure_demo_agency()
         demo.notify_email = address
         db.session.commit()
         return demo
@@ -57,7 +58,7 @@ def _set_notice_address(app: Flask, address: str | None) -> Agency:
 
 def _submit(app: Flask, name: str) -> Any:
     with app.test_request_context(base_url="https://ivig.example.org/"):
-        submission = submit_for(store.ensure_demo_agency(), name)
+        submission = submit_for(registry.ensure_demo_agency(), name)
         return submission.reference, submission.id
 
 
@@ -132,7 +133,7 @@ def test_a_broken_mail_server_never_fails_or_slows_the_submit(
     for value in (reference, "Mei Chen", "intake@agency.example"):
         assert value not in logged
     with app.app_context():
-        assert store.get_submission(_) is not None
+        assert submissions.get_submission(_) is not None
 
 
 def test_a_listener_failure_is_logged_and_the_submission_stands(
@@ -149,7 +150,7 @@ def test_a_listener_failure_is_logged_and_the_submission_stands(
     assert "a listener failed after a submission: RuntimeError" in caplog.text
     assert "Mei Chen" not in caplog.text
     with app.app_context():
-        assert store.get_submission(submission_id).reference == reference
+        assert submissions.get_submission(submission_id).reference == reference
 
 
 def test_the_admin_sets_the_notice_address(make_staff_app: Callable[..., Flask]) -> None:
@@ -166,10 +167,10 @@ def test_the_admin_sets_the_notice_address(make_staff_app: Callable[..., Flask])
     assert post(client, "/staff/settings", {"notify_email": " Intake@Agency.Example "}
                 ).status_code == 303
     with app.app_context():
-        assert store.ensure_demo_agency().notify_email == "intake@agency.example"
+        assert registry.ensure_demo_agency().notify_email == "intake@agency.example"
     post(client, "/staff/settings", {"notify_email": ""})
     with app.app_context():
-        assert store.ensure_demo_agency().notify_email is None
+        assert registry.ensure_demo_agency().notify_email is None
 
 
 def test_a_retried_submit_sends_one_notice(make_staff_app: Callable[..., Flask],
@@ -180,10 +181,10 @@ def test_a_retried_submit_sends_one_notice(make_staff_app: Callable[..., Flask],
     app = make_staff_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     _set_notice_address(app, "intake@agency.example")
     with app.app_context():
-        draft = store.start_draft(store.ensure_demo_agency())
-        store.save_draft(draft, example("clinical-risk-factors")["answers"], "confirm")
-        first = store.submit_draft(draft, assess(example("clinical-risk-factors")))
-        again = store.submit_draft(draft, assess(example("clinical-risk-factors")))
+        draft = drafts.start_draft(registry.ensure_demo_agency())
+        drafts.save_draft(draft, example("clinical-risk-factors")["answers"], "confirm")
+        first = submissions.submit_draft(draft, assess(example("clinical-risk-factors")))
+        again = submissions.submit_draft(draft, assess(example("clinical-risk-factors")))
         assert first.id == again.id
     notices.wait_for_notices()
     time.sleep(0.2)
@@ -208,7 +209,7 @@ def test_sending_the_patient_form_sends_the_notice(make_staff_app: Callable[...,
     assert sent.headers["Location"].endswith("/sent")
     notices.wait_for_notices()
     with app.app_context():
-        submission = store.get_submission(patient.draft().submission_id)
+        submission = submissions.get_submission(patient.draft().submission_id)
         reference, submission_id = submission.reference, submission.id
     assert len(received.messages) == 1
     body = received.messages[0].get_payload(decode=True).decode()

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, select, update
 
+from ivig_home.agencies import registry
 from ivig_home.audit.log import audit
 from ivig_home.db import db
-from ivig_home.intake import store
 from ivig_home.intake.pdf import assessment_of
 from ivig_home.models import StaffUser, Submission
 from ivig_home.staff import queue as queue_module
@@ -35,7 +35,7 @@ RAISES = {
 
 
 def _submit(kind: str, minutes_ago: int, name: str) -> Submission:
-    return submit_for(store.ensure_demo_agency(), "nothing-to-flag", minutes_ago=minutes_ago,
+    return submit_for(registry.ensure_demo_agency(), "nothing-to-flag", minutes_ago=minutes_ago,
                       patient_name=name, **RAISES[kind])
 
 
@@ -46,7 +46,7 @@ def test_emergencies_then_urgent_then_the_rest_newest_first(db_app: Flask) -> No
     ]
     for kind, minutes in arrivals:
         _submit(kind, minutes, f"{kind} {minutes}")
-    page = queue_page(store.ensure_demo_agency().id, QueueFilter())
+    page = queue_page(registry.ensure_demo_agency().id, QueueFilter())
     assert [row.patient_name for row in page.rows] == [
         "emergency 6", "emergency 9", "urgent 4", "urgent 8",
         "note 1", "none 2", "discuss 3", "prepare 5", "note 7", "discuss 10"]
@@ -58,7 +58,7 @@ def _file_review(submission: Submission) -> None:
     """File a real review of the submission: every flag acknowledged, then marked reviewed."""
     nurse = db.session.scalar(select(StaffUser).where(StaffUser.email == "q-nurse@demo.test"))
     if nurse is None:
-        nurse = StaffUser(agency_id=store.ensure_demo_agency().id, email="q-nurse@demo.test",
+        nurse = StaffUser(agency_id=registry.ensure_demo_agency().id, email="q-nurse@demo.test",
                           password_hash="not used", role="nurse", name="Jo Rivera")
         db.session.add(nurse)
         db.session.commit()
@@ -77,7 +77,7 @@ def test_a_filed_review_goes_below_everything_still_to_review_until_reopened(
     _submit("none", 40, "nothing, filed")
     _file_review(emergency)
     _file_review(db.session.scalar(select(Submission).where(Submission.severity_rank == 5)))
-    agency_id = store.ensure_demo_agency().id
+    agency_id = registry.ensure_demo_agency().id
     names = [row.patient_name for row in queue_page(agency_id, QueueFilter()).rows]
     assert names == ["urgent, new", "discuss, new", "emergency, filed", "nothing, filed"]
     # Filters still find a filed review under its severity and its status.
@@ -102,7 +102,7 @@ def test_the_most_pressing_item_filter(db_app: Flask, severity: str,
     for kind, minutes in (("discuss", 1), ("urgent", 2), ("emergency", 3), ("none", 4),
                           ("note", 5)):
         _submit(kind, minutes, f"{kind} {minutes}")
-    page = queue_page(store.ensure_demo_agency().id, QueueFilter(severity=severity))
+    page = queue_page(registry.ensure_demo_agency().id, QueueFilter(severity=severity))
     assert [row.patient_name for row in page.rows] == expected
 
 
@@ -114,14 +114,14 @@ def test_the_status_filter_and_the_count_of_new_ones(db_app: Flask, status: str)
         db.session.execute(update(Submission).where(Submission.id == submission.id)
                            .values(status=new_status))
     db.session.commit()
-    page = queue_page(store.ensure_demo_agency().id, QueueFilter(status=status))
+    page = queue_page(registry.ensure_demo_agency().id, QueueFilter(status=status))
     assert {row.status for row in page.rows} == {status}
     assert page.total == {"new": 3, "in_review": 1, "reviewed": 2}[status]
     assert page.new_count == 3
 
 
 def test_pages_hold_every_submission_once_in_order(db_app: Flask) -> None:
-    demo = store.ensure_demo_agency()
+    demo = registry.ensure_demo_agency()
     for minutes in range(PAGE_SIZE * 2 + 3):
         _submit("urgent" if minutes % 5 == 0 else "note", minutes + 1, f"p{minutes}")
     seen: list[str] = []
@@ -146,7 +146,7 @@ def test_only_one_page_of_names_is_decrypted(db_app: Flask,
         return real(submission)
 
     monkeypatch.setattr(queue_module, "submission_identity", counting)
-    page = queue_page(store.ensure_demo_agency().id, QueueFilter())
+    page = queue_page(registry.ensure_demo_agency().id, QueueFilter())
     assert len(opened) == len(page.rows) == PAGE_SIZE
 
 
@@ -154,9 +154,9 @@ def test_another_agencys_submissions_never_show(db_app: Flask) -> None:
     mine = _submit("emergency", 1, "Mine")
     elsewhere = agency("elsewhere", "Elsewhere Care")
     theirs = submit_for(elsewhere, "emergency", patient_name="Theirs")
-    page = queue_page(store.ensure_demo_agency().id, QueueFilter())
+    page = queue_page(registry.ensure_demo_agency().id, QueueFilter())
     assert [row.reference for row in page.rows] == [mine.reference]
-    searched = queue_page(store.ensure_demo_agency().id, QueueFilter(reference=theirs.reference))
+    searched = queue_page(registry.ensure_demo_agency().id, QueueFilter(reference=theirs.reference))
     assert searched.rows == [] and searched.total == 0
 
 
@@ -215,7 +215,7 @@ def test_the_queue_page_shows_rows_counts_and_search(
 def test_page_links_keep_the_filters(world: World, as_user: Callable[[str | None], FlaskClient],
                                      ) -> None:
     with world.app.app_context():
-        demo = store.ensure_demo_agency()
+        demo = registry.ensure_demo_agency()
         for minutes in range(PAGE_SIZE + 1):
             submit_for(demo, "nothing-to-flag", minutes_ago=100 + minutes)
     page = as_user("nurse@demo.test").get("/staff/", query_string={"severity": "none"})
@@ -301,7 +301,7 @@ def test_a_recorded_action_moves_it_out_of_new(
 
 
 def test_the_page_reads_its_rows_in_one_query_whatever_their_number(db_app: Flask) -> None:
-    demo = store.ensure_demo_agency()
+    demo = registry.ensure_demo_agency()
     made = [_submit("note", minutes + 1, f"p{minutes}") for minutes in range(PAGE_SIZE + 5)]
     opened = {made[0].id, made[3].id}
     for submission in made:
