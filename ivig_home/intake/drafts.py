@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, select, update
 
-from ivig_home.agencies.registry import get_agency
 from ivig_home.checklist import Severity, parse_date
 from ivig_home.crypto import lookup_hash, seal, sealed_context, unseal
 from ivig_home.db import db, usable_key, utcnow
@@ -203,7 +202,7 @@ def get_agency_and_draft(slug: str, draft_id: str) -> tuple[Agency | None, Draft
     if not usable_key(slug):
         return None, None
     if not usable_key(draft_id):
-        return get_agency(slug), None
+        return db.session.scalar(select(Agency).where(Agency.slug == slug)), None
     row = db.session.execute(AGENCY_AND_DRAFT, {"slug": slug, "draft_id": draft_id}).first()
     return (None, None) if row is None else (row[0], row[1])
 
