@@ -13,7 +13,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from ivig_home.db import db
-from tests.conftest import dispose, make_app
+from tests.apps import dispose, make_app
 
 BEFORE = "2f94cc09bc43"
 NOW = datetime(2026, 11, 21, 9, 0)

@@ -17,7 +17,7 @@ from flask_migrate import downgrade, upgrade
 
 from ivig_home.db import db
 from ivig_home.intake import store
-from tests.conftest import dispose, make_app
+from tests.apps import dispose, make_app
 from tests.store_support import table_names
 
 TABLES = {"agencies", "staff_users", "api_tokens", "drafts", "submissions", "issued_pdfs",

@@ -32,7 +32,7 @@ from ivig_home.models import (
     WebhookDelivery,
 )
 from tests.answers import example
-from tests.conftest import dispose, make_app
+from tests.apps import dispose, make_app
 from tests.store_support import PDF, filled_draft, submitted
 
 

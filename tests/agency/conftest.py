@@ -4,43 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 
 from ivig_home.agencies import api_tokens as tokens
-from ivig_home.agencies import registry as agencies
-from ivig_home.checklist import assess
-from ivig_home.intake import store
-from ivig_home.models import Agency, Submission
+from ivig_home.models import Agency
 from ivig_home.webhooks.sender import EXTENSION
 from tests.agency.receiver import Receiver, start_receiver, stop_receiver
-from tests.answers import example
-from tests.conftest import dispose, sqlite_app
-
-
-def make_agency(slug: str, **options: Any) -> Agency:
-    """Create an agency with a name and phone of its own."""
-    name = slug.replace("-", " ").title() + " Home Infusion"
-    return agencies.create_agency(slug, name, "555-0142", **options).agency
-
-
-def submit(agency: Agency, name: str = "clinical-risk-factors",
-           pdf: bytes | None = None) -> Submission:
-    """Fill in and send a draft of one of the examples for the agency."""
-    document = example(name)
-    draft = store.start_draft(agency)
-    store.save_draft(draft, document["answers"], "confirm")
-    return store.submit_draft(draft, assess(document), pdf)
+from tests.agency_support import make_harbour
+from tests.apps import dispose, sqlite_app
 
 
 @pytest.fixture
 def harbour(app: Flask) -> Iterator[Agency]:
     """Yield an agency, inside an app context."""
     with app.app_context():
-        yield make_agency("harbour", colour="#0b3d2e",
-                          allowed_origins=["https://www.harbour.example"])
+        yield make_harbour()
 
 
 @pytest.fixture

@@ -33,7 +33,8 @@ from tests.agency.embedding import (
     serve_app,
     serve_host,
 )
-from tests.conftest import dispose, sqlite_app
+from tests.apps import dispose, sqlite_app
+from tests.browser import SCREENSHOTS
 from tests.patient.journey import SECTIONS, answers_today, fill_step
 from tests.pdf_tools import text_of
 from tests.staff.support import PASSWORD
@@ -43,7 +44,6 @@ SLUG = "harbour"
 AGENCY_NAME = "Harbour Home Infusion"
 EVENT_KEYS = {"loaded": {"type"}, "step": {"type", "step"}, "submitted": {"type", "reference"}}
 RAW_KEYS = {"source", "type", "step", "reference", "height"}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 
 
 @dataclass

@@ -11,7 +11,7 @@ from flask.testing import FlaskCliRunner
 from ivig_home.cli import cli
 from ivig_home.db import db
 from ivig_home.intake.store import get_agency, init_db
-from tests.conftest import SQLITE_FILE, dispose, make_app
+from tests.apps import SQLITE_FILE, dispose, make_app
 
 CREATE = ["create-agency", "harbour", "--name", "Harbour Home Infusion", "--phone", "555-0142"]
 

@@ -24,8 +24,8 @@ from ivig_home.db import db, utcnow
 from ivig_home.intake import store
 from ivig_home.models import Agency, WebhookDelivery
 from ivig_home.webhooks import outbox as webhooks
-from tests.agency.conftest import make_agency, submit
 from tests.agency.receiver import Receiver
+from tests.agency_support import make_agency, submit
 from tests.answers import example
 from tests.patient.client import Patient, section_form, token_in
 

@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from ivig_home.db import db
-from tests.conftest import dispose, make_app
+from tests.apps import dispose, make_app
 
 BEFORE = "dd09d13f8123"
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC).replace(tzinfo=None)
