@@ -50,3 +50,17 @@ def background_app(tmp_path: Path, sqlite_template: Path,
     yield app
     app.extensions[EXTENSION].stop()
     dispose(app)
+
+
+@pytest.fixture
+def webhook_app(app: Flask) -> Flask:
+    """The SQLite app, allowed to send to the receiver on 127.0.0.1."""
+    app.config["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = True
+    return app
+
+
+@pytest.fixture
+def webhook_db_app(db_app: Flask) -> Flask:
+    """The app on each database, allowed to send to the receiver on 127.0.0.1."""
+    db_app.config["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = True
+    return db_app
