@@ -1,9 +1,10 @@
 """Fixtures: an app on a fresh database, its client and CLI runner, on SQLite and PostgreSQL.
 
-`app`, `client` and `runner` use SQLite; `world` is two agencies with their staff and
-submissions, and `as_user` a client signed in as one of them. Storage tests take `db_app`
-instead, which runs each test on SQLite and, when IVIG_HOME_TEST_POSTGRES names a server,
-again on PostgreSQL in a database of its own that this test session creates and drops.
+`app`, `client` and `runner` use SQLite, and `harbour` is an agency on `app`; `world` is two
+agencies with their staff and submissions, and `as_user` a client signed in as one of them.
+Storage tests take `db_app` instead, which runs each test on SQLite and, when
+IVIG_HOME_TEST_POSTGRES names a server, again on PostgreSQL in a database of its own that
+this test session creates and drops.
 The apps are made by tests/apps.py; test modules import what they share from support
 modules such as that one, never from a conftest.py or another test module.
 """
@@ -29,6 +30,8 @@ from sqlalchemy import make_url
 
 from ivig_home.app import IvigHome
 from ivig_home.intake.store import init_db
+from ivig_home.models import Agency
+from tests.agency_support import make_harbour
 from tests.apps import (
     NO_POSTGRES,
     POSTGRES,
@@ -210,6 +213,13 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """Return a runner for the app's `ivig-home` commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def harbour(app: Flask) -> Iterator[Agency]:
+    """Yield an agency, inside an app context (the API, logo and embedding tests use it)."""
+    with app.app_context():
+        yield make_harbour()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Fixtures for agencies, tokens, webhooks and the API: agencies with submissions."""
+"""Fixtures for webhooks: a local receiver, and apps that may send to it on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -8,25 +8,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from ivig_home.agencies import api_tokens as tokens
-from ivig_home.models import Agency
 from ivig_home.webhooks.sender import EXTENSION
-from tests.agency.receiver import Receiver, start_receiver, stop_receiver
-from tests.agency_support import make_harbour
 from tests.apps import dispose, sqlite_app
-
-
-@pytest.fixture
-def harbour(app: Flask) -> Iterator[Agency]:
-    """Yield an agency, inside an app context."""
-    with app.app_context():
-        yield make_harbour()
-
-
-@pytest.fixture
-def token(harbour: Agency) -> str:
-    """Return a live API token of the harbour agency."""
-    return tokens.create_token(harbour, "tests")[1]
+from tests.webhooks.receiver import Receiver, start_receiver, stop_receiver
 
 
 @pytest.fixture

@@ -24,10 +24,10 @@ from ivig_home.db import db, utcnow
 from ivig_home.intake import store
 from ivig_home.models import Agency, WebhookDelivery
 from ivig_home.webhooks import outbox as webhooks
-from tests.agency.receiver import Receiver
 from tests.agency_support import make_agency, submit
 from tests.answers import example
 from tests.patient.client import Patient, section_form, token_in
+from tests.webhooks.receiver import Receiver
 
 KEYS = {"event", "id", "reference", "created", "counts", "highest_severity"}
 

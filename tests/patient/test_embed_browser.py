@@ -22,7 +22,9 @@ from ivig_home.agencies import registry as agencies
 from ivig_home.db import db
 from ivig_home.intake import store
 from ivig_home.models import Submission
-from tests.agency.embedding import (
+from tests.apps import dispose, sqlite_app
+from tests.browser import SCREENSHOTS
+from tests.patient.embedding import (
     FRAME_URL,
     HostPages,
     Site,
@@ -33,8 +35,6 @@ from tests.agency.embedding import (
     serve_app,
     serve_host,
 )
-from tests.apps import dispose, sqlite_app
-from tests.browser import SCREENSHOTS
 from tests.patient.journey import SECTIONS, answers_today, fill_step
 from tests.pdf_tools import text_of
 from tests.staff.support import PASSWORD

@@ -13,8 +13,8 @@ from flask import Flask
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.intake.store import init_db
 from ivig_home.models import Agency
-from tests.agency.fuzzing import FUZZ, answered_as_documented, real_ids_of, schema
 from tests.agency_support import make_harbour
+from tests.api.fuzzing import FUZZ, answered_as_documented, real_ids_of, schema
 from tests.apps import NO_POSTGRES, POSTGRES, dispose, empty_tables, make_app
 
 pytestmark = pytest.mark.postgres

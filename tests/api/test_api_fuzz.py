@@ -10,7 +10,7 @@ from flask import Flask
 
 from ivig_home.api import openapi
 from ivig_home.models import Agency
-from tests.agency.fuzzing import FUZZ, answered_as_documented, real_ids_of, schema
+from tests.api.fuzzing import FUZZ, answered_as_documented, real_ids_of, schema
 
 
 @pytest.fixture
