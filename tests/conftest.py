@@ -1,9 +1,12 @@
 """Fixtures: an app on a fresh database, its client and CLI runner, on SQLite and PostgreSQL.
 
-`app`, `client` and `runner` use SQLite; `world` is two agencies with their staff and
-submissions, and `as_user` a client signed in as one of them. Storage tests take `db_app`
-instead, which runs each test on SQLite and, when IVIG_HOME_TEST_POSTGRES names a server,
-again on PostgreSQL in a database of its own that this test session creates and drops.
+`app`, `client` and `runner` use SQLite, and `harbour` is an agency on `app`; `world` is two
+agencies with their staff and submissions, and `as_user` a client signed in as one of them.
+Storage tests take `db_app` instead, which runs each test on SQLite and, when
+IVIG_HOME_TEST_POSTGRES names a server, again on PostgreSQL in a database of its own that
+this test session creates and drops.
+The apps are made by tests/apps.py; test modules import what they share from support
+modules such as that one, never from a conftest.py or another test module.
 """
 
 from __future__ import annotations
@@ -21,28 +24,30 @@ import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from flask_migrate import upgrade
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 
-from ivig_home.app import IvigHome, create_app
-from ivig_home.db import db
+from ivig_home.app import IvigHome
 from ivig_home.maintenance import init_db
+from ivig_home.models import Agency
+from tests.agency_support import make_harbour
+from tests.apps import (
+    NO_POSTGRES,
+    POSTGRES,
+    SQLITE_FILE,
+    dispose,
+    empty_tables,
+    make_app,
+    migrate_to_head,
+    sqlite_app,
+)
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.staff.support import STAFF_CONFIG, World, build_world, sign_in
 
-POSTGRES = os.environ.get("IVIG_HOME_TEST_POSTGRES")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SQLITE_FILE = "ivig_home.sqlite3"
 MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (Linux's memory-backed folder, tmpfs)
 MEMORY_FOLDER_ROOM = 1024**3  # used only with this much free (a run keeps far less)
 DATABASE_IN_ID = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
-NO_POSTGRES = "SKIPPED on PostgreSQL: IVIG_HOME_TEST_POSTGRES is not set (scripts/test sets it)"
-# For a test server's serve_forever: shutdown() waits until the loop notices, which it looks
-# for every poll_interval (0.5 s unless told).
-QUICK_STOP = {"poll_interval": 0.02}
 
 
 class SharedTemplateCode(BytecodeCache):
@@ -81,47 +86,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if (MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK)
             and shutil.disk_usage(MEMORY_FOLDER).free > MEMORY_FOLDER_ROOM):
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_FOLDER)
-
-
-def make_app(instance: Path, url: str, monkeypatch: pytest.MonkeyPatch,
-             **config: Any) -> Flask:
-    """Return an app whose instance folder and database are the given ones."""
-    monkeypatch.setenv("IVIG_HOME_INSTANCE_PATH", str(instance))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("IVIG_HOME_ENCRYPTION_KEYS", raising=False)
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, **config})
-
-
-def sqlite_app(instance: Path, template: Path, monkeypatch: pytest.MonkeyPatch, *,
-               demo: bool | None = True, **config: Any) -> Flask:
-    """Return an app on a copy of the migrated SQLite template in a new instance folder.
-
-    demo=True also adds the demo agency, False initialises without it, None leaves the
-    database as copied.
-    """
-    instance.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(template, instance / SQLITE_FILE)
-    app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch, **config)
-    if demo is not None:
-        with app.app_context():
-            init_db(demo=demo)
-    return app
-
-
-def dispose(app: Flask) -> None:
-    """Close every pooled connection of an app's engines."""
-    with app.app_context():
-        for engine in db.engines.values():
-            engine.dispose()
-
-
-def migrate_to_head(url: str, instance: Path) -> None:
-    """Bring a database to the latest schema from a throwaway app."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        app = make_app(instance, url, monkeypatch)
-        with app.app_context():
-            upgrade()
-        dispose(app)
 
 
 @pytest.fixture(scope="session")
@@ -187,26 +151,6 @@ def empty_database(database: str, tmp_path: Path, request: pytest.FixtureRequest
     return url
 
 
-def _empty_tables(app: Flask) -> None:
-    """Empty every table and start its ids again from 1, as a fresh database has them.
-
-    As a superuser: DELETE with the triggers off (the audit log's refuse a DELETE), about
-    a fifth of the time of TRUNCATE, which makes new files for every table and index.
-    """
-    tables = [table.name for table in db.metadata.sorted_tables]
-    with app.app_context():
-        if db.session.scalar(text("SELECT current_setting('is_superuser')")) != "on":
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            db.session.execute(text("SET LOCAL session_replication_role = replica"))
-            for name in reversed(tables):
-                db.session.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (our tables)
-            db.session.execute(text(
-                "SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false)"
-                " FROM pg_sequences WHERE schemaname = current_schema()"))
-        db.session.commit()
-
-
 @pytest.fixture
 def database_url(database: str, tmp_path: Path, sqlite_template: Path,
                  request: pytest.FixtureRequest) -> str:
@@ -226,7 +170,7 @@ def db_app(database_url: str, tmp_path: Path,
     """Yield an app on a fresh database of the kind under test, inside an app context."""
     app = make_app(tmp_path / "instance", database_url, monkeypatch)
     if not database_url.startswith("sqlite"):
-        _empty_tables(app)
+        empty_tables(app)
     with app.app_context():
         init_db(demo=True)
         yield app
@@ -269,6 +213,13 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """Return a runner for the app's `ivig-home` commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def harbour(app: Flask) -> Iterator[Agency]:
+    """Yield an agency, inside an app context (the API, logo and embedding tests use it)."""
+    with app.app_context():
+        yield make_harbour()
 
 
 @pytest.fixture(scope="session")

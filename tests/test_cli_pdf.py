@@ -10,8 +10,8 @@ import pikepdf
 import pytest
 
 from tests.answers import EXAMPLES, clean
+from tests.cli.support import run
 from tests.pdf_tools import page_count, text_of
-from tests.test_cli import run
 
 
 @pytest.mark.parametrize("size,width", [("Letter", 612), ("A4", 595)])

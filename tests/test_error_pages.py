@@ -18,8 +18,8 @@ from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import IssuedPdf
 from tests.answers import example
+from tests.headers import assert_security_headers
 from tests.patient.client import Patient, section_form
-from tests.test_every_route import assert_security_headers
 
 MIB = 1024 * 1024
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)

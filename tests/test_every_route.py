@@ -23,8 +23,9 @@ from ivig_home import security
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry
 from ivig_home.agencies import registry as agencies
-from tests.agency.test_logo import png
 from tests.answers import example
+from tests.headers import assert_security_headers
+from tests.images import png
 from tests.patient.client import Patient, section_form
 from tests.staff.support import World, post
 
@@ -64,24 +65,6 @@ class Visit:
     method: str
     url: str
     response: TestResponse
-
-
-def assert_security_headers(response: TestResponse, where: str, framed_by: str = "") -> None:
-    """Check the headers every response must carry (framed_by: the embedded form's origin)."""
-    headers = response.headers
-    csp = headers.get("Content-Security-Policy", "")
-    assert "default-src 'self'" in csp, where
-    assert "script-src 'self'" in csp and "style-src 'self'" in csp, where
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, where
-    if framed_by:
-        assert f"frame-ancestors {framed_by}" in csp and "X-Frame-Options" not in headers, where
-    else:
-        assert "frame-ancestors 'none'" in csp, where
-        assert headers.get("X-Frame-Options") == "DENY", where
-    assert headers.get("X-Content-Type-Options") == "nosniff", where
-    assert headers.get("Referrer-Policy") == "no-referrer", where
-    assert "camera=()" in headers.get("Permissions-Policy", ""), where
-    assert "geolocation=()" in headers.get("Permissions-Policy", ""), where
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from ivig_home.agencies import registry
 from ivig_home.gunicorn_logs import WithholdRequestDetails
 from ivig_home.logs import withheld_traceback
 from tests.answers import example
-from tests.conftest import QUICK_STOP
+from tests.apps import QUICK_STOP
 from tests.patient.client import Patient, section_form
 
 SECRET_ANSWERS = {

@@ -13,15 +13,15 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from ivig_home.db import db
-from tests.conftest import dispose, make_app
+from tests.apps import dispose, make_app
 
 BEFORE = "2f94cc09bc43"
 NOW = datetime(2026, 11, 21, 9, 0)
 
 
 @pytest.fixture
-def old_app(empty_database: str, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+def app_before_time_zone(empty_database: str, tmp_path: Path,
+                         monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     app = make_app(tmp_path / "instance", empty_database, monkeypatch,
                    TIME_ZONE="America/New_York")
     with app.app_context():
@@ -41,8 +41,8 @@ def _zones() -> list[tuple[str, str]]:
 
 
 def test_up_down_up_keeps_the_agencies_and_gives_them_the_configured_zone(
-        old_app: Flask) -> None:
-    with old_app.app_context():
+        app_before_time_zone: Flask) -> None:
+    with app_before_time_zone.app_context():
         for number, slug in enumerate(("demo", "harbour"), start=1):
             db.session.execute(text(
                 "INSERT INTO agencies (id, slug, name, phone, colour, allowed_origins, "

@@ -18,7 +18,7 @@ from flask_migrate import downgrade, upgrade
 from ivig_home import maintenance
 from ivig_home.agencies import registry
 from ivig_home.db import db
-from tests.conftest import dispose, make_app
+from tests.apps import dispose, make_app
 from tests.store_support import table_names
 
 TABLES = {"agencies", "staff_users", "api_tokens", "drafts", "submissions", "issued_pdfs",

@@ -24,7 +24,7 @@ from ivig_home import create_app, serving
 from ivig_home.logs import JsonFormatter
 from ivig_home.maintenance import init_db
 from tests.answers import example
-from tests.conftest import NO_POSTGRES, POSTGRES, SQLITE_FILE, dispose, make_app
+from tests.apps import NO_POSTGRES, POSTGRES, SQLITE_FILE, dispose, make_app
 from tests.gunicorn_server import free_port
 from tests.patient.client import Patient, section_form, token_in
 

@@ -18,7 +18,7 @@ from weasyprint import HTML
 from ivig_home.report.fetcher import FetchRefused, SandboxFetcher
 from ivig_home.report.render import NOT_XML, _parse, render_html
 from tests.answers import clean
-from tests.conftest import QUICK_STOP
+from tests.apps import QUICK_STOP
 from tests.pdf_tools import context_for, render, text_of
 
 PNG = bytes.fromhex(  # a 1x1 black PNG

@@ -13,7 +13,7 @@ from ivig_home import create_app, security
 
 
 @pytest.fixture()
-def bare_app(tmp_path: Path) -> Flask:
+def probe_app(tmp_path: Path) -> Flask:
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "SESSION_COOKIE_SECURE": False})
     app.instance_path = str(tmp_path)
 
@@ -33,9 +33,9 @@ def bare_app(tmp_path: Path) -> Flask:
     return app
 
 
-def test_every_response_carries_the_security_headers(bare_app: Flask) -> None:
+def test_every_response_carries_the_security_headers(probe_app: Flask) -> None:
     for path in ("/probe/abc", "/no-such-page"):
-        response = bare_app.test_client().get(path)
+        response = probe_app.test_client().get(path)
         csp = response.headers["Content-Security-Policy"]
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
@@ -47,8 +47,8 @@ def test_every_response_carries_the_security_headers(bare_app: Flask) -> None:
         assert "Strict-Transport-Security" not in response.headers
 
 
-def test_the_headers_are_exactly_these(bare_app: Flask) -> None:
-    response = bare_app.test_client().get("/probe/abc")
+def test_the_headers_are_exactly_these(probe_app: Flask) -> None:
+    response = probe_app.test_client().get("/probe/abc")
     assert response.headers["Content-Security-Policy"] == (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
         "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
@@ -65,8 +65,8 @@ def test_the_headers_are_exactly_these(bare_app: Flask) -> None:
     {"base_url": "https://localhost"},
     {"headers": {"X-Forwarded-Proto": "https"}},  # HTTPS ended at the proxy
 ], ids=["https", "forwarded-https"])
-def test_hsts_is_sent_over_https(bare_app: Flask, request_args: dict[str, object]) -> None:
-    response = bare_app.test_client().get("/probe/abc", **request_args)  # type: ignore[arg-type]
+def test_hsts_is_sent_over_https(probe_app: Flask, request_args: dict[str, object]) -> None:
+    response = probe_app.test_client().get("/probe/abc", **request_args)  # type: ignore[arg-type]
     assert response.headers["Strict-Transport-Security"] == "max-age=31556926"
 
 
@@ -98,8 +98,8 @@ def test_force_https_serves_https_and_what_the_proxy_says_was_https(
     assert response.headers["Strict-Transport-Security"] == "max-age=31556926"
 
 
-def test_without_force_https_plain_http_is_served(bare_app: Flask) -> None:
-    assert bare_app.test_client().get("/probe/abc").status_code == 200
+def test_without_force_https_plain_http_is_served(probe_app: Flask) -> None:
+    assert probe_app.test_client().get("/probe/abc").status_code == 200
 
 
 def test_the_session_cookie_is_http_only_even_if_configured_otherwise(
@@ -119,25 +119,25 @@ def test_the_session_cookie_is_http_only_even_if_configured_otherwise(
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
 
 
-def test_framing_is_allowed_only_for_the_named_origins(bare_app: Flask) -> None:
-    response = bare_app.test_client().get("/framed")
+def test_framing_is_allowed_only_for_the_named_origins(probe_app: Flask) -> None:
+    response = probe_app.test_client().get("/framed")
     csp = response.headers["Content-Security-Policy"]
     assert csp.count("frame-ancestors") == 1
     assert "frame-ancestors https://agency.example" in csp
     assert "X-Frame-Options" not in response.headers
 
 
-def test_static_files_may_be_cached(bare_app: Flask) -> None:
-    static = Path(bare_app.static_folder or "")
+def test_static_files_may_be_cached(probe_app: Flask) -> None:
+    static = Path(probe_app.static_folder or "")
     name = next(p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file())
-    response = bare_app.test_client().get(f"/static/{name}")
+    response = probe_app.test_client().get(f"/static/{name}")
     assert response.status_code == 200
     assert response.headers.get("Cache-Control") != "no-store"
 
 
 def test_each_request_logs_one_line_with_the_route_not_the_path(
-        bare_app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
-    bare_app.test_client().get("/probe/SECRET-TOKEN-123?name=Ana",
+        probe_app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
+    probe_app.test_client().get("/probe/SECRET-TOKEN-123?name=Ana",
                                headers={"X-Request-ID": "abcd1234"})
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
     requests = [line for line in lines if line["message"] == "request"]
@@ -148,9 +148,9 @@ def test_each_request_logs_one_line_with_the_route_not_the_path(
 
 
 def test_errors_log_a_traceback_without_the_path(
-        bare_app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
-    bare_app.config["PROPAGATE_EXCEPTIONS"] = False
-    response = bare_app.test_client().get("/boom/SECRET-TOKEN-456")
+        probe_app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
+    probe_app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = probe_app.test_client().get("/boom/SECRET-TOKEN-456")
     assert response.status_code == 500
     err = capsys.readouterr().err
     # The traceback names the error and where it happened; its message may quote patient

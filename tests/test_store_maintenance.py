@@ -33,12 +33,13 @@ from ivig_home.models import (
     WebhookDelivery,
 )
 from tests.answers import example
-from tests.conftest import dispose, make_app
+from tests.apps import dispose, make_app
 from tests.store_support import PDF, filled_draft, submitted
 
 
 @pytest.fixture
-def runner(db_app: Flask) -> FlaskCliRunner:
+def db_runner(db_app: Flask) -> FlaskCliRunner:
+    """Return a runner for the commands of `db_app`, on each database."""
     return db_app.test_cli_runner()
 
 
@@ -83,12 +84,12 @@ def _everything_reads(ids: list[str]) -> None:
         reason = db.session.scalars(select(ReviewReopening.reason_enc)
                                     .where(ReviewReopening.submission_id == sid)).one()
         assert current_keys.open(reason, sealed_context("review_reopenings", "reason_enc", sid))
-    drafts = db.session.scalars(select(Draft).where(Draft.submission_id.is_(None))).all()
-    assert drafts and all(drafts.draft_answers(d)["patient_name"] for d in drafts)
+    draft_list = db.session.scalars(select(Draft).where(Draft.submission_id.is_(None))).all()
+    assert draft_list and all(drafts.draft_answers(d)["patient_name"] for d in draft_list)
 
 
 def test_rotate_key_keeps_every_submission_readable(db_app: Flask,
-                                                    runner: FlaskCliRunner) -> None:
+                                                    db_runner: FlaskCliRunner) -> None:
     ids = [submitted("emergency").id for _ in range(3)]
     for sid in ids:
         _review(db.session.get(Submission, sid), "Called her; she has a helper now.")
@@ -96,7 +97,7 @@ def test_rotate_key_keeps_every_submission_readable(db_app: Flask,
     old = keyring().current_id
     assert _key_ids() == {old}
 
-    result = runner.invoke(cli, ["rotate-key"])
+    result = db_runner.invoke(cli, ["rotate-key"])
     assert result.exit_code == 0, result.output
     new = keyring().current_id
     assert new != old and f"New key {new}" in result.output
@@ -106,7 +107,7 @@ def test_rotate_key_keeps_every_submission_readable(db_app: Flask,
     assert _key_ids() == {new}
     _everything_reads(ids)
 
-    result = runner.invoke(cli, ["rotate-key", "--forget-old"])
+    result = db_runner.invoke(cli, ["rotate-key", "--forget-old"])
     assert result.exit_code == 0, result.output
     newest = keyring().current_id
     keys_file = Path(db_app.instance_path) / KEYS_FILE
@@ -145,7 +146,7 @@ def _count(model: object) -> int:
 
 
 @pytest.mark.parametrize("retention,expected_left", [(None, 2), (365, 1)])
-def test_purge_removes_only_what_it_should(db_app: Flask, runner: FlaskCliRunner,
+def test_purge_removes_only_what_it_should(db_app: Flask, db_runner: FlaskCliRunner,
                                            caplog: pytest.LogCaptureFixture,
                                            retention: int | None, expected_left: int) -> None:
     db_app.config["RETENTION_DAYS"] = retention
@@ -164,7 +165,7 @@ def test_purge_removes_only_what_it_should(db_app: Flask, runner: FlaskCliRunner
     db.session.commit()
     caplog.set_level(logging.INFO)
 
-    result = runner.invoke(cli, ["purge"])
+    result = db_runner.invoke(cli, ["purge"])
     assert result.exit_code == 0, result.output
     purged = 1 if retention else 0
     assert f"Deleted 1 expired drafts and {purged} submissions" in result.output
@@ -198,23 +199,23 @@ def test_purge_takes_a_purged_submissions_draft_so_it_cannot_reopen(db_app: Flas
 
 
 def test_backup_copies_every_submission_while_writes_go_on(db_app: Flask,
-                                                           runner: FlaskCliRunner,
+                                                           db_runner: FlaskCliRunner,
                                                            tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch,
                                                            database: str) -> None:
     before = [submitted("emergency").id for _ in range(5)]
     target = tmp_path / "backup.sqlite3"
     if database == "postgresql":
-        result = runner.invoke(cli, ["backup", str(target)])
+        result = db_runner.invoke(cli, ["backup", str(target)])
         assert result.exit_code == 2 and "pg_dump" in result.output
         assert not target.exists()
         return
-    drafts = [filled_draft("emergency").id for _ in range(20)]
+    draft_list = [filled_draft("emergency").id for _ in range(20)]
     stop, started = threading.Event(), threading.Event()
 
     def keep_submitting() -> None:
         with db_app.app_context():
-            for number, draft_id in enumerate(drafts):
+            for number, draft_id in enumerate(draft_list):
                 if stop.is_set():
                     return
                 submissions.submit_draft(drafts.get_draft(draft_id), assess(example("emergency")),
@@ -225,7 +226,7 @@ def test_backup_copies_every_submission_while_writes_go_on(db_app: Flask,
     writer = threading.Thread(target=keep_submitting)
     writer.start()
     assert started.wait(60)
-    result = runner.invoke(cli, ["backup", str(target)])
+    result = db_runner.invoke(cli, ["backup", str(target)])
     stop.set()
     writer.join(60)
     assert result.exit_code == 0, result.output
@@ -246,7 +247,7 @@ def test_backup_copies_every_submission_while_writes_go_on(db_app: Flask,
             assert submissions.submission_answers(submission)["patient_name"] == "Mei Chen"
     dispose(restored)
 
-    again = runner.invoke(cli, ["backup", str(target)])
+    again = db_runner.invoke(cli, ["backup", str(target)])
     assert again.exit_code == 2 and "already exists" in again.output
     assert sqlite_file(db_app.config["SQLALCHEMY_DATABASE_URI"]) != target
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +13,12 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from ivig_home import create_app
-from tests.conftest import QUICK_STOP, dispose, sqlite_app
+from tests.apps import QUICK_STOP, dispose, sqlite_app
+from tests.browser import LiveServer
 from tests.patient.client import Patient
 
-PROJECT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = PROJECT / "out" / "screenshots"
 # The browser tests start and resume many drafts from one address.
 GENEROUS_LIMITS = {"START_RATE_LIMIT": "1000 per minute", "RESUME_RATE_LIMIT": "1000 per minute"}
-
-
-@dataclass
-class LiveServer:
-    """The app served on a free port of 127.0.0.1."""
-
-    app: Flask
-    url: str
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from ivig_home.checklist import load
 from ivig_home.intake import drafts
 from tests.answers import example
+from tests.browser import AXE, AXE_TAGS
 
 ITEMS = load().items
 SECTIONS = {section.id: section for section in load().sections}
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 STEP_URL = re.compile(r"/a/(?P<slug>[^/]+)/d/(?P<draft>[^/]+)/(?P<rest>[^?#]+)")
 EXAMPLE_DAY = date(2026, 11, 21)
 SHIFTED = ("last_infusion_date", "planned_infusion_date")

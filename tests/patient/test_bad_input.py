@@ -21,6 +21,7 @@ from ivig_home.agencies import registry
 from ivig_home.checklist import is_asked, load
 from ivig_home.intake import drafts
 from ivig_home.patient.csrf import draft_token
+from tests.bad_values import TEXT, VALUES
 from tests.patient.client import section_form
 from tests.patient.journey import answers_today
 
@@ -30,17 +31,6 @@ MIB = 1024 * 1024
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
-
-# Values a person, a broken browser or an attacker might send, of every wrong type.
-OPTION_VALUES = sorted({option.value for item in ITEMS.values() for option in item.options})
-ODD_VALUES = ["", " ", "true", "false", "on", "0", "-1", "500", "501", "1e3", "12.5", "٣",
-              "9" * 30, "9" * 5000, "2026-13-45", "31", "02", "0000", "<script>", "\x00",
-              "Ana\u202eRuiz", "null", "[]", "{}", "yes,no"]
-TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
-LONG_TEXT = st.builds(lambda char, size: char * size, st.characters(
-    exclude_categories=("Cs",)), st.integers(min_value=1_000, max_value=300_000))
-VALUES = st.one_of(TEXT, st.sampled_from(OPTION_VALUES + ODD_VALUES), LONG_TEXT,
-                   st.integers(-10**9, 10**9).map(str))
 
 
 def field_names(section_id: str) -> list[str]:

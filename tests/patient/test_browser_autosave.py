@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from ivig_home.checklist import assess
 from ivig_home.intake import drafts, submissions
 from tests.answers import example
-from tests.patient.conftest import SCREENSHOTS, LiveServer
+from tests.browser import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
     answers_today,
     arrive,

@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.browser import SCREENSHOTS, LiveServer
 from tests.patient.client import Patient
-from tests.patient.conftest import SCREENSHOTS, LiveServer
 from tests.patient.journey import describe
-from tests.patient.test_browser_pages import PageAudit
+from tests.patient.page_audit import PageAudit
 
 pytestmark = pytest.mark.browser
 MIB = 1024 * 1024

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ivig_home.intake import drafts
-from tests.patient.conftest import SCREENSHOTS, LiveServer
+from tests.browser import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
     answers_today,
     arrive,
@@ -20,7 +20,7 @@ from tests.patient.journey import (
     stored_answers,
     where,
 )
-from tests.patient.test_browser_pages import PageAudit
+from tests.patient.page_audit import PageAudit
 
 pytestmark = pytest.mark.browser
 

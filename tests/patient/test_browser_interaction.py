@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ivig_home.intake import drafts, submissions
-from tests.patient.conftest import LiveServer
+from tests.browser import LiveServer
 from tests.patient.journey import (
     answers_today,
     axe_violations,

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from ivig_home.checklist import assess
 from ivig_home.intake import drafts, submissions
-from tests.patient.conftest import LiveServer
+from tests.browser import LiveServer
 from tests.patient.journey import answers_today, complete
 
 pytestmark = pytest.mark.browser

@@ -24,6 +24,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 # Fast hashing and no Secure flag (the test client and the browser speak plain HTTP).
 STAFF_CONFIG = {"PASSWORD_HASH_PROFILE": "cheapest", "SESSION_COOKIE_SECURE": False,
                 "STAFF_LOGIN_RATE_LIMIT": "1000 per minute"}
+# The items the clinical-risk-factors example flags, in the order the review page lists them.
+RISK_ITEMS = [flag.item.id for flag in assess(example("clinical-risk-factors")).flags]
+NOTE = "Spoke with Mr P. on the phone; creatinine from last week is fine."
 
 
 def agency(slug: str, name: str) -> Agency:
@@ -106,3 +109,18 @@ def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     """Sign in through the login form; return the response."""
     return post(client, "/staff/login", {"email": email, "password": password})
+
+
+def record_flag(client: FlaskClient, world: World, item: str, disposition: str,
+                note: str = "") -> Any:
+    """Record what was done about one flagged item of agency A's risks submission."""
+    return post(client, f"/staff/submissions/{world.own['risks']}/flags/{item}",
+                {f"{item}-disposition": disposition, f"{item}-note": note})
+
+
+def review_everything(client: FlaskClient, world: World) -> None:
+    """Record a disposition for every flagged item of agency A's risks submission."""
+    for number, item in enumerate(RISK_ITEMS):
+        choice = ("acknowledged", "contacted_patient", "escalated", "not_applicable")[number % 4]
+        assert record_flag(client, world, item, choice,
+                           NOTE if number == 0 else "").status_code == 303

@@ -11,16 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from ivig_home.checklist import assess
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import Submission
 from ivig_home.staff import accounts, review
-from tests.answers import example
-from tests.patient.test_bad_input import TEXT, VALUES
-from tests.staff.support import PASSWORD, World, csrf_token, post, sign_in
+from tests.bad_values import TEXT, VALUES
+from tests.staff.support import PASSWORD, RISK_ITEMS, World, csrf_token, post, sign_in
 
-RISK_ITEMS = [flag.item.id for flag in assess(example("clinical-risk-factors")).flags]
 FUZZ = settings(max_examples=20, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -21,15 +21,12 @@ from werkzeug.serving import make_server
 
 from ivig_home.db import db
 from ivig_home.models import IssuedPdf, Submission
-from tests.conftest import QUICK_STOP, SQLITE_FILE, dispose, make_app
+from tests.apps import QUICK_STOP, SQLITE_FILE, dispose, make_app
+from tests.browser import AXE, AXE_TAGS, SCREENSHOTS
 from tests.pdf_tools import loose, text_of
 from tests.staff.support import PASSWORD, STAFF_CONFIG, World, build_world
 
 pytestmark = pytest.mark.browser
-PROJECT = Path(__file__).resolve().parents[2]
-AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-SCREENSHOTS = PROJECT / "out" / "screenshots"
 WIDTHS = (1280, 375)
 
 

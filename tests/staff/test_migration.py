@@ -12,15 +12,15 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from ivig_home.db import db
-from tests.conftest import dispose, make_app
+from tests.apps import dispose, make_app
 
 BEFORE = "dd09d13f8123"
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC).replace(tzinfo=None)
 
 
 @pytest.fixture
-def old_app(empty_database: str, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+def app_before_staff(empty_database: str, tmp_path: Path,
+                     monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     app = make_app(tmp_path / "instance", empty_database, monkeypatch)
     with app.app_context():
         upgrade(revision=BEFORE)
@@ -63,9 +63,9 @@ def _count(table: str) -> int:
     return int(db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608
 
 
-def test_upgrading_keeps_every_row_and_sets_the_queue_tier(old_app: Flask) -> None:
+def test_upgrading_keeps_every_row_and_sets_the_queue_tier(app_before_staff: Flask) -> None:
     ranks = [0, 1, 2, 3, 4, 5]
-    with old_app.app_context():
+    with app_before_staff.app_context():
         _fill(ranks)
         db.session.remove()
         upgrade()
@@ -87,9 +87,9 @@ def test_upgrading_keeps_every_row_and_sets_the_queue_tier(old_app: Flask) -> No
         assert _count("audit_log") == 1  # the new kind of entry cannot stay under the old rule
 
 
-def test_filed_reviews_go_to_the_last_tier_and_back_on_downgrade(old_app: Flask) -> None:
+def test_filed_reviews_go_to_the_last_tier_and_back_on_downgrade(app_before_staff: Flask) -> None:
     """f5b7d9e1a3c6: a filed review's row moves below the rest; downgrading puts it back."""
-    with old_app.app_context():
+    with app_before_staff.app_context():
         _fill([0, 1, 3, 5])
         db.session.remove()
         upgrade(revision="e4a6c8f0b2d4")

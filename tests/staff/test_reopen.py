@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from ivig_home.db import db
 from ivig_home.models import AuditEntry, ReviewedPdf, ReviewReopening, Submission
 from tests.pdf_tools import loose, text_of
-from tests.staff.support import World, post
-from tests.staff.test_review import RISK_ITEMS, _record, _review_everything
+from tests.staff.support import RISK_ITEMS, World, post, record_flag, review_everything
 from tests.store_support import every_value
 
 REASON = "Item 1 was ticked as acknowledged; Mr P. was in fact called back at noon."
@@ -27,7 +26,7 @@ def _base(world: World, key: str = "risks") -> str:
 
 def _file(client: FlaskClient, world: World) -> bytes:
     """Record every flag, file the review and return the reviewed PDF as first issued."""
-    _review_everything(client, world)
+    review_everything(client, world)
     assert post(client, f"{_base(world)}/review").status_code == 303
     first = client.get(f"{_base(world)}/reviewed.pdf")
     assert first.status_code == 200
@@ -109,8 +108,8 @@ def test_reopening_and_filing_again_keeps_the_first_reviewed_pdf(
     assert admin.get(f"{base}/reviewed.pdf").data == first
 
     # Item 1 corrected, then filed again by the nurse.
-    assert _record(nurse, world, RISK_ITEMS[0], "contacted_patient",
-                   "Called back at noon.").status_code == 303
+    assert record_flag(nurse, world, RISK_ITEMS[0], "contacted_patient",
+                       "Called back at noon.").status_code == 303
     assert post(nurse, f"{base}/review").status_code == 303
     assert _status(world) == "reviewed"
     assert _queue_status(nurse, world) == "Reviewed"
@@ -202,7 +201,7 @@ def test_another_agency_cannot_reopen_or_read_filed_reviews(
 def test_a_review_not_filed_cannot_be_reopened(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     nurse = as_user("nurse@demo.test")
-    _record(nurse, world, RISK_ITEMS[0], "acknowledged")
+    record_flag(nurse, world, RISK_ITEMS[0], "acknowledged")
     response = post(nurse, f"{_base(world)}/reopen", {"reason": REASON}, follow_redirects=True)
     assert "This review is not filed, so there is nothing to re-open." in response.get_data(
         as_text=True)

@@ -16,18 +16,10 @@ from ivig_home.models import AuditEntry, FlagReview, IssuedPdf, ReviewedPdf, Sub
 from ivig_home.staff import review
 from tests.answers import example
 from tests.pdf_tools import loose, text_of
-from tests.staff.support import World, post
+from tests.staff.support import NOTE, RISK_ITEMS, World, post, record_flag, review_everything
 from tests.store_support import every_value
 
-RISK_ITEMS = [flag.item.id for flag in assess(example("clinical-risk-factors")).flags]
 NUMBERS = review.flag_numbers(assess(example("clinical-risk-factors")))  # as the page numbers
-NOTE = "Spoke with Mr P. on the phone; creatinine from last week is fine."
-
-
-def _record(client: FlaskClient, world: World, item: str, disposition: str,
-            note: str = "") -> Any:
-    return post(client, f"/staff/submissions/{world.own['risks']}/flags/{item}",
-                {f"{item}-disposition": disposition, f"{item}-note": note})
 
 
 def _submission(world: World, key: str = "risks") -> dict[str, Any]:
@@ -35,13 +27,6 @@ def _submission(world: World, key: str = "risks") -> dict[str, Any]:
     with world.app.app_context():
         row = db.session.get(Submission, world.own[key])
         return {column.key: getattr(row, column.key) for column in Submission.__table__.columns}
-
-
-def _review_everything(client: FlaskClient, world: World) -> None:
-    for number, item in enumerate(RISK_ITEMS):
-        choice = ("acknowledged", "contacted_patient", "escalated", "not_applicable")[number % 4]
-        assert _record(client, world, item, choice,
-                       NOTE if number == 0 else "").status_code == 303
 
 
 def test_the_page_shows_the_flags_first_then_every_answer(
@@ -68,7 +53,7 @@ def test_recording_dispositions_moves_the_status_and_keeps_notes_encrypted(
     client = as_user("nurse@demo.test")
     first = RISK_ITEMS[0]
     before = _submission(world)
-    response = _record(client, world, first, "contacted_patient", NOTE)
+    response = record_flag(client, world, first, "contacted_patient", NOTE)
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"#item-{NUMBERS[first]}")
     after = _submission(world)
@@ -80,7 +65,7 @@ def test_recording_dispositions_moves_the_status_and_keeps_notes_encrypted(
     assert "Spoke with Mr P." in page and "Saved." in page
     assert f'role="status" data-item-message="item-{NUMBERS[first]}">Item {NUMBERS[first]} saved.' \
         in page
-    assert _record(client, world, first, "escalated").status_code == 303  # a later one wins
+    assert record_flag(client, world, first, "escalated").status_code == 303  # a later one wins
     with world.app.app_context():
         submission = db.session.get(Submission, world.own["risks"])
         latest = review.dispositions(submission)[first]
@@ -93,7 +78,7 @@ def test_recording_dispositions_moves_the_status_and_keeps_notes_encrypted(
 def test_a_disposition_must_be_chosen(world: World,
                                       as_user: Callable[[str | None], FlaskClient]) -> None:
     item = RISK_ITEMS[1]
-    response = _record(as_user("nurse@demo.test"), world, item, "", "a note without a choice")
+    response = record_flag(as_user("nurse@demo.test"), world, item, "", "a note without a choice")
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "<title>Error: Submission" in body
@@ -277,7 +262,7 @@ def test_mark_reviewed_saves_the_choices_on_the_page_first(
 def test_marking_reviewed_needs_every_flag_first(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("nurse@demo.test")
-    _record(client, world, RISK_ITEMS[0], "acknowledged")
+    record_flag(client, world, RISK_ITEMS[0], "acknowledged")
     response = post(client, f"/staff/submissions/{world.own['risks']}/review")
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "Not marked reviewed yet" in body
@@ -296,7 +281,7 @@ def test_the_reviewed_pdf_adds_the_review_and_the_original_stays_as_it_was(
     assert original.headers["Content-Disposition"].startswith(
         'attachment; filename="ivig-summary-')
     before = _submission(world)
-    _review_everything(client, world)
+    review_everything(client, world)
     done = post(client, f"{base}/review")
     assert done.status_code == 303
     page = client.get(base).get_data(as_text=True)
@@ -336,12 +321,12 @@ def test_the_reviewed_pdf_adds_the_review_and_the_original_stays_as_it_was(
 def test_a_review_is_filed_once(world: World,
                                 as_user: Callable[[str | None], FlaskClient]) -> None:
     nurse, admin = as_user("nurse@demo.test"), as_user("admin@demo.test")
-    _review_everything(nurse, world)
+    review_everything(nurse, world)
     base = f"/staff/submissions/{world.own['risks']}"
     assert post(nurse, f"{base}/review").status_code == 303
     second = post(admin, f"{base}/review", follow_redirects=True)
     assert "This submission was already marked reviewed." in second.get_data(as_text=True)
-    late = _record(admin, world, RISK_ITEMS[0], "escalated")
+    late = record_flag(admin, world, RISK_ITEMS[0], "escalated")
     assert late.status_code == 303
     with world.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReviewedPdf)) == 1

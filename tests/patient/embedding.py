@@ -16,10 +16,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, QUICK_STOP
+from tests.apps import QUICK_STOP
+from tests.browser import AXE, AXE_TAGS, CHROMIUM, CHROMIUM_ARGS
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FRAME_URL = re.compile(r"/embed/(?P<slug>[^/]+)/d/(?P<draft>[^/]+)/(?P<rest>[^?#]+)")
 
 # The agency's page records what it hears: the snippet's events, and every raw message.

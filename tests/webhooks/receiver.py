@@ -9,7 +9,7 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.conftest import QUICK_STOP
+from tests.apps import QUICK_STOP
 
 
 @dataclass

@@ -100,7 +100,7 @@ VERDICT_WORDS = (
 # The sources disagree on where IVIG may be given, so no wording says where treatment happens.
 WHERE_TREATED = re.compile(r"\b(treated|given|treatment is given|infused) in (the )?hospital\b")
 DEFINITION = (
-    Path(__file__).resolve().parent.parent / "ivig_home" / "checklist" / "ivig_home_v1.toml"
+    Path(__file__).resolve().parents[2] / "ivig_home" / "checklist" / "ivig_home_v1.toml"
 ).read_text()
 
 

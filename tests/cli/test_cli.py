@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.answers import EXAMPLES, clean
-
-CLI = [sys.executable, "-c", "from ivig_home.cli import main; main()"]
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60,
-                          check=False)
+from tests.cli.support import run
 
 
 @pytest.mark.parametrize("name,emergency,urgent", [("nothing-to-flag", 0, 0), ("emergency", 1, 2),

@@ -12,7 +12,7 @@ from ivig_home.agencies.registry import get_agency
 from ivig_home.cli import cli
 from ivig_home.db import db
 from ivig_home.maintenance import init_db
-from tests.conftest import SQLITE_FILE, dispose, make_app
+from tests.apps import SQLITE_FILE, dispose, make_app
 
 CREATE = ["create-agency", "harbour", "--name", "Harbour Home Infusion", "--phone", "555-0142"]
 

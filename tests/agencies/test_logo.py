@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from PIL import Image, PngImagePlugin
+from PIL import Image
 
 from ivig_home.agencies import registry as agencies
 from ivig_home.agencies.logo import MAX_BYTES, LogoRefused, clean_logo, clean_svg
 from ivig_home.cli import cli
 from ivig_home.models import Agency
+from tests.images import png
 
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
        'viewBox="0 0 120 40" width="120" height="40">{}</svg>')
@@ -26,15 +27,6 @@ SHAPES = ('<title>Harbour</title><defs><linearGradient id="sea"><stop offset="0"
 
 def svg(inner: str) -> bytes:
     return SVG.format(inner).encode()
-
-
-def png(size: tuple[int, int] = (60, 20), text: str | None = None) -> bytes:
-    out = io.BytesIO()
-    info = PngImagePlugin.PngInfo()
-    if text:
-        info.add_text("Comment", text)
-    Image.new("RGB", size, "#0b3d2e").save(out, format="PNG", pnginfo=info)
-    return out.getvalue()
 
 
 def test_a_plain_svg_logo_keeps_its_shapes_text_and_gradient() -> None:

@@ -24,26 +24,12 @@ from ivig_home.db import db, utcnow
 from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency, WebhookDelivery
 from ivig_home.webhooks import outbox as webhooks
-from tests.agency.conftest import make_agency, submit
-from tests.agency.receiver import Receiver
+from tests.agency_support import make_agency, submit
 from tests.answers import example
 from tests.patient.client import Patient, section_form, token_in
+from tests.webhooks.receiver import Receiver
 
 KEYS = {"event", "id", "reference", "created", "counts", "highest_severity"}
-
-
-@pytest.fixture
-def app(app: Flask) -> Flask:
-    """The SQLite app, allowed to send to the receiver on 127.0.0.1."""
-    app.config["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = True
-    return app
-
-
-@pytest.fixture
-def db_app(db_app: Flask) -> Flask:
-    """The app on each database, allowed to send to the receiver on 127.0.0.1."""
-    db_app.config["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = True
-    return db_app
 
 
 def hooked(receiver: Receiver, slug: str = "hooked") -> Agency:
@@ -57,8 +43,8 @@ def deliveries() -> list[WebhookDelivery]:
 
 
 def test_the_receiver_verifies_the_signature_of_a_notice_without_patient_data(
-        app: Flask, receiver: Receiver) -> None:
-    with app.app_context():
+        webhook_app: Flask, receiver: Receiver) -> None:
+    with webhook_app.app_context():
         agency = hooked(receiver)
         submission = submit(agency, "clinical-risk-factors")
         assert webhooks.deliver_due().delivered == 1
@@ -83,12 +69,13 @@ def test_the_receiver_verifies_the_signature_of_a_notice_without_patient_data(
         assert deliveries()[0].delivered_at is not None
 
 
-def test_a_receiver_can_check_the_signature_by_hand(app: Flask, receiver: Receiver) -> None:
+def test_a_receiver_can_check_the_signature_by_hand(
+        webhook_app: Flask, receiver: Receiver) -> None:
     """The README's recipe: HMAC-SHA256 over 'TIMESTAMP.' + the raw body."""
     import hashlib
     import hmac
 
-    with app.app_context():
+    with webhook_app.app_context():
         agency = hooked(receiver)
         secret = agency.webhook_secret
         submit(agency)
@@ -101,8 +88,8 @@ def test_a_receiver_can_check_the_signature_by_hand(app: Flask, receiver: Receiv
 
 
 def test_a_delivery_is_stored_with_the_submission_once_and_only_with_a_webhook(
-        app: Flask, receiver: Receiver) -> None:
-    with app.app_context():
+        webhook_app: Flask, receiver: Receiver) -> None:
+    with webhook_app.app_context():
         quiet = make_agency("quiet")
         submit(quiet)
         assert deliveries() == []
@@ -126,8 +113,8 @@ def test_retries_wait_longer_each_time_up_to_an_hour(attempts: int, minutes: int
 
 
 def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(
-        db_app: Flask, receiver: Receiver) -> None:
-    app = db_app
+        webhook_db_app: Flask, receiver: Receiver) -> None:
+    app = webhook_db_app
     receiver.statuses = [500, 503]
     with app.app_context():
         agency = hooked(receiver)
@@ -152,9 +139,9 @@ def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(
         assert webhooks.waiting() == 0
 
 
-def test_retries_stop_after_24_hours(app: Flask, receiver: Receiver) -> None:
+def test_retries_stop_after_24_hours(webhook_app: Flask, receiver: Receiver) -> None:
     receiver.statuses = [500] * 100
-    with app.app_context():
+    with webhook_app.app_context():
         submit(hooked(receiver))
         start = utcnow()
         moment, sent = start, 0
@@ -169,28 +156,28 @@ def test_retries_stop_after_24_hours(app: Flask, receiver: Receiver) -> None:
 
 @pytest.mark.parametrize("status,error", [(302, "HTTP 302"), (404, "HTTP 404"),
                                           (500, "HTTP 500")])
-def test_redirects_and_errors_count_as_failures(app: Flask, receiver: Receiver, status: int,
-                                                error: str) -> None:
+def test_redirects_and_errors_count_as_failures(webhook_app: Flask, receiver: Receiver,
+                                                status: int, error: str) -> None:
     receiver.statuses = [status]
-    with app.app_context():
+    with webhook_app.app_context():
         submit(hooked(receiver))
         assert webhooks.deliver_due().failed == 1
         assert deliveries()[0].last_error == error
 
 
-def test_a_closed_port_is_a_failure_not_a_crash(app: Flask) -> None:
+def test_a_closed_port_is_a_failure_not_a_crash(webhook_app: Flask) -> None:
     with socket.socket() as probe:  # a port that was free a moment ago: nothing listens
         probe.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
-    with app.app_context():
+    with webhook_app.app_context():
         submit(make_agency("closed", webhook_url=url))
         assert webhooks.deliver_due().failed == 1
         assert deliveries()[0].last_error == "ConnectionRefusedError"
 
 
 def test_each_delivery_is_sent_once_when_two_rounds_run_at_once(
-        db_app: Flask, receiver: Receiver) -> None:
-    app = db_app
+        webhook_db_app: Flask, receiver: Receiver) -> None:
+    app = webhook_db_app
     receiver.hang_seconds = 0.2
     with app.app_context():
         agency = hooked(receiver)
@@ -211,10 +198,10 @@ def test_each_delivery_is_sent_once_when_two_rounds_run_at_once(
     assert len(ids) == 6 and len(set(ids)) == 6
 
 
-def test_deliver_webhooks_command_says_what_it_did(app: Flask, runner: FlaskCliRunner,
+def test_deliver_webhooks_command_says_what_it_did(webhook_app: Flask, runner: FlaskCliRunner,
                                                    receiver: Receiver) -> None:
     receiver.statuses = [500]
-    with app.app_context():
+    with webhook_app.app_context():
         agency = hooked(receiver)
         submit(agency)
         submit(agency)
@@ -247,8 +234,8 @@ def test_a_hanging_receiver_never_slows_a_patients_submit(receiver: Receiver,
         assert [d.last_error for d in deliveries()] == ["TimeoutError"]
 
 
-def test_a_webhook_url_must_be_http_or_https(app: Flask) -> None:
-    with app.app_context():
+def test_a_webhook_url_must_be_http_or_https(webhook_app: Flask) -> None:
+    with webhook_app.app_context():
         agency = make_agency("strict")
         for url in ("gopher://x.example/", "https:///nohost", "https://a b.example/"):
             with pytest.raises(agencies.AgencyRefused):

@@ -22,7 +22,9 @@ from ivig_home.agencies import registry
 from ivig_home.agencies import registry as agencies
 from ivig_home.db import db
 from ivig_home.models import Submission
-from tests.agency.embedding import (
+from tests.apps import dispose, sqlite_app
+from tests.browser import SCREENSHOTS
+from tests.patient.embedding import (
     FRAME_URL,
     HostPages,
     Site,
@@ -33,7 +35,6 @@ from tests.agency.embedding import (
     serve_app,
     serve_host,
 )
-from tests.conftest import dispose, sqlite_app
 from tests.patient.journey import SECTIONS, answers_today, fill_step
 from tests.pdf_tools import text_of
 from tests.staff.support import PASSWORD
@@ -43,7 +44,6 @@ SLUG = "harbour"
 AGENCY_NAME = "Harbour Home Infusion"
 EVENT_KEYS = {"loaded": {"type"}, "step": {"type", "step"}, "submitted": {"type", "reference"}}
 RAW_KEYS = {"source", "type", "step", "reference", "height"}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 
 
 @dataclass

@@ -76,10 +76,10 @@ def test_a_retried_submit_returns_the_same_submission(db_app: Flask) -> None:
 
 
 def test_fifty_concurrent_submissions_each_land_exactly_once(db_app: Flask) -> None:
-    drafts = [filled_draft().id for _ in range(50)]
+    draft_list = [filled_draft().id for _ in range(50)]
     assessment = assess(example("nothing-to-flag"))
     start = threading.Barrier(100, timeout=60)
-    results: dict[str, set[str]] = {draft_id: set() for draft_id in drafts}
+    results: dict[str, set[str]] = {draft_id: set() for draft_id in draft_list}
     errors: list[BaseException] = []
 
     def send(draft_id: str) -> None:
@@ -94,7 +94,7 @@ def test_fifty_concurrent_submissions_each_land_exactly_once(db_app: Flask) -> N
                 errors.append(error)
 
     # Every draft is sent twice at once: a double click, a retried request.
-    threads = [threading.Thread(target=send, args=(d,)) for d in drafts + drafts]
+    threads = [threading.Thread(target=send, args=(d,)) for d in draft_list + draft_list]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -102,7 +102,7 @@ def test_fifty_concurrent_submissions_each_land_exactly_once(db_app: Flask) -> N
     assert not errors
     assert all(len(ids) == 1 for ids in results.values())
     rows = db.session.execute(select(Submission.id, Submission.draft_id)).all()
-    assert len(rows) == 50 and {draft for _, draft in rows} == set(drafts)
+    assert len(rows) == 50 and {draft for _, draft in rows} == set(draft_list)
     assert db.session.scalar(select(func.count()).select_from(IssuedPdf)) == 50
     logged = db.session.scalars(select(AuditEntry.submission_id)
                                 .where(AuditEntry.action == "submitted")).all()

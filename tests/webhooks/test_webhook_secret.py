@@ -16,8 +16,8 @@ from ivig_home.crypto import key_id, keyring
 from ivig_home.db import db
 from ivig_home.models import Agency
 from ivig_home.webhooks import outbox as webhooks
-from tests.agency.conftest import submit
-from tests.agency.receiver import Receiver
+from tests.agency_support import submit
+from tests.webhooks.receiver import Receiver
 
 
 def _stored_values() -> list[object]:

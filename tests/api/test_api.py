@@ -18,7 +18,7 @@ from ivig_home.checklist import load
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import Agency, ApiToken, AuditEntry, Submission
-from tests.agency.conftest import make_agency, submit
+from tests.agency_support import make_agency, submit
 from tests.answers import example
 from tests.pdf_tools import text_of
 

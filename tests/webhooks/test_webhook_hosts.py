@@ -25,9 +25,9 @@ from ivig_home.db import db
 from ivig_home.models import WebhookDelivery
 from ivig_home.webhooks import hosts as webhook_hosts
 from ivig_home.webhooks import outbox as webhooks
-from tests.agency.conftest import make_agency, submit
-from tests.agency.receiver import Receiver
+from tests.agency_support import make_agency, submit
 from tests.staff.support import World, post
+from tests.webhooks.receiver import Receiver
 
 PRIVATE = "Webhook URL: it must reach a public address"
 HTTPS = "Webhook URL: it must be an https:// address"

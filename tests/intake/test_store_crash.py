@@ -20,7 +20,7 @@ from ivig_home.models import AuditEntry, Draft, IssuedPdf, Submission
 from tests.answers import example
 from tests.store_support import PDF, filled_draft
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def worker(app: Flask, *arguments: str) -> subprocess.Popen[str]:

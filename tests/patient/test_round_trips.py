@@ -14,7 +14,7 @@ from sqlalchemy import event
 from ivig_home.db import db
 from ivig_home.maintenance import init_db
 from tests.answers import example
-from tests.conftest import dispose, make_app
+from tests.apps import dispose, make_app
 from tests.patient.client import Patient, token_in
 
 Statement = str
