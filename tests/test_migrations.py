@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -17,7 +18,10 @@ from flask_migrate import downgrade, upgrade
 
 from ivig_home import maintenance
 from ivig_home.agencies import registry
+from ivig_home.cli import cli
+from ivig_home.crypto import seal, unseal
 from ivig_home.db import db
+from ivig_home.models.agency import webhook_secret_context
 from tests.apps import dispose, make_app
 from tests.store_support import table_names
 
@@ -104,6 +108,7 @@ def test_the_webhook_secret_migration_encrypts_and_decrypts_again(empty_app: Fla
         sqlalchemy.column("webhook_secret", sqlalchemy.String),
         sqlalchemy.column("created_at", sqlalchemy.DateTime))
     secret = "whsec_plain-before-the-migration"
+    after = "a8c0e2f4b6d9"  # c9e1a3b5d7f2, later, replaces every secret
     with empty_app.app_context():
         upgrade(revision="2f94cc09bc43")
         db.session.execute(agencies.insert().values(
@@ -112,20 +117,28 @@ def test_the_webhook_secret_migration_encrypts_and_decrypts_again(empty_app: Fla
         db.session.commit()
         db.session.remove()
         for _ in range(2):  # up, down, up
-            upgrade()
+            upgrade(revision=after)
             assert "webhook_secret" not in _columns("agencies")
             stored = db.session.execute(sqlalchemy.text("SELECT * FROM agencies")).all()
             assert secret not in repr(stored) and secret.encode() not in repr(stored).encode()
-            agency = registry.get_agency("older")
-            assert agency is not None and agency.webhook_secret == secret
+            assert _secret_of("older") == secret
             db.session.remove()
             downgrade(revision="2f94cc09bc43")
             assert "webhook_secret_enc" not in _columns("agencies")
             assert db.session.scalar(sqlalchemy.text(
                 "SELECT webhook_secret FROM agencies WHERE slug = 'older'")) == secret
             db.session.remove()
-        upgrade()
-        assert registry.get_agency("older").webhook_secret == secret  # type: ignore[union-attr]
+        upgrade(revision=after)
+        assert _secret_of("older") == secret
+
+
+def _secret_of(slug: str) -> str | None:
+    """Return an agency's webhook secret, read without the model (the schema may be older)."""
+    agency_id, blob = db.session.execute(sqlalchemy.text(
+        "SELECT id, webhook_secret_enc FROM agencies WHERE slug = :slug"), {"slug": slug}).one()
+    if blob is None:
+        return None
+    return str(unseal(bytes(blob), webhook_secret_context(agency_id)))
 
 
 def _columns(table: str) -> set[str]:
@@ -200,3 +213,88 @@ def test_the_audit_detail_migration_keeps_the_entries_and_the_append_only_trigge
         upgrade()
         assert db.session.scalar(count) == 3
         db.session.remove()
+
+
+def test_the_standard_webhooks_migration_replaces_old_secrets_and_says_so(
+        empty_app: Flask) -> None:
+    """c9e1a3b5d7f2: each old-format secret is replaced, show-agency says so until rotated."""
+    before = "a8c0e2f4b6d9"
+    old_secret = "whsec_" + "Ab-_" * 10 + "xyz"  # URL-safe, as the app made them until now
+    agencies = sqlalchemy.table(
+        "agencies", sqlalchemy.column("slug", sqlalchemy.String),
+        sqlalchemy.column("name", sqlalchemy.String), sqlalchemy.column("phone", sqlalchemy.String),
+        sqlalchemy.column("colour", sqlalchemy.String),
+        sqlalchemy.column("allowed_origins", sqlalchemy.JSON),
+        sqlalchemy.column("webhook_secret_enc", sqlalchemy.LargeBinary),
+        sqlalchemy.column("created_at", sqlalchemy.DateTime))
+    deliveries = sqlalchemy.table(
+        "webhook_deliveries", sqlalchemy.column("agency_id", sqlalchemy.Integer),
+        sqlalchemy.column("event", sqlalchemy.String),
+        sqlalchemy.column("payload", sqlalchemy.JSON),
+        sqlalchemy.column("attempts", sqlalchemy.Integer),
+        sqlalchemy.column("next_attempt_at", sqlalchemy.DateTime),
+        sqlalchemy.column("created_at", sqlalchemy.DateTime))
+    old_payload = {"event": "submission.created", "id": "sub-1", "reference": "HKT-4829",
+                   "created": "2026-11-21T09:14:00+00:00", "highest_severity": "discuss",
+                   "counts": {"emergency": 0, "urgent": 0, "discuss": 1, "prepare": 0,
+                              "note": 0}}
+    runner = empty_app.test_cli_runner()
+
+    def show(slug: str) -> str:
+        db.session.remove()
+        result = runner.invoke(cli, ["show-agency", slug])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    with empty_app.app_context():
+        upgrade(revision=before)
+        for slug in ("older", "quiet"):
+            db.session.execute(agencies.insert().values(
+                slug=slug, name="Older Home Infusion", phone="555-0142", colour="#1d4f91",
+                allowed_origins=[], created_at=datetime(2026, 11, 1)))
+        older_id = db.session.scalar(sqlalchemy.text(
+            "SELECT id FROM agencies WHERE slug = 'older'"))
+        db.session.execute(agencies.update().where(agencies.c.slug == "older").values(
+            webhook_secret_enc=seal(old_secret, webhook_secret_context(older_id))))
+        db.session.execute(deliveries.insert().values(
+            agency_id=older_id, event="submission.created", payload=old_payload, attempts=1,
+            next_attempt_at=datetime(2026, 11, 21, 9, 15), created_at=datetime(2026, 11, 21)))
+        db.session.commit()
+        db.session.remove()
+        for _ in range(2):  # up, down, up
+            upgrade(revision="c9e1a3b5d7f2")
+            replaced = _secret_of("older")
+            assert replaced is not None and replaced != old_secret
+            assert base64.b64encode(base64.b64decode(
+                replaced.removeprefix("whsec_"), validate=True)) == \
+                replaced.removeprefix("whsec_").encode()
+            assert len(base64.b64decode(replaced.removeprefix("whsec_"))) == 32
+            assert _secret_of("quiet") is None
+            stamps = dict(db.session.execute(sqlalchemy.text(
+                "SELECT slug, webhook_secret_replaced_at FROM agencies")).all())
+            assert stamps["older"] is not None and stamps["quiet"] is None
+            message_id, payload = db.session.execute(sqlalchemy.select(
+                sqlalchemy.column("message_id"), deliveries.c.payload)).one()
+            assert message_id.startswith("msg_")
+            assert payload == {"type": "submission.created", "timestamp": old_payload["created"],
+                               "data": {k: v for k, v in old_payload.items() if k != "event"}}
+            shown = show("older")
+            assert "webhook secret was replaced by the database migration" in shown
+            assert "ivig-home edit-agency older --new-webhook-secret" in shown
+            assert replaced not in shown
+            assert "replaced" not in show("quiet")
+            db.session.remove()
+            downgrade(revision=before)
+            assert "webhook_secret_replaced_at" not in _columns("agencies")
+            assert "message_id" not in _columns("webhook_deliveries")
+            assert db.session.execute(sqlalchemy.select(deliveries.c.payload)).scalar_one() \
+                == old_payload
+            assert _secret_of("older") == replaced  # the old one is gone for good
+            db.session.remove()
+        upgrade()
+        db.session.remove()
+        result = runner.invoke(cli, ["edit-agency", "older", "--new-webhook-secret"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        assert f"(shown once, keep it safe): {_secret_of('older')}" in result.output
+        assert "replaced" not in show("older")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 from collections.abc import Iterable
@@ -145,8 +146,12 @@ def check_webhook_url(value: str | None) -> str | None:
 
 
 def new_webhook_secret() -> str:
-    """Return a fresh secret for signing webhooks."""
-    return "whsec_" + secrets.token_urlsafe(32)
+    """Return a fresh secret for signing webhooks, in the Standard Webhooks format.
+
+    'whsec_' and the standard base64 (with padding) of 32 random bytes: the key itself is
+    those bytes, which is what the Standard Webhooks libraries decode it to.
+    """
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def create_agency(slug: str, name: str, phone: str, *, colour: str | None = None,
@@ -201,9 +206,13 @@ def set_logo(agency: Agency, data: bytes | None, declared_type: str | None = Non
 
 
 def rotate_webhook_secret(agency: Agency) -> str:
-    """Give the agency a new webhook secret (stored encrypted) and return it, once."""
+    """Give the agency a new webhook secret (stored encrypted) and return it, once.
+
+    A note that a migration replaced the secret goes too: this one is being shown.
+    """
     secret = new_webhook_secret()
     agency.webhook_secret = secret
+    agency.webhook_secret_replaced_at = None
     db.session.commit()
     return secret
 

@@ -136,6 +136,12 @@ def show_agency_command(slug: str) -> None:
     agency = _agency(slug)
     click.echo(f"Agency {agency.slug}:")
     _describe(agency)
+    if agency.webhook_secret_replaced_at is not None:
+        when = agency.webhook_secret_replaced_at.isoformat(timespec="minutes")
+        click.echo(f"note: the webhook secret was replaced by the database migration to "
+                   f"Standard Webhooks ({when} UTC), and nobody has seen the new one. Make a "
+                   f"new secret to see it (shown once) and give it to the agency's systems: "
+                   f"ivig-home edit-agency {agency.slug} --new-webhook-secret")
     for row in tokens.agency_tokens(agency):
         used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never"
         state = "revoked" if row.revoked_at else "live"

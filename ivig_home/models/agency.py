@@ -38,6 +38,9 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
     webhook_url: Mapped[str | None] = mapped_column(String(2000))
     # The webhook signing secret, encrypted and bound to this row: use `webhook_secret`.
     webhook_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # When a migration replaced the secret (nobody has seen that one); cleared when it is
+    # made afresh and shown.
+    webhook_secret_replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Where "a new checklist was submitted" notices go: reference and counts only.
     notify_email: Mapped[str | None] = mapped_column(String(254))
     # An IANA name ('America/New_York'): times are stored in UTC and shown in this zone.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ivig_home.db import UTCDateTime, db, utcnow
 
 
+def new_message_id() -> str:
+    """Return a delivery's message id, sent as `webhook-id` on every try of it."""
+    return f"msg_{uuid.uuid4().hex}"
+
+
 class WebhookDelivery(db.Model):  # type: ignore[name-defined,misc]
     """One event to POST to an agency's webhook, retried until it is delivered."""
 
@@ -18,6 +24,8 @@ class WebhookDelivery(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (Index("ix_webhook_deliveries_due", "delivered_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique across databases too, so a receiver that drops repeats never drops a new one.
+    message_id: Mapped[str] = mapped_column(String(40), unique=True, default=new_message_id)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"),
                                            index=True)
     submission_id: Mapped[str | None] = mapped_column(

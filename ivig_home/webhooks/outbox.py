@@ -2,12 +2,16 @@
 
 The delivery row is written in the submit transaction. Sending happens after the patient's
 request, from `ivig-home deliver-webhooks` (a timer) or a background thread, and failures
-are retried with growing pauses for 24 hours. The notice holds ids, the reference and
-counts only: never a name, an answer or what a flag says.
+are retried with growing pauses for 24 hours. Notices follow Standard Webhooks 1.0: the
+`webhook-id` (the same on every try of a delivery), `webhook-timestamp` (the time of the
+try) and `webhook-signature` headers, and a `{"type", "timestamp", "data"}` body whose data
+holds ids, the reference and counts only: never a name, an answer or what a flag says.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -28,11 +32,10 @@ from ivig_home.models import Agency, Submission, WebhookDelivery
 from ivig_home.webhooks import sender as webhook_sender
 
 EVENT = "submission.created"
-SIGNATURE_HEADER = "X-IVIG-Signature"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the format's prefix, not a secret)
 RETRY_FOR = timedelta(hours=24)
 FIRST_PAUSE_SECONDS = 60
 LONGEST_PAUSE_SECONDS = 3600
-TOLERANCE_SECONDS = 300
 log = logging.getLogger("ivig_home")
 
 
@@ -45,15 +48,23 @@ class Round:
 
 
 def notice(submission: Submission) -> dict[str, Any]:
-    """Return the webhook body for a new submission: ids, reference and counts only."""
+    """Return the webhook payload for a new submission: its type, when, and ids and counts.
+
+    The envelope is Standard Webhooks' (type, timestamp, data); data is the submission's id
+    (for the API), its reference, when it was made and its flag counts, nothing else.
+    """
+    created = submission.created_at.isoformat(timespec="seconds")
     return {
-        "event": EVENT,
-        "id": submission.id,
-        "reference": submission.reference,
-        "created": submission.created_at.isoformat(timespec="seconds"),
-        "counts": {severity: submission.count(severity)
-                   for severity in ("emergency", "urgent", "discuss", "prepare", "note")},
-        "highest_severity": submission.highest_severity,
+        "type": EVENT,
+        "timestamp": created,
+        "data": {
+            "id": submission.id,
+            "reference": submission.reference,
+            "created": created,
+            "counts": {severity: submission.count(severity)
+                       for severity in ("emergency", "urgent", "discuss", "prepare", "note")},
+            "highest_severity": submission.highest_severity,
+        },
     }
 
 
@@ -62,25 +73,40 @@ def body_of(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """Return the X-IVIG-Signature value: HMAC-SHA256 over 'TIMESTAMP.BODY'."""
-    signed = f"{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def signing_key(secret: str) -> bytes:
+    """Return the key a 'whsec_' secret stands for: the bytes its base64 part encodes.
 
-
-def verify(secret: str, header: str, body: bytes, now: float | None = None,
-           tolerance: int = TOLERANCE_SECONDS) -> bool:
-    """Return whether a received signature header matches the body and is recent."""
-    fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    Anything else (an older secret, whose characters are not standard base64) is refused
+    with a ValueError rather than turned into some other key.
+    """
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError("a webhook secret starts with 'whsec_'")
     try:
-        timestamp = int(fields.get("t", ""))
-    except ValueError:
-        return False
-    if abs((time.time() if now is None else now) - timestamp) > tolerance:
-        return False
-    expected = signature(secret, timestamp, body).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, fields.get("v1", ""))
+        key = base64.b64decode(secret[len(SECRET_PREFIX):], validate=True)
+    except binascii.Error:
+        raise ValueError("a webhook secret is 'whsec_' and standard base64") from None
+    if not key:
+        raise ValueError("a webhook secret is not empty")
+    return key
+
+
+def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """Return the webhook-signature value: 'v1,' and the base64 HMAC-SHA256 of 'ID.TS.BODY'."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signing_time() -> int:
+    """Return the time a try is signed at, in whole seconds since the epoch."""
+    return int(time.time())
+
+
+def headers_for(secret: str, delivery: WebhookDelivery, body: bytes) -> dict[str, str]:
+    """Return the Standard Webhooks headers for one try of a delivery, signed now."""
+    timestamp = signing_time()
+    return {"webhook-id": delivery.message_id, "webhook-timestamp": str(timestamp),
+            "webhook-signature": signature(secret, delivery.message_id, timestamp, body)}
 
 
 def enqueue(sender: Flask, submission: Submission) -> None:
@@ -134,9 +160,12 @@ def claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
 
 
 def _secret(agency: Agency) -> str | None:
-    """Return the agency's signing secret, decrypted; None if it has none or it will not open."""
+    """Return the agency's signing secret, decrypted; None if it has none, or none that works."""
     try:
-        return agency.webhook_secret
+        secret = agency.webhook_secret
+        if secret:
+            signing_key(secret)
+        return secret
     except (UnknownKey, InvalidTag, ValueError):  # a missing key must not stop the round
         return None
 
@@ -152,9 +181,8 @@ def deliver(delivery: WebhookDelivery, now: datetime) -> bool:
             error = "no readable webhook secret"
         else:
             body = body_of(delivery.payload)
-            headers = {SIGNATURE_HEADER: signature(secret, int(time.time()), body),
-                       "X-IVIG-Event": delivery.event, "X-IVIG-Delivery": str(delivery.id)}
-            status, error = webhook_sender.post(agency.webhook_url, body, headers)
+            status, error = webhook_sender.post(agency.webhook_url, body,
+                                                headers_for(secret, delivery, body))
     delivery.attempts += 1
     delivery.last_status = status
     delivery.last_error = error

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from ivig_home.agencies.registry import get_agency
-from ivig_home.db import db
+from ivig_home.db import db, utcnow
 from ivig_home.models import Agency, AuditEntry
 from tests.staff.support import World, csrf_token, post
 
@@ -115,6 +115,22 @@ def test_a_new_webhook_secret_is_shown_once(world: World, as_user: Client) -> No
         new = agency_of(world).webhook_secret
     assert shown and shown.group(1) == new and new != old
     assert new not in client.get("/staff/agency").get_data(as_text=True)
+
+
+def test_a_secret_the_migration_replaced_is_flagged_until_a_new_one_is_made(
+        world: World, as_user: Client) -> None:
+    client = as_user("admin@demo.test")
+    with world.app.app_context():
+        found = get_agency("demo")
+        assert found is not None
+        found.webhook_secret_replaced_at = utcnow()
+        db.session.commit()
+    note = "Make a new webhook secret now."
+    assert note in client.get("/staff/agency").get_data(as_text=True)
+    page = post(client, "/staff/agency/webhook-secret").get_data(as_text=True)
+    assert '<code class="secret">whsec_' in page and note not in page
+    assert agency_of(world).webhook_secret_replaced_at is None
+    assert note not in client.get("/staff/agency").get_data(as_text=True)
 
 
 def test_a_form_without_the_sessions_token_is_refused(world: World, as_user: Client) -> None:

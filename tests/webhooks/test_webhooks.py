@@ -1,21 +1,26 @@
 """Webhooks: stored with the submission, signed, retried for a day, never in a patient's way.
 
+Deliveries are checked as a receiver checks them, with the `standardwebhooks` library.
+
 The receiver listens on 127.0.0.1, so these apps allow private hosts explicitly
 (WEBHOOK_ALLOW_PRIVATE_HOSTS); test_webhook_hosts.py checks what happens without it.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import socket
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from ivig_home.agencies import registry as agencies
 from ivig_home.checklist import assess
@@ -27,9 +32,10 @@ from ivig_home.webhooks import outbox as webhooks
 from tests.agency_support import make_agency, submit
 from tests.answers import example
 from tests.patient.client import Patient, section_form, token_in
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.receiver import Received, Receiver
 
-KEYS = {"event", "id", "reference", "created", "counts", "highest_severity"}
+KEYS = {"type", "timestamp", "data"}
+DATA_KEYS = {"id", "reference", "created", "counts", "highest_severity"}
 
 
 def hooked(receiver: Receiver, slug: str = "hooked") -> Agency:
@@ -42,49 +48,91 @@ def deliveries() -> list[WebhookDelivery]:
     return list(db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)))
 
 
-def test_the_receiver_verifies_the_signature_of_a_notice_without_patient_data(
+def headers(got: Received) -> dict[str, str]:
+    """Return a request's headers as the plain dict a receiver hands the library."""
+    return dict(got.headers.items())
+
+
+def test_the_library_verifies_a_real_notice_without_patient_data(
         webhook_app: Flask, receiver: Receiver) -> None:
     with webhook_app.app_context():
         agency = hooked(receiver)
         submission = submit(agency, "clinical-risk-factors")
         assert webhooks.deliver_due().delivered == 1
         got = receiver.received[0]
-        header = got.headers["X-IVIG-Signature"]
-        assert webhooks.verify(agency.webhook_secret, header, got.body)
-        assert not webhooks.verify(agency.webhook_secret, header, got.body + b" ")
-        assert not webhooks.verify("whsec_wrong", header, got.body)
-        stamp = int(header.split(",")[0][2:])
-        assert not webhooks.verify(agency.webhook_secret, header, got.body, now=stamp + 301)
-        notice = json.loads(got.body)
-        assert set(notice) == KEYS
-        assert notice["event"] == "submission.created" and notice["id"] == submission.id
-        assert notice["reference"] == submission.reference
-        assert notice["counts"] == assess(example("clinical-risk-factors")).to_dict()["counts"]
-        assert notice["highest_severity"] == "discuss"
+        notice = Webhook(agency.webhook_secret).verify(got.body, headers(got))
+        assert notice == json.loads(got.body)
+        assert set(notice) == KEYS and set(notice["data"]) == DATA_KEYS
+        assert notice["type"] == "submission.created"
+        assert notice["timestamp"] == submission.created_at.isoformat(timespec="seconds")
+        assert datetime.fromisoformat(notice["timestamp"]).utcoffset() == timedelta(0)
+        data = notice["data"]
+        assert data["id"] == submission.id and data["reference"] == submission.reference
+        assert data["counts"] == assess(example("clinical-risk-factors")).to_dict()["counts"]
+        assert data["highest_severity"] == "discuss"
         assert got.headers["Content-Type"] == "application/json"
-        assert got.headers["X-IVIG-Event"] == "submission.created"
+        assert got.headers["webhook-id"] == deliveries()[0].message_id
+        assert re.fullmatch(r"msg_[0-9a-f]{32}", got.headers["webhook-id"])
+        assert abs(int(got.headers["webhook-timestamp"]) - time.time()) < 60
+        assert re.fullmatch(r"v1,[A-Za-z0-9+/]{43}=", got.headers["webhook-signature"])
+        assert not [name for name in got.headers if name.lower().startswith("x-ivig")]
         for value in example("clinical-risk-factors")["answers"].values():
             if isinstance(value, str) and len(value) > 3:
                 assert value not in got.body.decode()
         assert deliveries()[0].delivered_at is not None
 
 
-def test_a_receiver_can_check_the_signature_by_hand(
-        webhook_app: Flask, receiver: Receiver) -> None:
-    """The README's recipe: HMAC-SHA256 over 'TIMESTAMP.' + the raw body."""
-    import hashlib
-    import hmac
-
+def test_the_library_refuses_a_changed_body_a_wrong_secret_and_an_old_timestamp(
+        webhook_app: Flask, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
     with webhook_app.app_context():
         agency = hooked(receiver)
         secret = agency.webhook_secret
         submit(agency)
         webhooks.deliver_due()
-    got = receiver.received[0]
-    fields = dict(part.split("=", 1) for part in got.headers["X-IVIG-Signature"].split(","))
-    expected = hmac.new(secret.encode(), fields["t"].encode() + b"." + got.body,
-                        hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(expected, fields["v1"])
+        got = receiver.received[0]
+        Webhook(secret).verify(got.body, headers(got))
+        with pytest.raises(WebhookVerificationError, match="No matching signature"):
+            Webhook(secret).verify(got.body.replace(b'"discuss":', b'"discuss": '), headers(got))
+        with pytest.raises(WebhookVerificationError, match="No matching signature"):
+            Webhook(agencies.new_webhook_secret()).verify(got.body, headers(got))
+        changed_id = {**headers(got), "webhook-id": "msg_another"}
+        with pytest.raises(WebhookVerificationError, match="No matching signature"):
+            Webhook(secret).verify(got.body, changed_id)
+        # A try signed ten minutes ago (a replay, or a clock far off) is too old.
+        monkeypatch.setattr(webhooks, "signing_time", lambda: int(time.time()) - 600)
+        submit(agency)
+        webhooks.deliver_due()
+        late = receiver.received[1]
+        with pytest.raises(WebhookVerificationError, match="too old"):
+            Webhook(secret).verify(late.body, headers(late))
+
+
+def test_our_signature_is_the_librarys() -> None:
+    """The sender signs as the reference library does, for the same id, time and body."""
+    secret = agencies.new_webhook_secret()
+    body = b'{"data":{"id":"abc"},"timestamp":"2026-11-21T09:14:00+00:00","type":"x"}'
+    stamp = 1795251240
+    expected = Webhook(secret).sign("msg_1", datetime.fromtimestamp(stamp, UTC), body)
+    assert webhooks.signature(secret, "msg_1", stamp, body) == expected
+
+
+def test_a_secret_is_whsec_and_base64_of_32_random_bytes() -> None:
+    made = {agencies.new_webhook_secret() for _ in range(50)}
+    assert len(made) == 50
+    for secret in made:
+        assert secret.startswith("whsec_") and len(secret) == len("whsec_") + 44
+        encoded = secret.removeprefix("whsec_")
+        key = base64.b64decode(encoded, validate=True)  # standard alphabet, with padding
+        assert len(key) == 32 and base64.b64encode(key).decode() == encoded
+        assert webhooks.signing_key(secret) == key
+
+
+@pytest.mark.parametrize("secret", [
+    "whsec_" + "Ab-_" * 10 + "xyz",  # the old URL-safe format: never read as another key
+    "Zm9vYmFy", "whsec_", "whsec_not base64!"])
+def test_a_secret_in_another_format_signs_nothing(secret: str) -> None:
+    with pytest.raises(ValueError):
+        webhooks.signing_key(secret)
 
 
 def test_a_delivery_is_stored_with_the_submission_once_and_only_with_a_webhook(
@@ -102,7 +150,7 @@ def test_a_delivery_is_stored_with_the_submission_once_and_only_with_a_webhook(
         assert again.id == first.id
         stored = deliveries()
         assert len(stored) == 1 and stored[0].submission_id == first.id
-        assert stored[0].payload["highest_severity"] == "emergency"
+        assert stored[0].payload["data"]["highest_severity"] == "emergency"
         assert receiver.received == []  # stored, not sent, during the submit
 
 
@@ -134,8 +182,11 @@ def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(
         assert delivery.attempts == 3 and delivery.delivered_at is not None
         assert delivery.last_status == 200 and delivery.last_error is None
         assert len(receiver.received) == 3
-        assert all(webhooks.verify(agency.webhook_secret, r.headers["X-IVIG-Signature"], r.body)
-                   for r in receiver.received)
+        for got in receiver.received:  # each try signed afresh, each verifies
+            Webhook(agency.webhook_secret).verify(got.body, headers(got))
+        # One delivery: the same webhook-id and body on every try.
+        assert {got.headers["webhook-id"] for got in receiver.received} == {delivery.message_id}
+        assert len({got.body for got in receiver.received}) == 1
         assert webhooks.waiting() == 0
 
 
@@ -194,8 +245,9 @@ def test_each_delivery_is_sent_once_when_two_rounds_run_at_once(
         thread.start()
     for thread in threads:
         thread.join(30)
-    ids = sorted(json.loads(r.body)["id"] for r in receiver.received)
+    ids = sorted(json.loads(r.body)["data"]["id"] for r in receiver.received)
     assert len(ids) == 6 and len(set(ids)) == 6
+    assert len({r.headers["webhook-id"] for r in receiver.received}) == 6
 
 
 def test_deliver_webhooks_command_says_what_it_did(webhook_app: Flask, runner: FlaskCliRunner,
