@@ -82,6 +82,26 @@ def test_gunicorn_logs_json_lines_with_no_patient_data(app: Flask) -> None:
         assert secret not in output, secret
 
 
+def test_no_response_names_a_server_version(app: Flask) -> None:
+    """gunicorn (20.1 on) sends `Server: gunicorn`, with no version; it has no setting to drop
+    the header and replaces one the app sets, so the name is all it tells. Its own error
+    answers to malformed requests send no Server header at all."""
+    with GunicornServer(served_env(app), workers=1) as running:
+        client = HttpPatient(running.url)
+        answers = [client.request(method, path) for method, path in [
+            ("GET", "/a/demo/"), ("GET", "/healthz"), ("GET", "/api/v1/questionnaire"),
+            ("GET", "/api/v1/submissions"), ("OPTIONS", "/api/v1/submissions"),
+            ("DELETE", "/api/v1/submissions"), ("GET", "/api/v1/nothing"),
+            ("GET", "/no/such/page")]]
+        malformed = raw_request(running.port, b"GET / HTTP/1.1 x\r\n\r\n")
+    assert [status for status, _, _ in answers] == [200, 200, 200, 401, 200, 405, 404, 404]
+    for _, headers, _ in answers:
+        servers = [value for name, value in headers.items() if name.lower() == "server"]
+        assert servers == ["gunicorn"], servers
+    head = malformed.split(b"\r\n\r\n", 1)[0].lower()
+    assert head.startswith(b"http/1.1 400") and b"server:" not in head
+
+
 def test_a_killed_worker_is_replaced_and_the_next_patients_are_served(
         app: Flask, server: GunicornServer) -> None:
     first = HttpPatient(server.url)

@@ -266,6 +266,65 @@ def test_unknown_paths_and_methods_are_json_errors(api: FlaskClient, token: str,
     assert response.get_json()["error"]["status"] == status
 
 
+API_PATHS = ["/api/v1/submissions", *ENDPOINTS, "/api/v1/questionnaire", "/api/v1/openapi.json"]
+ANSWERED = {"GET", "HEAD", "OPTIONS"}
+
+
+def test_every_api_route_is_one_of_the_paths_checked_for_its_methods(app: Flask) -> None:
+    routes = {rule.rule.replace("<submission_id>", "{id}") for rule in app.url_map.iter_rules()
+              if rule.endpoint.startswith("api.")}
+    assert routes == set(API_PATHS)
+    assert {frozenset(rule.methods or ()) for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("api.")} == {frozenset(ANSWERED)}
+
+
+@pytest.mark.parametrize("path", API_PATHS)
+@pytest.mark.parametrize("with_token", [True, False], ids=["token", "no token"])
+def test_options_and_allow_name_only_the_methods_a_path_answers(
+        api: FlaskClient, token: str, sent: list[Submission], path: str,
+        with_token: bool) -> None:
+    url = path.format(id=sent[0].id)
+    headers = bearer(token) if with_token else {}
+    options = api.options(url, headers=headers)
+    assert options.status_code == 200
+    assert set(options.headers["Allow"].split(", ")) == ANSWERED
+    for method in ("POST", "PUT", "PATCH", "DELETE", "TRACE"):
+        response = api.open(url, method=method, headers=headers)
+        assert response.status_code == 405, method
+        assert set(response.headers["Allow"].split(", ")) == ANSWERED, method
+        assert response.get_json()["error"]["status"] == 405
+    assert api.head(url, headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"])
+def test_an_unknown_api_path_is_a_json_404_for_every_method(api: FlaskClient, token: str,
+                                                            method: str) -> None:
+    response = api.open("/api/v1/no-such-thing", method=method, headers=bearer(token))
+    assert response.status_code == 404 and "Allow" not in response.headers
+    assert response.get_json() == {"error": {
+        "status": 404, "message": "No such API endpoint; see /api/v1/openapi.json."}}
+
+
+@pytest.mark.parametrize("header,challenge", [
+    (None, 'Bearer realm="ivig_home"'),
+    ("Bearer ivig_not-a-real-token", 'Bearer realm="ivig_home", error="invalid_token"'),
+])
+def test_the_401_challenge_names_an_error_only_when_a_token_was_sent(
+        api: FlaskClient, header: str | None, challenge: str) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = api.get("/api/v1/submissions", headers=headers)
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == challenge
+
+
+def test_no_response_names_the_server_software(api: FlaskClient, token: str,
+                                               sent: list[Submission]) -> None:
+    for method, path in [("GET", "/api/v1/submissions"), ("GET", "/api/v1/questionnaire"),
+                         ("GET", "/api/v1/nothing"), ("POST", "/api/v1/submissions"),
+                         ("GET", "/a/demo/"), ("GET", "/no/such/page")]:
+        response = api.open(path, method=method, headers=bearer(token))
+        assert "Server" not in response.headers, path
+
+
 def test_every_request_with_a_token_is_audit_logged(
         api: FlaskClient, token: str, sent: list[Submission], harbour: Agency) -> None:
     target = sent[2]
@@ -304,7 +363,7 @@ def test_the_openapi_document_describes_every_endpoint_and_the_bearer_auth(
     described = {path.replace("{submission_id}", "<submission_id>")
                  for path in document["paths"]}
     routes = {rule.rule for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("api.") and rule.endpoint != "api.not_found"}
+              if rule.endpoint.startswith("api.")}
     assert described == routes
     for path, entry in document["paths"].items():
         if entry["get"].get("security") != []:
