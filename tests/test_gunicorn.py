@@ -173,6 +173,18 @@ def test_healthz_is_never_rate_limited(app: Flask) -> None:
         assert {client.request("GET", "/healthz")[0] for _ in range(10)} == {200}
 
 
+def test_an_application_wide_limit_gives_the_api_the_documented_json_429(app: Flask) -> None:
+    # In a server of its own: the limiter is one per process and keeps application limits.
+    env = served_env(app, IVIG_HOME_RATELIMIT_APPLICATION="2 per minute")
+    with GunicornServer(env, workers=1) as running:
+        client = HttpPatient(running.url)
+        answers = [client.request("GET", "/api/v1/questionnaire") for _ in range(3)]
+    assert [status for status, _, _ in answers] == [200, 200, 429]
+    _, headers, body = answers[-1]
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["status"] == 429
+
+
 def test_the_master_freezes_what_it_loaded_before_forking_a_worker() -> None:
     # Without it, a worker's full garbage collection walks the ~150,000 objects of the
     # preloaded app (~90 ms here) and touches the pages it shares with the master.

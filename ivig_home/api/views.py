@@ -46,6 +46,15 @@ def require_token() -> None:
         api_auth.authenticate()
 
 
+@bp.after_request
+def tidy_allow(response: Response) -> Response:
+    """Name the allowed methods in one order, on OPTIONS as on a 405: 'GET, HEAD, OPTIONS'."""
+    if "Allow" in response.headers:
+        methods = {m.strip() for m in response.headers["Allow"].split(",") if m.strip()}
+        response.headers["Allow"] = ", ".join(sorted(methods))
+    return response
+
+
 def _int_arg(name: str, default: int, highest: int) -> int:
     raw = request.args.get(name)
     if raw is None:
