@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry as agencies
+from ivig_home.api import fhir
 from ivig_home.checklist import load
 from ivig_home.db import db
 from ivig_home.intake import submissions
@@ -151,7 +152,8 @@ def test_the_fhir_response_validates_and_holds_every_answer_asked(
     answers = example("clinical-risk-factors")["answers"]
     expected = {key for key, value in answers.items() if value not in ("", [], None)}
     assert set(answered) == expected
-    assert answered["kidney_problems"][0].valueCoding.code == answers["kidney_problems"]
+    kidney = answered["kidney_problems"][0].valueCoding
+    assert (kidney.system, kidney.code) == ("http://loinc.org", "LA33-6")  # yes
     assert answered["date_of_birth"][0].valueDate.isoformat() == answers["date_of_birth"]
     assert answered["ack_accurate"][0].valueBoolean is True
     if isinstance(answers.get("supervised_infusions"), int):
@@ -181,16 +183,19 @@ def test_the_questionnaire_validates_and_holds_every_checklist_item(api: FlaskCl
     for item in checklist.items.values():
         question = questions[item.id]
         assert question.text == item.question and question.required == item.required
-        codes = [option.valueCoding.code for option in question.answerOption or []]
-        assert codes == list(item.values)
+        values = [fhir.answer_value(item, option.valueCoding.system, option.valueCoding.code)
+                  for option in question.answerOption or []]
+        assert values == list(item.values) + (["none"] if item.type == "multi" else [])
         if item.when is None:
             assert not question.enableWhen
         else:
             condition = question.enableWhen[0]
             assert condition.question == item.when.item
             if item.when.equals is not None:
-                assert (condition.operator, condition.answerCoding.code) == ("=",
-                                                                             item.when.equals)
+                other = checklist.items[item.when.item]
+                coded = condition.answerCoding
+                assert condition.operator == "="
+                assert fhir.answer_value(other, coded.system, coded.code) == item.when.equals
             else:
                 assert (condition.operator, condition.answerInteger) == (">=",
                                                                          item.when.at_least)
