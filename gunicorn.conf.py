@@ -34,6 +34,8 @@ access_log_format = '{"method": "%(m)s", "status": "%(s)s", "bytes": "%(B)s", "m
 errorlog = "-"
 loglevel = os.environ.get("IVIG_HOME_GUNICORN_LOG_LEVEL", "info")
 logger_class = "ivig_home.gunicorn_logs.GunicornLogger"
+# gunicorn (20.1 on) sends `Server: gunicorn` with no version number. It has no setting to
+# drop or change the header, and replaces any Server header the app sets, so none is set.
 # Signals manage ivig_home; a control socket in the home folder would be shared by every
 # gunicorn this user runs.
 control_socket_disable = True

@@ -82,6 +82,26 @@ def test_gunicorn_logs_json_lines_with_no_patient_data(app: Flask) -> None:
         assert secret not in output, secret
 
 
+def test_no_response_names_a_server_version(app: Flask) -> None:
+    """gunicorn (20.1 on) sends `Server: gunicorn`, with no version; it has no setting to drop
+    the header and replaces one the app sets, so the name is all it tells. Its own error
+    answers to malformed requests send no Server header at all."""
+    with GunicornServer(served_env(app), workers=1) as running:
+        client = HttpPatient(running.url)
+        answers = [client.request(method, path) for method, path in [
+            ("GET", "/a/demo/"), ("GET", "/healthz"), ("GET", "/api/v1/questionnaire"),
+            ("GET", "/api/v1/submissions"), ("OPTIONS", "/api/v1/submissions"),
+            ("DELETE", "/api/v1/submissions"), ("GET", "/api/v1/nothing"),
+            ("GET", "/no/such/page")]]
+        malformed = raw_request(running.port, b"GET / HTTP/1.1 x\r\n\r\n")
+    assert [status for status, _, _ in answers] == [200, 200, 200, 401, 200, 405, 404, 404]
+    for _, headers, _ in answers:
+        servers = [value for name, value in headers.items() if name.lower() == "server"]
+        assert servers == ["gunicorn"], servers
+    head = malformed.split(b"\r\n\r\n", 1)[0].lower()
+    assert head.startswith(b"http/1.1 400") and b"server:" not in head
+
+
 def test_a_killed_worker_is_replaced_and_the_next_patients_are_served(
         app: Flask, server: GunicornServer) -> None:
     first = HttpPatient(server.url)
@@ -151,6 +171,18 @@ def test_healthz_is_never_rate_limited(app: Flask) -> None:
         client = HttpPatient(running.url)
         assert [client.request("GET", "/a/demo/")[0] for _ in range(4)][-1] == 429
         assert {client.request("GET", "/healthz")[0] for _ in range(10)} == {200}
+
+
+def test_an_application_wide_limit_gives_the_api_the_documented_json_429(app: Flask) -> None:
+    # In a server of its own: the limiter is one per process and keeps application limits.
+    env = served_env(app, IVIG_HOME_RATELIMIT_APPLICATION="2 per minute")
+    with GunicornServer(env, workers=1) as running:
+        client = HttpPatient(running.url)
+        answers = [client.request("GET", "/api/v1/questionnaire") for _ in range(3)]
+    assert [status for status, _, _ in answers] == [200, 200, 429]
+    _, headers, body = answers[-1]
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["status"] == 429
 
 
 def test_the_master_freezes_what_it_loaded_before_forking_a_worker() -> None:

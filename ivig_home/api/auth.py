@@ -15,6 +15,10 @@ from ivig_home.db import db, utcnow
 from ivig_home.models import Agency, ApiToken, Submission
 
 API_PREFIX = "/api/"
+# The router's own 404 and 405 under /api/ (there is no catch-all route), in the API's words.
+ROUTING_MESSAGES = {404: "No such API endpoint; see /api/v1/openapi.json.",
+                    405: "This method is not allowed here; the Allow header names those that "
+                         "are."}
 log = logging.getLogger("ivig_home")
 
 
@@ -71,10 +75,16 @@ def handle_error(error: HTTPException) -> Response:
     status = error.code or 500
     headers = {}
     if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="ivig_home", error="invalid_token"'
-    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-        headers["Allow"] = ", ".join(sorted(error.valid_methods))
-    message = error.description if isinstance(error, ApiError) else error.name
+        # RFC 6750 section 3.1: the error code only when a bearer token was sent.
+        challenge = 'Bearer realm="ivig_home"'
+        headers["WWW-Authenticate"] = (f'{challenge}, error="invalid_token"'
+                                       if bearer_token() else challenge)
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    if isinstance(error, ApiError):
+        message = error.description
+    else:
+        message = ROUTING_MESSAGES.get(status, error.name)
     return json_error(status, message or "Error", headers)
 
 

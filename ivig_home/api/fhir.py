@@ -1,16 +1,22 @@
 """The checklist as a FHIR R4 Questionnaire, and a submission as a QuestionnaireResponse.
 
-linkIds are the checklist's item ids (sections are groups with the section id), answer
-codes are the answer values of the JSON format, and `when` conditions become enableWhen.
+linkIds are the checklist's item ids (sections are groups with the section id), and `when`
+conditions become enableWhen. Yes/no answers are LOINC answer codes; every other answer is
+coded with its answer value of the JSON answers format. A several-answer item also offers
+"none of these" (the app's empty list). The emergency and urgent messages a question shows
+at once are display items enabled by the answers that raise them. `answers()` reads a
+response back into the JSON answers format.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Any
 
 from ivig_home.checklist import NOT_A_DECISION, Checklist, Item, is_asked, load
 from ivig_home.checklist.definition import CHOICE_TYPES, COUNT_MAX
+from ivig_home.checklist.steps import help_now_answers
 
 CANONICAL = "urn:ivig-home:questionnaire:ivig_home"
 REFERENCE_SYSTEM = "urn:ivig-home:reference"
@@ -18,17 +24,55 @@ EXTENSION = "http://hl7.org/fhir/StructureDefinition/"
 FHIR_TYPES = {"yesno": "choice", "ability": "choice", "purpose": "choice", "choice": "choice",
               "multi": "choice", "count": "integer", "date": "date", "text": "string",
               "ack": "boolean"}
+# Yes / No / Not sure as LOINC answer codes, one published code system for all three (the
+# LOINC answer list LL361-7 and its Unknown), which EHRs already read. HL7's v2-0136 has only
+# Y and N, so "not sure" would need a second system (data-absent-reason), whose codes say why
+# a value is missing rather than being an answer. The displays are LOINC's.
+LOINC = "http://loinc.org"
+YESNO_CODES = {"yes": ("LA33-6", "Yes"), "no": ("LA32-8", "No"), "unsure": ("LA4489-6", "Unknown")}
+# "None of these": a several-answer item's empty list, which the app accepts.
+NONE_CODE = "none"
+NONE_DISPLAY = "None of these"
+# The help-now messages, in the words the question pages use (templates/_macros/forms.html and
+# help_now.html). The Questionnaire serves every agency, so it names the care team, not a phone.
+EMERGENCY_TEXT = ("Call 911 now. Or your local emergency number. Do not wait. "
+                  "Do not drive yourself.")
+URGENT_TEXT = ("Call your care team today. If it gets worse, or you have trouble breathing or "
+               "swallowing, call 911.")
+HELP_NOW_TEXT = {"emergency": EMERGENCY_TEXT, "urgent": URGENT_TEXT}
+# The app's date boxes are day, month and year; other renderers have their own date pickers,
+# so the Questionnaire's hints speak of the date, not of how the app's boxes are filled.
+BOX_EXAMPLE = re.compile(r"\s*For example, \d{1,2} \d{1,2} \d{4}\.")
+DATE_HINT = "The day, month and year."
 
 
 def answer_system(item: Item) -> str:
     """Return the code system of an item's answers (shared by items of one built-in type)."""
+    if item.type == "yesno":
+        return LOINC
     owner = item.type if item.type in CHOICE_TYPES else item.id
     return f"urn:ivig-home:answers:{owner}"
 
 
 def coding(item: Item, value: str) -> dict[str, str]:
     """Return the Coding for one answer value of a choice or multi item."""
+    if item.type == "yesno":
+        code, display = YESNO_CODES[value]
+        return {"system": LOINC, "code": code, "display": display}
+    if item.type == "multi" and value == NONE_CODE:
+        return {"system": answer_system(item), "code": NONE_CODE, "display": NONE_DISPLAY}
     return {"system": answer_system(item), "code": value, "display": item.display(value)}
+
+
+def answer_value(item: Item, system: str | None, code: str | None) -> str | None:
+    """Return the JSON answer value of one Coding of an item's answers, or None if unknown."""
+    if system != answer_system(item):
+        return None
+    if item.type == "yesno":
+        return next((value for value, (known, _) in YESNO_CODES.items() if known == code), None)
+    if item.type == "multi" and code == NONE_CODE:
+        return NONE_CODE
+    return code if code in item.values else None
 
 
 def questionnaire(checklist: Checklist | None = None) -> dict[str, Any]:
@@ -62,6 +106,13 @@ def question(item: Item, checklist: Checklist) -> dict[str, Any]:
     if item.options:
         entry["answerOption"] = [{"valueCoding": coding(item, option.value)}
                                  for option in item.options]
+    if item.type == "multi":
+        if NONE_CODE in item.values:
+            raise ValueError(f"'{item.id}' offers '{NONE_CODE}', the code of 'none of these'")
+        entry["answerOption"].append({
+            "valueCoding": coding(item, NONE_CODE),
+            "extension": [{"url": EXTENSION + "questionnaire-optionExclusive",
+                           "valueBoolean": True}]})
     if item.type == "text":
         entry["maxLength"] = item.max_length
     if item.type == "count":
@@ -69,9 +120,36 @@ def question(item: Item, checklist: Checklist) -> dict[str, Any]:
                               {"url": EXTENSION + "maxValue", "valueInteger": COUNT_MAX}]
     if item.when is not None:
         entry["enableWhen"] = [enable_when(item, checklist)]
-    if item.hint:
-        entry["item"] = [{"linkId": f"{item.id}.hint", "type": "display", "text": item.hint}]
+    children = []
+    hint = fhir_hint(item)
+    if hint:
+        children.append({"linkId": f"{item.id}.hint", "type": "display", "text": hint})
+    children.extend(help_now_items(item))
+    if children:
+        entry["item"] = children
     return entry
+
+
+def fhir_hint(item: Item) -> str:
+    """Return an item's hint for any renderer: a date's hint without the app's box layout."""
+    if item.type != "date" or not BOX_EXAMPLE.search(item.hint):
+        return item.hint
+    return " ".join(part for part in (BOX_EXAMPLE.sub("", item.hint).strip(), DATE_HINT) if part)
+
+
+def help_now_items(item: Item) -> list[dict[str, Any]]:
+    """Return the display items of the help-now messages an answer to this item raises,
+    each enabled by those answers (as the app shows them at the question)."""
+    shown = []
+    for severity, values in help_now_answers(item).items():
+        conditions = [{"question": item.id, "operator": "=", "answerCoding": coding(item, v)}
+                      for v in values]
+        display: dict[str, Any] = {"linkId": f"{item.id}.{severity}", "type": "display",
+                                   "text": HELP_NOW_TEXT[severity], "enableWhen": conditions}
+        if len(conditions) > 1:
+            display["enableBehavior"] = "any"
+        shown.append(display)
+    return shown
 
 
 def enable_when(item: Item, checklist: Checklist) -> dict[str, Any]:
@@ -81,7 +159,7 @@ def enable_when(item: Item, checklist: Checklist) -> dict[str, Any]:
     if when.equals is not None:
         other = checklist.items[when.item]
         return {"question": when.item, "operator": "=",
-                "answerCoding": {"system": answer_system(other), "code": when.equals}}
+                "answerCoding": coding(other, when.equals)}
     return {"question": when.item, "operator": ">=", "answerInteger": when.at_least or 0}
 
 
@@ -112,9 +190,12 @@ def questionnaire_response(answers: dict[str, Any], *, reference: str, authored:
 
 
 def answered_item(item: Item, answers: dict[str, Any]) -> dict[str, Any] | None:
-    """Return one answered item, or None when it was not asked or left blank."""
+    """Return one answered item, or None when it was not asked or left blank (an asked
+    several-answer item's empty list is "none of these")."""
     value = answers.get(item.id)
-    if not is_asked(item, answers) or value is None or value == "" or value == []:
+    if not is_asked(item, answers) or value is None or value == "":
+        return None
+    if value == [] and item.type != "multi":
         return None
     return {"linkId": item.id, "text": item.question, "answer": answer_values(item, value)}
 
@@ -122,8 +203,37 @@ def answered_item(item: Item, answers: dict[str, Any]) -> dict[str, Any] | None:
 def answer_values(item: Item, value: Any) -> list[dict[str, Any]]:
     """Return the FHIR answer entries for one stored answer."""
     if item.type == "multi":
-        return [{"valueCoding": coding(item, str(v))} for v in value]
+        return [{"valueCoding": coding(item, str(v))} for v in value or [NONE_CODE]]
     if item.options:
         return [{"valueCoding": coding(item, str(value))}]
     kind = {"count": "valueInteger", "date": "valueDate", "ack": "valueBoolean"}
     return [{kind.get(item.type, "valueString"): value}]
+
+
+def answers(response: dict[str, Any], checklist: Checklist | None = None) -> dict[str, Any]:
+    """Return a QuestionnaireResponse's answers in the JSON answers format (the inverse of
+    questionnaire_response). Items and codes the checklist does not know are left out."""
+    checklist = checklist or load()
+    known = checklist.items
+    found: dict[str, Any] = {}
+    for group in response.get("item", []):
+        for entry in group.get("item", []):
+            item = known.get(entry.get("linkId"))
+            if item is not None and entry.get("answer"):
+                value = read_answer(item, entry["answer"])
+                if value is not None:
+                    found[item.id] = value
+    return found
+
+
+def read_answer(item: Item, entries: list[dict[str, Any]]) -> Any:
+    """Return one item's answer value from its FHIR answer entries, or None if unreadable."""
+    if item.options:
+        values = [answer_value(item, coding.get("system"), coding.get("code"))
+                  for coding in (entry.get("valueCoding") or {} for entry in entries)]
+        if item.type == "multi":
+            return [v for v in values if v not in (None, NONE_CODE)]
+        return values[0]
+    kind = {"count": "valueInteger", "date": "valueDate", "ack": "valueBoolean"}
+    value = entries[0].get(kind.get(item.type, "valueString"))
+    return value.isoformat() if isinstance(value, date) else value

@@ -94,13 +94,52 @@ SCHEMAS: dict[str, Any] = {
     "FhirResource": {"type": "object", "required": ["resourceType"],
                      "properties": {"resourceType": {"type": "string"}}},
 }
-AUTH_ERRORS = {"401": _error("No token, or a token that is unknown or revoked."),
-               "404": _error("No submission with this id for the token's agency.")}
+ALLOWED = "GET, HEAD, OPTIONS"
+HEADERS: dict[str, Any] = {
+    "WWW-Authenticate": {
+        "description": "The bearer challenge (RFC 6750): `Bearer realm=\"ivig_home\"`, with "
+                       "`error=\"invalid_token\"` when a token was sent but is not live.",
+        "schema": {"type": "string", "example": 'Bearer realm="ivig_home", '
+                                                 'error="invalid_token"'}},
+    "Allow": {"description": "The methods this path answers.",
+              "schema": {"type": "string", "example": ALLOWED}},
+}
+RESPONSES: dict[str, Any] = {
+    "BadRequest": _error("A query parameter is not valid, or the request could not be read "
+                         "(a NUL character in the address or the query, for one)."),
+    "Unauthorized": {**_error("No token, or a token that is unknown or revoked."),
+                     "headers": {"WWW-Authenticate": {"$ref": "#/components/headers/"
+                                                             "WWW-Authenticate"}}},
+    "NotFound": _error("No submission with this id for the token's agency (another agency's "
+                       "submission is answered exactly the same)."),
+    "MethodNotAllowed": {**_error("Any method but GET, HEAD and OPTIONS, on any path of this "
+                                  "API."),
+                         "headers": {"Allow": {"$ref": "#/components/headers/Allow"}}},
+    "TooManyRequests": _error("Too many requests: wait a minute, then try again. Sent only "
+                              "when the server's operator has set an application-wide rate "
+                              "limit (RATELIMIT_APPLICATION); the API sets none of its own."),
+}
+
+
+def _response(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+COMMON = {"400": _response("BadRequest"), "429": _response("TooManyRequests")}
+AUTH_ERRORS = {"401": _response("Unauthorized"), "404": _response("NotFound")}
+PATH_NOTE = (f"Every path answers {ALLOWED} only: OPTIONS (no token needed) gives the `Allow` "
+             "header, and any other method a 405 (`MethodNotAllowed`) with the same `Allow`.")
+STATUS_NOTE = (
+    " Errors are JSON (`Error`): 400 for a query that cannot be read, 401 without a live token "
+    "(with `WWW-Authenticate`), 404 for an unknown id or path, 405 for another method (with "
+    "`Allow`), and 429 only when the server's operator sets an application-wide rate limit. "
+    "No request has a body, so there is never a 422.")
 
 
 def _submission_get(summary: str, ok: dict[str, Any]) -> dict[str, Any]:
-    return {"get": {"summary": summary, "parameters": [ID_PARAMETER],
-                    "responses": {"200": ok, **AUTH_ERRORS}}}
+    return {"description": PATH_NOTE,
+            "get": {"summary": summary, "parameters": [ID_PARAMETER],
+                    "responses": {"200": ok, **COMMON, **AUTH_ERRORS}}}
 
 
 def document() -> dict[str, Any]:
@@ -109,19 +148,19 @@ def document() -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "ivig_home API", "version": "1.0.0", "description": (
             "Submissions of the IVIG home-infusion readiness checklist for one agency. "
-            + NOT_A_DECISION + " Every request with a token is recorded in the audit log.")},
+            + NOT_A_DECISION + " Every request with a token is recorded in the audit log."
+            + STATUS_NOTE)},
         "components": {"securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An agency token from `ivig-home create-token SLUG`."}},
-            "schemas": SCHEMAS},
+            "schemas": SCHEMAS, "responses": RESPONSES, "headers": HEADERS},
         "security": [{"bearerAuth": []}],
         "paths": {
-            "/api/v1/submissions": {"get": {
+            "/api/v1/submissions": {"description": PATH_NOTE, "get": {
                 "summary": "List the agency's submissions, oldest first, a page at a time.",
                 "parameters": LIST_PARAMETERS,
                 "responses": {"200": _json("One page of submissions.", _ref("SubmissionList")),
-                              "400": _error("A query parameter is not valid."),
-                              "401": AUTH_ERRORS["401"]}}},
+                              **COMMON, "401": AUTH_ERRORS["401"]}}},
             "/api/v1/submissions/{submission_id}": _submission_get(
                 "One submission: its assessment and answers.",
                 _json("The submission.", _ref("Submission"))),
@@ -132,13 +171,14 @@ def document() -> dict[str, Any]:
                 "The submission as a FHIR R4 QuestionnaireResponse.",
                 _json("A QuestionnaireResponse.", _ref("FhirResource"),
                       "application/fhir+json")),
-            "/api/v1/questionnaire": {"get": {
+            "/api/v1/questionnaire": {"description": PATH_NOTE, "get": {
                 "summary": "The checklist as a FHIR R4 Questionnaire (no token needed).",
                 "security": [],
                 "responses": {"200": _json("A Questionnaire.", _ref("FhirResource"),
-                                           "application/fhir+json")}}},
-            "/api/v1/openapi.json": {"get": {
+                                           "application/fhir+json"), **COMMON}}},
+            "/api/v1/openapi.json": {"description": PATH_NOTE, "get": {
                 "summary": "This document (no token needed).", "security": [],
-                "responses": {"200": _json("The OpenAPI document.", {"type": "object"})}}},
+                "responses": {"200": _json("The OpenAPI document.", {"type": "object"}),
+                              **COMMON}}},
         },
     }

@@ -1,7 +1,9 @@
 """The JSON API for an agency's systems: submissions, their PDF and FHIR, the Questionnaire.
 
 Every submission endpoint needs the agency's bearer token and is audit-logged; another
-agency's submission is answered exactly like one that does not exist (404).
+agency's submission is answered exactly like one that does not exist (404). There is no
+catch-all route: an unknown path is the router's 404, another method its 405, so OPTIONS
+and Allow name only the methods a path answers (GET, HEAD, OPTIONS).
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, jsonify, request, url_for
 from sqlalchemy import func, select
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ivig_home.api import auth as api_auth
 from ivig_home.api import fhir, openapi
@@ -27,7 +28,7 @@ FHIR_JSON = "application/fhir+json"
 PER_PAGE = 50
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
-PUBLIC = {"api.questionnaire", "api.openapi_document", "api.not_found"}
+PUBLIC = {"api.questionnaire", "api.openapi_document"}
 SEVERITIES = ("emergency", "urgent", "discuss", "prepare", "note")
 SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 
@@ -39,9 +40,19 @@ bp.register_error_handler(500, api_auth.handle_crash)
 
 @bp.before_request
 def require_token() -> None:
-    """Let only a live token through, except to the public documents."""
-    if request.endpoint not in PUBLIC:
+    """Let only a live token through, except to the public documents and to OPTIONS (which
+    names a path's methods, as the public OpenAPI document does)."""
+    if request.endpoint not in PUBLIC and request.method != "OPTIONS":
         api_auth.authenticate()
+
+
+@bp.after_request
+def tidy_allow(response: Response) -> Response:
+    """Name the allowed methods in one order, on OPTIONS as on a 405: 'GET, HEAD, OPTIONS'."""
+    if "Allow" in response.headers:
+        methods = {m.strip() for m in response.headers["Allow"].split(",") if m.strip()}
+        response.headers["Allow"] = ", ".join(sorted(methods))
+    return response
 
 
 def _int_arg(name: str, default: int, highest: int) -> int:
@@ -159,19 +170,6 @@ def questionnaire() -> Response:
 def openapi_document() -> Response:
     """Return the OpenAPI 3 description of this API."""
     return jsonify(openapi.document())
-
-
-@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def not_found(unknown: str) -> Response:
-    """Answer any other path or method under /api/v1/ with a JSON 404 or 405."""
-    adapter = current_app.create_url_adapter(request)
-    try:
-        endpoint = adapter.match(request.path, method="GET")[0] if adapter else None
-    except HTTPException:
-        endpoint = None
-    if endpoint not in (None, "api.not_found"):
-        raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
-    raise ApiError(404, "No such API endpoint; see /api/v1/openapi.json.")
 
 
 def _fhir(resource: dict[str, Any]) -> Response:

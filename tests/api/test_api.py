@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry as agencies
+from ivig_home.api import fhir
 from ivig_home.checklist import load
 from ivig_home.db import db
 from ivig_home.intake import submissions
@@ -151,7 +152,8 @@ def test_the_fhir_response_validates_and_holds_every_answer_asked(
     answers = example("clinical-risk-factors")["answers"]
     expected = {key for key, value in answers.items() if value not in ("", [], None)}
     assert set(answered) == expected
-    assert answered["kidney_problems"][0].valueCoding.code == answers["kidney_problems"]
+    kidney = answered["kidney_problems"][0].valueCoding
+    assert (kidney.system, kidney.code) == ("http://loinc.org", "LA33-6")  # yes
     assert answered["date_of_birth"][0].valueDate.isoformat() == answers["date_of_birth"]
     assert answered["ack_accurate"][0].valueBoolean is True
     if isinstance(answers.get("supervised_infusions"), int):
@@ -181,16 +183,19 @@ def test_the_questionnaire_validates_and_holds_every_checklist_item(api: FlaskCl
     for item in checklist.items.values():
         question = questions[item.id]
         assert question.text == item.question and question.required == item.required
-        codes = [option.valueCoding.code for option in question.answerOption or []]
-        assert codes == list(item.values)
+        values = [fhir.answer_value(item, option.valueCoding.system, option.valueCoding.code)
+                  for option in question.answerOption or []]
+        assert values == list(item.values) + (["none"] if item.type == "multi" else [])
         if item.when is None:
             assert not question.enableWhen
         else:
             condition = question.enableWhen[0]
             assert condition.question == item.when.item
             if item.when.equals is not None:
-                assert (condition.operator, condition.answerCoding.code) == ("=",
-                                                                             item.when.equals)
+                other = checklist.items[item.when.item]
+                coded = condition.answerCoding
+                assert condition.operator == "="
+                assert fhir.answer_value(other, coded.system, coded.code) == item.when.equals
             else:
                 assert (condition.operator, condition.answerInteger) == (">=",
                                                                          item.when.at_least)
@@ -266,6 +271,65 @@ def test_unknown_paths_and_methods_are_json_errors(api: FlaskClient, token: str,
     assert response.get_json()["error"]["status"] == status
 
 
+API_PATHS = ["/api/v1/submissions", *ENDPOINTS, "/api/v1/questionnaire", "/api/v1/openapi.json"]
+ANSWERED = {"GET", "HEAD", "OPTIONS"}
+
+
+def test_every_api_route_is_one_of_the_paths_checked_for_its_methods(app: Flask) -> None:
+    routes = {rule.rule.replace("<submission_id>", "{id}") for rule in app.url_map.iter_rules()
+              if rule.endpoint.startswith("api.")}
+    assert routes == set(API_PATHS)
+    assert {frozenset(rule.methods or ()) for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("api.")} == {frozenset(ANSWERED)}
+
+
+@pytest.mark.parametrize("path", API_PATHS)
+@pytest.mark.parametrize("with_token", [True, False], ids=["token", "no token"])
+def test_options_and_allow_name_only_the_methods_a_path_answers(
+        api: FlaskClient, token: str, sent: list[Submission], path: str,
+        with_token: bool) -> None:
+    url = path.format(id=sent[0].id)
+    headers = bearer(token) if with_token else {}
+    options = api.options(url, headers=headers)
+    assert options.status_code == 200
+    assert set(options.headers["Allow"].split(", ")) == ANSWERED
+    for method in ("POST", "PUT", "PATCH", "DELETE", "TRACE"):
+        response = api.open(url, method=method, headers=headers)
+        assert response.status_code == 405, method
+        assert set(response.headers["Allow"].split(", ")) == ANSWERED, method
+        assert response.get_json()["error"]["status"] == 405
+    assert api.head(url, headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"])
+def test_an_unknown_api_path_is_a_json_404_for_every_method(api: FlaskClient, token: str,
+                                                            method: str) -> None:
+    response = api.open("/api/v1/no-such-thing", method=method, headers=bearer(token))
+    assert response.status_code == 404 and "Allow" not in response.headers
+    assert response.get_json() == {"error": {
+        "status": 404, "message": "No such API endpoint; see /api/v1/openapi.json."}}
+
+
+@pytest.mark.parametrize("header,challenge", [
+    (None, 'Bearer realm="ivig_home"'),
+    ("Bearer ivig_not-a-real-token", 'Bearer realm="ivig_home", error="invalid_token"'),
+])
+def test_the_401_challenge_names_an_error_only_when_a_token_was_sent(
+        api: FlaskClient, header: str | None, challenge: str) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = api.get("/api/v1/submissions", headers=headers)
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == challenge
+
+
+def test_no_response_names_the_server_software(api: FlaskClient, token: str,
+                                               sent: list[Submission]) -> None:
+    for method, path in [("GET", "/api/v1/submissions"), ("GET", "/api/v1/questionnaire"),
+                         ("GET", "/api/v1/nothing"), ("POST", "/api/v1/submissions"),
+                         ("GET", "/a/demo/"), ("GET", "/no/such/page")]:
+        response = api.open(path, method=method, headers=bearer(token))
+        assert "Server" not in response.headers, path
+
+
 def test_every_request_with_a_token_is_audit_logged(
         api: FlaskClient, token: str, sent: list[Submission], harbour: Agency) -> None:
     target = sent[2]
@@ -304,7 +368,7 @@ def test_the_openapi_document_describes_every_endpoint_and_the_bearer_auth(
     described = {path.replace("{submission_id}", "<submission_id>")
                  for path in document["paths"]}
     routes = {rule.rule for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("api.") and rule.endpoint != "api.not_found"}
+              if rule.endpoint.startswith("api.")}
     assert described == routes
     for path, entry in document["paths"].items():
         if entry["get"].get("security") != []:

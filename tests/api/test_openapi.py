@@ -1,0 +1,75 @@
+"""The OpenAPI document: valid by openapi-spec-validator, and true about every error status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openapi_spec_validator import validate
+from openapi_spec_validator.readers import read_from_filename
+
+from ivig_home.agencies import api_tokens as tokens
+from ivig_home.models import Agency
+
+
+def served(client: FlaskClient) -> dict[str, Any]:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document: dict[str, Any] = response.get_json()
+    return document
+
+
+def resolved(document: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """Return a response object, following one `$ref` to components."""
+    if "$ref" not in entry:
+        return entry
+    *_, kind, name = entry["$ref"].split("/")
+    found: dict[str, Any] = document["components"][kind][name]
+    return found
+
+
+def test_the_served_document_passes_openapi_spec_validator(client: FlaskClient,
+                                                           tmp_path: Path) -> None:
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(served(client)), encoding="utf-8")
+    spec, base_uri = read_from_filename(str(path))
+    validate(spec, base_uri=base_uri)
+
+
+def test_every_operation_documents_the_errors_it_can_answer(client: FlaskClient) -> None:
+    document = served(client)
+    for path, entry in document["paths"].items():
+        assert set(entry) == {"description", "get"}, path
+        assert "405" in entry["description"] and "Allow" in entry["description"]
+        responses = entry["get"]["responses"]
+        secured = entry["get"].get("security") != []
+        expected = {"200", "400", "429"} | ({"401"} if secured else set()) | (
+            {"404"} if "{submission_id}" in path else set())
+        assert set(responses) == expected, path
+        for status in expected - {"200"}:
+            body = resolved(document, responses[status])["content"]["application/json"]
+            assert body["schema"] == {"$ref": "#/components/schemas/Error"}
+        if secured:
+            headers = resolved(document, responses["401"])["headers"]
+            assert resolved(document, headers["WWW-Authenticate"])["schema"]["type"] == "string"
+    not_allowed = document["components"]["responses"]["MethodNotAllowed"]
+    assert resolved(document, not_allowed["headers"]["Allow"])["schema"]["example"] == (
+        "GET, HEAD, OPTIONS")
+    assert "422" in document["info"]["description"]  # says why there is none
+
+
+def test_options_needs_no_token_and_gives_the_documented_allow(app: Flask,
+                                                               harbour: Agency) -> None:
+    client = app.test_client()
+    token = tokens.create_token(harbour, "tests")[1]
+    document = served(client)
+    for path in document["paths"]:
+        url = path.replace("{submission_id}", "some-id")
+        response = client.options(url)
+        assert response.status_code == 200
+        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+        wrong = client.put(url, headers={"Authorization": f"Bearer {token}"})
+        assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET, HEAD, OPTIONS"
