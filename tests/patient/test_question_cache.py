@@ -33,7 +33,7 @@ AGENCIES = [SimpleNamespace(name="Harbour Home Infusion", phone="555-0142"),
 @pytest.fixture()
 def macro(ctx: None, bare_app: Flask) -> Any:
     """Inside a request, the question macro of the app's templates."""
-    return bare_app.jinja_env.get_template("_macros/forms.html").module.question
+    return bare_app.jinja_env.get_template("macros/forms.html").module.question
 
 
 def posted_values(draw: Any, item: Any) -> list[str]:
