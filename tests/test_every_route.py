@@ -34,7 +34,7 @@ from tests.staff.support import World, post
 SAMPLES: dict[str, Any] = {
     "slug": "demo",
     "section_id": "today",
-    "filename": "css/app.css",
+    "filename": "css/base.css",
     "item_id": "kidney_problems",
     "number": 1,
 }

@@ -42,7 +42,7 @@ def post(section_id: str, data: dict[str, Any], answers: dict[str, Any] | None =
 
 def render(field: Any) -> str:
     return render_template_string(
-        '{% import "_macros/forms.html" as forms %}{{ forms.question(f, True, False) }}', f=field)
+        '{% import "macros/forms.html" as forms %}{{ forms.question(f, True, False) }}', f=field)
 
 
 @pytest.mark.parametrize("item_id", list(ITEMS))

@@ -26,7 +26,8 @@ def test_a_step_page_with_its_css_and_script_weighs_under_100_kb(app: Flask,
     patient.complete_until("history", example("nothing-to-flag")["answers"])
     page = patient.get("monitoring")
     files = STATIC.findall(page.text)
-    assert {"/static/css/app.css", "/static/js/patient.js", "/a/demo/theme.css"} <= set(files)
+    assert {"/static/css/base.css", "/static/css/patient.css", "/static/js/patient.js",
+            "/a/demo/theme.css"} <= set(files)
     total = len(page.data) + sum(len(client.get(path).data) for path in files)
     assert total < 100_000, total
 
