@@ -33,7 +33,7 @@ YESNO_CODES = {"yes": ("LA33-6", "Yes"), "no": ("LA32-8", "No"), "unsure": ("LA4
 # "None of these": a several-answer item's empty list, which the app accepts.
 NONE_CODE = "none"
 NONE_DISPLAY = "None of these"
-# The help-now messages, in the words the question pages use (templates/_macros/forms.html and
+# The help-now messages, in the words the question pages use (templates/macros/forms.html and
 # help_now.html). The Questionnaire serves every agency, so it names the care team, not a phone.
 EMERGENCY_TEXT = ("Call 911 now. Or your local emergency number. Do not wait. "
                   "Do not drive yourself.")
