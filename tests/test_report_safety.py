@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -27,12 +28,18 @@ PNG = bytes.fromhex(  # a 1x1 black PNG
 
 
 @pytest.fixture
-def secret(tmp_path: Path) -> tuple[str, str]:
-    """Return the file URL of a local file and the unique text inside it."""
+def secret() -> Iterator[tuple[str, str]]:
+    """Yield the file URL of a local file and the unique text inside it.
+
+    The file's path has the same length in every run (pytest's numbered temporary folders
+    grow a digit now and then): the hostile answers quoting it must stay within the
+    answers' length limit.
+    """
     token = f"SECRET-{uuid.uuid4().hex}"
-    path = tmp_path / "secret.txt"
-    path.write_text(token)
-    return path.as_uri(), token
+    with tempfile.TemporaryDirectory(prefix="ivig-") as folder:
+        path = Path(folder) / "secret.txt"
+        path.write_text(token)
+        yield path.as_uri(), token
 
 
 @pytest.fixture
