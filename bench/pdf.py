@@ -6,7 +6,8 @@ Every example answer file is rendered after a warm-up; the median and 95th perce
 the WeasyPrint renders (context to PDF bytes, as the app does it) are printed. Each
 WeasyPrint render, warm-ups included, is of a submission not rendered before (the same
 answers with their own reference, patient name, date of birth and completion time), as
-each render is in the app: the text every summary shares is reused, the patient's is not.
+each render is in the app, which reuses only the thread's parsed stylesheet and font
+configuration from one render to the next.
 As in a gunicorn worker, the objects loaded before the first render are frozen out of the
 garbage collector's sight (gc.freeze()); those the renders make are not.
 The same HTML and stylesheet are printed by headless Chromium through Playwright's
@@ -61,9 +62,7 @@ def contexts(number: int = 0) -> list[tuple[str, dict[str, Any]]]:
 
     Number 0 is the example as it is. Any other number gives another submission of the
     same answers: its own reference, patient name, date of birth and completion time, so
-    the text that differs from one real submission to the next differs here too, and
-    nothing of it can be reused from an earlier render (the app reuses the text that all
-    summaries share: questions, reasons, headings).
+    the text that differs from one real submission to the next differs here too.
     """
     result = []
     for path in EXAMPLES:

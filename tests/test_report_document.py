@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from ivig_home import create_app
 from ivig_home.report import TITLE, download_filename, render_pdf
-from tests.answers import example
+from tests.answers import clean, example
 from tests.pdf_tools import context_for, example_pdf, fonts_of, render, text_of
 
 POINTS = {"Letter": (612, 792), "A4": (595.28, 841.89)}
@@ -40,6 +40,7 @@ def test_the_pdf_is_tagged_titled_in_english_and_every_font_is_embedded(name: st
         assert str(root.Lang) == "en"
         assert str(document.docinfo.Title) == TITLE
         assert bool(root.ViewerPreferences.DisplayDocTitle)
+        assert "/Outlines" not in root  # no bookmarks panel, as the summary has always been
         with document.open_metadata() as xmp:
             assert xmp["dc:title"] == TITLE
         kinds = {str(element.get("/S")) for element in _structure(root.StructTreeRoot)}
@@ -82,6 +83,22 @@ def test_renders_in_parallel_threads_match_a_serial_render() -> None:
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(pool.map(lambda _: render_pdf(context), range(6)))
     assert all(result == serial for result in results)
+
+
+def test_a_summary_after_others_in_the_same_thread_is_the_one_a_fresh_thread_renders() -> None:
+    # Each thread keeps its parsed stylesheet and font configuration from one render to
+    # the next: nothing of an earlier summary may show in a later one.
+    for name in ("emergency", "clinical-risk-factors", "nothing-to-flag"):
+        render_pdf(context_for(example(name)))
+    context = context_for(clean(patient_name="Second Patient", contact_phone="555-0199"),
+                          reference="HKT-7777")
+    pdf = render_pdf(context)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(render_pdf, context).result() == pdf
+    text = text_of(pdf)
+    assert "Second Patient" in text and "555-0199" in text and "HKT-7777" in text
+    assert not [name for name in ("Mei Chen", "George Papadopoulos", "Ana Ruiz", "HKT-4829")
+                if name in text]
 
 
 def test_metadata_dates_come_from_the_submission_not_the_clock() -> None:

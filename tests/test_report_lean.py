@@ -1,22 +1,16 @@
-"""What keeps the PDF quick to render: simple selectors, no default stylesheet, small files."""
+"""What keeps the PDF quick to render and small: simple selectors, lean markup, deflated streams."""
 
 from __future__ import annotations
 
-import gc
 import io
 import re
-import threading
-import zlib
-from typing import Any
 from xml.etree import ElementTree
 
 import pikepdf
-import pydyf
 import pytest
 import tinycss2
 
-from ivig_home.report import render as render_module
-from ivig_home.report import render_html, render_pdf
+from ivig_home.report import render_html
 from ivig_home.report.fetcher import static_path
 from ivig_home.report.render import STYLESHEET
 from tests.answers import example
@@ -63,8 +57,9 @@ def summary_tags() -> set[str]:
 
 
 def test_pdf_css_gives_every_element_of_the_summary_its_display() -> None:
-    # The renderer is given no default stylesheet, so an element pdf.css does not name
-    # (a <br>, a <table>) would lose its HTML meaning in the PDF without any error.
+    # pdf.css states the display of every element the summary uses, so the layout does
+    # not rest on WeasyPrint's default stylesheet, which may change from one version to
+    # the next.
     named = {s for selectors, text in style_rules() if "display" in text for s in selectors}
     assert summary_tags() - named - INLINE_OR_HIDDEN == set()
 
@@ -79,94 +74,3 @@ def test_every_stream_is_compressed() -> None:
         streams = [item for item in document.objects if isinstance(item, pikepdf.Stream)]
         assert streams
         assert {str(stream.get("/Filter")) for stream in streams} == {"/FlateDecode"}
-
-
-def test_a_render_pauses_automatic_garbage_collection_and_resumes_it_after() -> None:
-    seen: list[bool] = []
-    original = render_module._compress_streams
-
-    def spy(document: object, pdf: Any) -> None:
-        seen.append(gc.isenabled())
-        original(document, pdf)
-
-    assert gc.isenabled()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render_module, "_compress_streams", spy)
-        render_pdf(context_for(example("nothing-to-flag")))
-    assert seen == [False]
-    assert gc.isenabled()
-
-
-def test_collection_resumes_when_the_last_of_overlapping_renders_ends() -> None:
-    first, second = render_module._collection_paused(), render_module._collection_paused()
-    first.__enter__()
-    thread = threading.Thread(target=second.__enter__)
-    thread.start()
-    thread.join()
-    first.__exit__(None, None, None)
-    assert not gc.isenabled()  # the other render is still under way
-    thread = threading.Thread(target=second.__exit__, args=(None, None, None))
-    thread.start()
-    thread.join()
-    assert gc.isenabled()
-
-
-def test_a_render_leaves_collection_off_when_it_was_off_before() -> None:
-    gc.disable()
-    try:
-        render_pdf(context_for(example("nothing-to-flag")))
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
-def test_a_failed_render_resumes_collection() -> None:
-    with pytest.raises(ValueError):
-        with render_module._collection_paused():
-            raise ValueError("layout failed")
-    assert gc.isenabled()
-
-
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_the_streams_pydyf_builds_as_it_writes_are_deflated_at_zlibs_default_level(
-        name: str) -> None:
-    with pikepdf.open(io.BytesIO(example_pdf(name))) as document:
-        built = {str(stream.get("/Type")): stream for stream in document.objects
-                 if isinstance(stream, pikepdf.Stream)
-                 and stream.get("/Type") in ("/ObjStm", "/XRef")}
-        assert built.keys() == {"/ObjStm", "/XRef"}
-        for stream in built.values():
-            assert stream.read_raw_bytes() == zlib.compress(stream.read_bytes(), 6)
-
-
-def test_a_pydyf_stream_made_elsewhere_keeps_pydyfs_own_level() -> None:
-    content = b"".join(b"%d 0 obj" % number for number in range(2000))
-    data = pydyf.Stream([content], compress=True).data
-    assert zlib.compress(content, 9) in data and zlib.compress(content, 6) not in data
-
-
-def test_a_render_leaves_next_to_nothing_for_the_garbage_collector() -> None:
-    # Reference counting frees what a render made as soon as it ends, but not objects in
-    # a reference cycle: those wait for the collector, which then walks them in a render's
-    # time. The layout context's cycle is broken once the PDF is written, the file's
-    # objects hold no write bound to the file, and no recursive closure holds boxes: none
-    # of the context, the file or a box is left for the collector (which sees every
-    # thread's objects, so other work in the process cannot be counted out by number).
-    from weasyprint.formatting_structure.boxes import Box
-    from weasyprint.layout import LayoutContext
-
-    for name in EXAMPLE_NAMES:
-        render_pdf(context_for(example(name)))  # the caches filled
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collection finds stays in gc.garbage
-    try:
-        render_pdf(context_for(example("emergency")))
-        gc.collect()
-        left = [item for item in gc.garbage
-                if isinstance(item, (LayoutContext, pydyf.PDF, pydyf.Object, Box))]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        gc.enable()
-    assert not left, len(left)

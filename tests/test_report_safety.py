@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ import pytest
 from weasyprint import HTML
 
 from ivig_home.report.fetcher import FetchRefused, SandboxFetcher
-from ivig_home.report.render import NOT_XML, _parse, render_html
+from ivig_home.report.render import NOT_XML, render_html
 from tests.answers import clean
 from tests.apps import QUICK_STOP
 from tests.pdf_tools import context_for, render, text_of
@@ -27,12 +28,18 @@ PNG = bytes.fromhex(  # a 1x1 black PNG
 
 
 @pytest.fixture
-def secret(tmp_path: Path) -> tuple[str, str]:
-    """Return the file URL of a local file and the unique text inside it."""
+def secret() -> Iterator[tuple[str, str]]:
+    """Yield the file URL of a local file and the unique text inside it.
+
+    The file's path has the same length in every run (pytest's numbered temporary folders
+    grow a digit now and then): the hostile answers quoting it must stay within the
+    answers' length limit.
+    """
     token = f"SECRET-{uuid.uuid4().hex}"
-    path = tmp_path / "secret.txt"
-    path.write_text(token)
-    return path.as_uri(), token
+    with tempfile.TemporaryDirectory(prefix="ivig-") as folder:
+        path = Path(folder) / "secret.txt"
+        path.write_text(token)
+        yield path.as_uri(), token
 
 
 @pytest.fixture
@@ -187,21 +194,18 @@ def test_an_svg_logo_cannot_reach_files_or_the_network(canary: tuple[str, list[s
     assert secret[1].encode() not in uncompressed(pdf)
 
 
-@pytest.mark.parametrize("markup", ["plain", "<b>bold</b>", "\x00\x07nul and bell\x0b",
-                                    "a &amp; b < c > d \"q\" 'a'", "\ud800 lone surrogate"])
-def test_the_fast_parser_builds_the_same_tree_as_the_html_parser(markup: str) -> None:
-    html = render_html(context_for(clean(patient_name=markup, notes_for_team=markup)))
-    fast = _parse(html, SandboxFetcher())
-    assert type(fast).__name__ == "_ParsedHTML"
-    reference = HTML(string=NOT_XML.sub("", html), url_fetcher=SandboxFetcher())
-    assert _tree(fast.etree_element) == _tree(reference.etree_element)
-
-
-def _tree(element: object) -> list[tuple[str, dict[str, str], str, str]]:
-    """Return (tag, attributes, text, tail) for every element, in document order."""
-    return [(node.tag, dict(node.attrib), " ".join((node.text or "").split()),
-             " ".join((node.tail or "").split()))
-            for node in element.iter()]  # type: ignore[attr-defined]
+@pytest.mark.parametrize("markup,shown", [
+    ("Zyx plain", "Zyx plain"), ("<b>Zyx bold</b>", "<b>Zyx bold</b>"),
+    ("\x00\x07Zyx nul and bell\x0b", "Zyx nul and bell"),
+    ("Zyx a &amp; b < c > d \"q\" 'a'", "Zyx a &amp; b < c > d \"q\" 'a'"),
+    ("\ud800Zyx lone surrogate", "Zyx lone surrogate")])
+def test_answers_with_markup_or_control_characters_print_as_their_text(
+        markup: str, shown: str) -> None:
+    pdf = render(clean(patient_name=markup, notes_for_team=markup))
+    text = text_of(pdf)
+    assert shown in text
+    assert not NOT_XML.search(text)
+    assert embedded_things(pdf) == (0, 0)
 
 
 def _elements(element: pikepdf.Object) -> Iterator[pikepdf.Object]:
