@@ -291,7 +291,7 @@ def test_the_agency_page_reads_well_and_passes_axe(browser: Any, world: Any) -> 
         assert axe_violations(page.main_frame) == []
         page.get_by_label("Colour").fill("#ffcc00")
         page.get_by_role("button", name="Save the agency's details").click()
-        assert "the form shows text in #1d4f91 instead" in page.inner_text("main")
+        assert "the form uses a darker shade of it, #" in page.inner_text("main")
         page.get_by_label("Phone number patients should call").fill("call us")
         page.get_by_role("button", name="Save the agency's details").click()
         assert page.title().startswith("Error: ")
