@@ -86,4 +86,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     webhooks.init_app(app)
     health.init_app(app)
+    app.context_processor(lambda: {"product_name": app.config["PRODUCT_NAME"]})
     return app

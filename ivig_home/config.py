@@ -10,6 +10,9 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
+    # The name patients and nurses see (page titles, headers, notices) where no agency name
+    # stands instead.
+    "PRODUCT_NAME": "IVIG home checklist",
     "PDF_PAGE_SIZE": "Letter",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,

@@ -24,11 +24,14 @@ CONTENT_SECURITY_POLICY = {
     "object-src": "'none'",
     "frame-ancestors": "'none'",
 }
+# Features the pages never use, turned off. Only names browsers know: an unknown one (such as
+# "bluetooth", which is not a Permissions-Policy feature) makes Chromium log an error on
+# every page.
 PERMISSIONS_POLICY = {
     feature: "()"
     for feature in ("accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
                     "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
-                    "usb", "serial", "bluetooth", "hid")
+                    "usb", "serial", "hid")
 }
 CACHEABLE_ENDPOINTS = {"static"}
 HSTS = "max-age=31556926"  # one year; this host only (no includeSubDomains)

@@ -90,8 +90,8 @@ def colour_warning(colour: str) -> str | None:
     if ratio >= theme.MIN_CONTRAST:
         return None
     return (f"{colour} has a contrast of {ratio:.1f}:1 with white; text needs "
-            f"{theme.MIN_CONTRAST:.0f}:1, so the form shows text in "
-            f"{theme.DEFAULT_ACCENT} instead. Pick a darker colour to see yours.")
+            f"{theme.MIN_CONTRAST:.0f}:1, so the form uses a darker shade of it, "
+            f"{theme.accent(colour)}. Pick a darker colour to choose the shade yourself.")
 
 
 def check_time_zone(value: str) -> str:

@@ -1,4 +1,5 @@
-"""The agency's colour as an accent, only where text on or in it keeps a 7:1 contrast."""
+"""The agency's colour as an accent, darkened (same hue) until text on or in it keeps a 7:1
+contrast."""
 
 from __future__ import annotations
 
@@ -34,12 +35,22 @@ def contrast(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+def darken(colour: str, factor: float) -> str:
+    """Return '#rrggbb' with each channel scaled by `factor` (0 black, 1 unchanged)."""
+    return "#" + "".join(f"{round(int(colour[i:i + 2], 16) * factor):02x}" for i in (1, 3, 5))
+
+
 def accent(colour: str | None) -> str:
-    """Return the agency colour when it reaches 7:1 against white, else a dark default."""
+    """Return the agency colour when it reaches 7:1 against white, else the lightest shade of
+    it that does (the same hue, darker); the dark default only for a value that is no colour."""
     parsed = parse_colour(colour)
-    if parsed and contrast(parsed, WHITE) >= MIN_CONTRAST:
-        return parsed
-    return DEFAULT_ACCENT
+    if parsed is None:
+        return DEFAULT_ACCENT
+    for step in range(101):  # black (step 100) reaches 21:1
+        shade = darken(parsed, 1 - step / 100)
+        if contrast(shade, WHITE) >= MIN_CONTRAST:
+            return shade
+    return DEFAULT_ACCENT  # pragma: no cover (black always passes)
 
 
 def stylesheet(colour: str | None) -> str:

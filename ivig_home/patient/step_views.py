@@ -263,6 +263,12 @@ def save_and_leave(draft: Any, form: StepForm, result: StepResult,
         result.errors = [birth]
         return render_step(draft, form, answers, result)
     drafts.save_draft(draft, answers, form.section.id)
+    return saved_page(draft, url_for(".step", draft_id=draft.id, section_id=form.section.id))
+
+
+def saved_page(draft: Any, continue_url: str) -> str:
+    """Give a resume code for the saved draft and show it, with the link to keep; "Continue
+    now instead" goes to `continue_url` (the page the patient saved on)."""
     code = drafts.issue_resume_code(draft)
     return render_template(
         "patient/saved.html", code=code, spelled=", ".join(" ".join(part) for part in
@@ -270,7 +276,7 @@ def save_and_leave(draft: Any, form: StepForm, result: StepResult,
         # The link to keep is always the site's own page (agency header, phone and footer),
         # never the framed copy: opened in a tab of its own, that one has neither.
         resume_url=url_for("patient.resume", slug=g.agency_slug, code=code, _external=True),
-        continue_url=url_for(".step", draft_id=draft.id, section_id=form.section.id),
+        continue_url=continue_url,
         expires_on=long_date(last_day(draft.expires_at, g.agency.time_zone)))
 
 
@@ -302,6 +308,13 @@ def help_now(draft_id: str, section_id: str) -> Page:
     if request.method == "POST":
         if not form.validate():
             return refused(draft, section)
+        if request.form.get("action") == "save" and draft.submission_id is None:
+            # The answers so far were stored with the step before this page: only the code
+            # is new. Without a date of birth there is no code; the first step asks for it.
+            if "date_of_birth" not in answers:
+                return redirect(url_for(".step", draft_id=draft.id, section_id="about"), 303)
+            return saved_page(draft, url_for(".help_now", draft_id=draft.id,
+                                             section_id=section.id, **from_check()))
         return redirect(next_url, 303)
     if not found or draft.submission_id is not None:
         return redirect(next_url, 303)

@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, has_request_context, request
 
 from ivig_home.checklist import WORDING, Severity
+from ivig_home.config import DEFAULTS
 from ivig_home.db import db
 from ivig_home.intake.signals import submission_created
 from ivig_home.models import Agency, Submission
@@ -38,11 +39,12 @@ def counts_phrase(counts: Mapping[str, int]) -> str:
     return ", ".join(parts) or "no flagged items"
 
 
-def notice(reference: str, counts: Mapping[str, int], link: str | None) -> tuple[str, str]:
-    """Return the subject and body of a new-submission notice."""
+def notice(reference: str, counts: Mapping[str, int], link: str | None,
+           product: str = DEFAULTS["PRODUCT_NAME"]) -> tuple[str, str]:
+    """Return the subject and body of a new-submission notice (`product`: PRODUCT_NAME)."""
     subject = f"New checklist submitted: reference {reference}"
     where = (f"Open it in the staff area (you will be asked to sign in):\n{link}\n" if link
-             else "Open the ivig_home staff area to see it.\n")
+             else f"Open the {product} staff area to see it.\n")
     body = (f"A new checklist was submitted: reference {reference}, {counts_phrase(counts)}.\n\n"
             f"{where}\n"
             "This notice never contains the patient's name or answers.\n")
@@ -79,7 +81,8 @@ def on_submission(app: Flask, submission: Submission, **_: Any) -> None:
     if not recipient:
         return
     counts = {s.value: submission.count(s.value) for s in Severity}
-    subject, body = notice(submission.reference, counts, _link(app, submission.id))
+    subject, body = notice(submission.reference, counts, _link(app, submission.id),
+                           app.config["PRODUCT_NAME"])
     message = EmailMessage()
     message["Subject"], message["From"], message["To"] = subject, settings["MAIL_FROM"], recipient
     message.set_content(body)

@@ -1,6 +1,10 @@
-/* ivig_home embed: <script src="https://HOST/embed.js" data-agency="SLUG" async></script>
+/* The checklist's embed: <script src="https://HOST/embed.js" data-agency="SLUG" async></script>
    Puts the agency's checklist in an iframe, sizes it to its content, and tells the page
-   only: loaded, step (a number) and submitted (the reference). No names, answers or flags. */
+   only: loaded, step (a number) and submitted (the reference). No names, answers or flags.
+   A frame whose page never says it loaded (this site is not on the agency's list, so the
+   browser refuses to show it; or the app cannot be reached) is hidden after a few seconds,
+   leaving a sentence and the link to open the checklist in a new tab; it comes back if its
+   page loads after all. */
 (function () {
   "use strict";
   var script = document.currentScript ||
@@ -14,7 +18,9 @@
   var frame = document.createElement("iframe");
   var note = document.createElement("p");
   var link = document.createElement("a");
+  var problem = document.createElement("span");
   var first = true;
+  var wait = parseInt(script.getAttribute("data-wait"), 10) || 6000;  // milliseconds
 
   box.className = "ivig-home-embed";
   frame.src = app + "/embed/" + slug + "/?host=" + encodeURIComponent(location.origin);
@@ -25,10 +31,20 @@
   link.target = "_blank";
   link.rel = "noopener";
   link.textContent = "Open the checklist in a new tab";
+  // Large enough to read and to tap with a weak hand, whatever the host page's styles.
+  note.style.cssText = "font-size:1.25em;line-height:1.5";
+  link.style.cssText = "display:inline-block;min-height:44px;padding:8px 0;font-weight:bold";
+  problem.textContent = "The checklist cannot be shown on this page. ";
   note.appendChild(link);
   box.appendChild(frame);
   box.appendChild(note);
   script.parentNode.insertBefore(box, script.nextSibling);
+
+  // No "loaded" yet: show the link alone, not a large empty or broken frame.
+  var timer = window.setTimeout(function () {
+    frame.style.display = "none";
+    note.insertBefore(problem, link);
+  }, wait);
 
   function tell(detail) {
     box.dispatchEvent(new CustomEvent("ivig-home", { bubbles: true, detail: detail }));
@@ -42,6 +58,11 @@
     if (data.type === "resize" && typeof data.height === "number" && data.height > 0) {
       frame.style.height = Math.min(Math.ceil(data.height), 20000) + "px";
     } else if (data.type === "loaded") {
+      window.clearTimeout(timer);
+      if (frame.style.display === "none") {
+        frame.style.display = "block";
+        if (problem.parentNode) note.removeChild(problem);
+      }
       // A new step replaces the page in the frame: bring its top into view.
       if (!first && frame.getBoundingClientRect().top < 0) frame.scrollIntoView();
       first = false;

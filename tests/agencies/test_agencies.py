@@ -130,12 +130,15 @@ def test_a_new_webhook_secret_replaces_the_old_one(app: Flask, runner: FlaskCliR
     assert new != old and f"secret (shown once, keep it safe): {new}" in result.output
 
 
-def test_a_low_contrast_colour_is_kept_but_text_uses_the_dark_default(
+def test_a_low_contrast_colour_is_kept_and_text_uses_a_darker_shade_of_it(
         app: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(cli, [*CREATE, "--colour", "#ffcc00"])
     assert result.exit_code == 0
     assert "#ffcc00 has a contrast of 1.5:1 with white" in result.output
-    assert theme.accent("#ffcc00") == theme.DEFAULT_ACCENT
+    shade = theme.accent("#ffcc00")
+    assert f"so the form uses a darker shade of it, {shade}." in result.output
+    assert shade not in ("#ffcc00", theme.DEFAULT_ACCENT)
+    assert theme.contrast(shade, theme.WHITE) >= 7.0
     assert theme.accent("#0b3d2e") == "#0b3d2e"
 
 

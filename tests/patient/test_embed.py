@@ -149,7 +149,7 @@ def _complete_site_page(page: str) -> None:
     """Assert the page carries the agency's header (name, phone) and the site footer."""
     assert '<header class="site-header">' in page and 'class="site"' in page
     assert '<p class="site-header__name">Harbour Home Infusion</p>' in page
-    assert 'Questions? Call <a href="tel:555-0142">555-0142</a>' in page
+    assert 'Questions? Call <a class="phone" href="tel:555-0142">555-0142</a>' in page
     assert "This checklist does not decide anything. Your care team decides with you." in page
     assert "call 911 (or your local emergency number) now" in page
     assert "embed-frame.js" not in page

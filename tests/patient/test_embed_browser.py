@@ -258,6 +258,40 @@ def test_a_site_not_on_the_list_cannot_frame_the_form(browser: Any,
         context.close()
 
 
+def test_a_refused_frame_gives_way_to_a_link_and_an_allowed_one_stays(
+        browser: Any, embedding: Embedding) -> None:
+    """On a site not on the list the browser shows nothing of the form: after a few seconds
+    the host page shows a sentence and the link, not a large broken frame. On the agency's
+    own site the frame stays."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (375, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(embedding.stranger.url + "/")
+            box = page.locator(".ivig-home-embed")
+            expect(box).to_contain_text("The checklist cannot be shown on this page.",
+                                        timeout=10_000)
+            expect(page.locator("iframe")).to_be_hidden()
+            link = page.get_by_role("link", name="Open the checklist in a new tab")
+            expect(link).to_be_visible()
+            assert link.get_attribute("href") == f"{embedding.app_site.url}/a/{SLUG}/"
+            assert box.bounding_box()["height"] < 200
+            page.screenshot(path=str(SCREENSHOTS / f"embed-refused-{width}.png"))
+        finally:
+            context.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(embedding.host.url + "/")
+        embedded_frame(page, SLUG)
+        page.wait_for_timeout(7000)  # longer than the snippet waits for "loaded"
+        expect(page.locator("iframe")).to_be_visible()
+        assert "cannot be shown" not in page.inner_text("body")
+    finally:
+        context.close()
+
+
 def test_the_snippet_ignores_messages_from_any_other_frame(browser: Any,
                                                            embedding: Embedding) -> None:
     forger = ("<script>parent.postMessage({source: 'ivig-home', type: 'submitted', "
@@ -291,7 +325,7 @@ def test_the_agency_page_reads_well_and_passes_axe(browser: Any, world: Any) -> 
         assert axe_violations(page.main_frame) == []
         page.get_by_label("Colour").fill("#ffcc00")
         page.get_by_role("button", name="Save the agency's details").click()
-        assert "the form shows text in #1d4f91 instead" in page.inner_text("main")
+        assert "the form uses a darker shade of it, #" in page.inner_text("main")
         page.get_by_label("Phone number patients should call").fill("call us")
         page.get_by_role("button", name="Save the agency's details").click()
         assert page.title().startswith("Error: ")

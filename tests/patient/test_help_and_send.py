@@ -155,8 +155,11 @@ def test_an_emergency_submission_keeps_when_the_message_was_shown(app: Flask,
         assert submission.urgent_shown_at is not None
     sent = patient.get("sent").text
     assert "You told us about signs that need help now." in sent
+    # Calling 911 is one tap, and the first thing on the page.
+    assert sent.index('href="tel:911"') < sent.index("Your answers have been sent</h1>")
     # The urgent items (trouble swallowing "not sure", much weaker) still ask for a call today.
-    assert "Please call Demo Home Health today on 555-0100." in sent
+    assert ('Please call Demo Home Health today on <a class="phone" href="tel:555-0100">'
+            '555-0100</a>.') in sent
 
 
 @pytest.mark.parametrize("changes,emergency,urgent", [
@@ -169,4 +172,5 @@ def test_the_sent_page_asks_for_a_call_today_only_with_urgent_items(
     _send(patient)
     sent = patient.get("sent").text
     assert ("You told us about signs that need help now." in sent) is emergency
+    assert ('href="tel:911"' in sent) is emergency
     assert ("Please call Demo Home Health today" in sent) is urgent

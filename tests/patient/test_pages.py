@@ -58,12 +58,12 @@ def test_nothing_personal_is_logged(app: Flask, client: FlaskClient,
 @pytest.mark.parametrize(("colour", "accent"), [
     ("#1d4f91", "#1d4f91"),
     ("#003078", "#003078"),
-    ("#FA0", theme.DEFAULT_ACCENT),
-    ("#1d70b8", theme.DEFAULT_ACCENT),
+    ("#FA0", "#785000"),  # the same hue, darker
+    ("#1d70b8", "#175b95"),
     ("not a colour", theme.DEFAULT_ACCENT),
     (None, theme.DEFAULT_ACCENT),
 ])
-def test_the_agency_colour_is_used_only_when_it_keeps_7_to_1(colour: str | None,
+def test_the_agency_colour_is_darkened_until_it_keeps_7_to_1(colour: str | None,
                                                            accent: str) -> None:
     assert theme.accent(colour) == accent
     assert theme.contrast(theme.accent(colour), "#ffffff") >= 7

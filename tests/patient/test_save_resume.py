@@ -151,3 +151,22 @@ def test_guessing_codes_is_limited_with_a_clear_page(patient_app: Any) -> None:
     assert response.status_code == 429
     assert "Please wait a minute" in response.text
     assert "Your saved answers are safe" in response.text
+
+
+def test_after_the_call_911_page_the_patient_can_save_and_come_back(
+        client: FlaskClient, patient: Patient) -> None:
+    """A patient who leaves to call 911 gets a code on the help-now page and, with it and the
+    date of birth, comes back to the step after it."""
+    patient.complete_until("about", clean())
+    patient.answer("today", clean(breathing_trouble_now="yes"))
+    page = patient.get("help-now/today").text
+    assert 'name="action" value="save"' in page and "Save and come back later" in page
+    saved = patient.post("help-now/today", {}, action="save")
+    assert saved.status_code == 200
+    code = CODE.search(saved.text).group(1)
+    assert f"http://localhost/a/demo/resume?code={code}" in saved.text
+    assert f'href="/a/demo/d/{patient.draft_id}/help-now/today"' in saved.text
+    response = resume(client, code, clean()["date_of_birth"])
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/d/{patient.draft_id}/treatment")
+    assert patient.answers()["breathing_trouble_now"] == "yes"

@@ -221,7 +221,7 @@ def test_the_secure_cookie_works_on_a_local_address(
     with serving(app) as url:
         page = _page(browser, url.replace("127.0.0.1", host))
         _sign_in(page, "nurse@demo.test")
-        assert page.title() == "Queue – ivig_home care team"
+        assert page.title() == "Queue – IVIG home checklist: care team"
         cookie = next(c for c in page.context.cookies() if c["name"] == "session")
         assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
         page.context.close()

@@ -94,7 +94,7 @@ def test_the_counts_read_as_a_sentence(counts: dict[str, int], phrase: str) -> N
     assert notices.counts_phrase(counts) == phrase
     subject, body = notices.notice("ABC-1234", counts, None)
     assert body.startswith(f"A new checklist was submitted: reference ABC-1234, {phrase}.")
-    assert "Open the ivig_home staff area to see it." in body
+    assert "Open the IVIG home checklist staff area to see it." in body
 
 
 @pytest.mark.parametrize("server,address", [(False, "intake@agency.example"), (True, None)])
