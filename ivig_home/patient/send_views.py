@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from ivig_home import locales
 from ivig_home.checklist import InvalidAnswers, assess, long_date, steps
 from ivig_home.checklist.summary import summary
 from ivig_home.i18n import gettext as _
@@ -47,7 +48,7 @@ def preview(answers: dict[str, Any]) -> dict[str, Any]:
     """Return the summary of the answers as they would be sent (the boxes counted as ticked)."""
     document = {"completed_on": patient_steps.today().isoformat(),
                 "answers": {**answers, **ACKS}}
-    return summary(assess(document))
+    return summary(assess(document), write_date=locales.written_date)
 
 
 def render_check(draft: Any, form: StepForm, stored: dict[str, Any],
