@@ -13,7 +13,7 @@ from ivig_home.checklist import NOT_A_DECISION_PATIENT, assess
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import Submission
-from tests.answers import example
+from tests.answers import answers_today
 from tests.patient.client import Patient, clean, section_form, token_in
 
 
@@ -87,7 +87,7 @@ def test_the_help_page_continue_needs_its_token(patient: Patient) -> None:
 
 
 def test_check_your_answers_lists_answers_and_what_will_be_flagged(patient: Patient) -> None:
-    answers = example("clinical-risk-factors")["answers"]
+    answers = answers_today("clinical-risk-factors")
     patient.complete_until("before", answers)
     page = patient.get("confirm").text
     assert "Step 8 of 8:" in page and "Check your answers" in page
@@ -117,7 +117,7 @@ def _send(patient: Patient, token: str | None = None) -> Any:
 
 
 def test_sending_stores_the_assessment_once(app: Flask, patient: Patient) -> None:
-    answers = example("clinical-risk-factors")["answers"]
+    answers = answers_today("clinical-risk-factors")
     patient.complete_until("before", answers)
     token = token_in(patient.get("confirm").text)
     response = _send(patient, token)
@@ -145,7 +145,7 @@ def test_sending_stores_the_assessment_once(app: Flask, patient: Patient) -> Non
 
 def test_an_emergency_submission_keeps_when_the_message_was_shown(app: Flask,
                                                                   patient: Patient) -> None:
-    answers = example("emergency")["answers"]
+    answers = answers_today("emergency")
     patient.complete_until("before", answers)
     _send(patient)
     with app.app_context():

@@ -13,8 +13,8 @@ from ivig_home.checklist import long_date
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import Agency
+from tests.answers import answers_today
 from tests.patient.client import Patient, section_form
-from tests.patient.journey import answers_today
 
 
 def _zone_on_another_day() -> str:
