@@ -158,8 +158,8 @@ def test_the_911_message_is_shown_on_each_emergency_answer_and_the_care_team_on_
 
 
 def test_the_help_now_messages_are_the_words_the_question_pages_use() -> None:
-    macros = (TEMPLATES / "_macros" / "forms.html").read_text() + (
-        TEMPLATES / "_macros" / "help_now.html").read_text()
+    macros = (TEMPLATES / "macros" / "forms.html").read_text() + (
+        TEMPLATES / "macros" / "help_now.html").read_text()
     for sentence in ("Call 911 now", "Or your local emergency number. Do not wait. Do not drive "
                      "yourself.", "Call your care team today", "If it gets worse, or you have "
                      "trouble breathing or swallowing, call 911."):
