@@ -9,10 +9,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from ivig_home.agencies import registry
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, assess
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import Submission
+from ivig_home.patient import step_views as patient_steps
 from tests.answers import answers_today
 from tests.patient.client import Patient, clean, section_form, token_in
 
@@ -137,8 +139,11 @@ def test_sending_stores_the_assessment_once(app: Flask, patient: Patient) -> Non
         assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.0.1")
         assert submissions.submission_answers(submission)["patient_name"] == "George Papadopoulos"
         reference = submission.reference
+        until = patient_steps.last_day(draft.expires_at, registry.get_agency("demo").time_zone)
     page = patient.get("sent")
     assert reference in page.text and "What happens next" in page.text
+    assert (f"This page and the download work until {until:%B} {until.day}, {until.year}."
+            in page.text)  # month first: the demo agency is en-US
     assert 'href="tel:555-0100"' in page.text
     assert patient.get("about").headers["Location"].endswith("/sent")
 
