@@ -17,7 +17,7 @@ from ivig_home.agencies import registry
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import IssuedPdf
-from tests.answers import example
+from tests.answers import answers_today
 from tests.headers import assert_security_headers
 from tests.patient.client import Patient, section_form
 
@@ -160,7 +160,7 @@ def test_a_failed_pdf_write_at_sending_still_confirms_the_submission(
 
     monkeypatch.setattr(submissions, "set_submission_pdf", broken_write)
     patient = patient_draft(app, client)
-    patient.complete_until("before", example("nothing-to-flag")["answers"])
+    patient.complete_until("before", answers_today("nothing-to-flag"))
     acks = {"ack_not_decision": True, "ack_accurate": True}
     sent = patient.post("confirm", section_form("confirm", acks), action="submit")
     assert sent.status_code == 303 and sent.headers["Location"].endswith("/sent")

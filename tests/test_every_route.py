@@ -23,7 +23,7 @@ from ivig_home import security
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry
 from ivig_home.agencies import registry as agencies
-from tests.answers import example
+from tests.answers import answers_today
 from tests.headers import assert_security_headers
 from tests.images import png
 from tests.patient.client import Patient, section_form
@@ -72,10 +72,10 @@ def samples(world: World, as_user: Callable[[str | None], FlaskClient]) -> dict[
     client = app.test_client()
     in_progress = Patient(app, client)
     in_progress.start()
-    in_progress.complete_until("before", example("emergency")["answers"])
+    in_progress.complete_until("before", answers_today("emergency"))
     sent = Patient(app, client)
     sent.start()
-    sent.complete_until("before", example("nothing-to-flag")["answers"])
+    sent.complete_until("before", answers_today("nothing-to-flag"))
     acks = {"ack_not_decision": True, "ack_accurate": True}
     assert sent.post("confirm", section_form("confirm", acks), action="submit").status_code == 303
     nurse = as_user("nurse@demo.test")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ivig_home.db import db
 from ivig_home.models import Submission
-from tests.answers import example
+from tests.answers import answers_today
 from tests.gunicorn_server import GunicornServer, HttpPatient, free_port
 from tests.patient.client import token_in
 
@@ -60,7 +60,7 @@ def test_gunicorn_logs_json_lines_with_no_patient_data(app: Flask) -> None:
     try:
         patient = HttpPatient(running.url)
         patient.start()
-        answers = {**example("clinical-risk-factors")["answers"], "patient_name": SECRET_NAME}
+        answers = {**answers_today("clinical-risk-factors"), "patient_name": SECRET_NAME}
         reference = patient.send_all(answers)
         assert patient.request("GET", patient.page("summary.pdf"))[0] == 200
         bad_line = raw_request(running.port, f"GET /a/demo/resume?code={SECRET_NAME} HTTP/1.1 x"
@@ -106,7 +106,7 @@ def test_a_killed_worker_is_replaced_and_the_next_patients_are_served(
         app: Flask, server: GunicornServer) -> None:
     first = HttpPatient(server.url)
     first.start()
-    reference = first.send_all(example("nothing-to-flag")["answers"])
+    reference = first.send_all(answers_today("nothing-to-flag"))
     victim = server.workers()[0]
     os.kill(victim, signal.SIGKILL)
     deadline = time.monotonic() + 30

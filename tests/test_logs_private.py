@@ -23,7 +23,7 @@ from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry
 from ivig_home.gunicorn_logs import WithholdRequestDetails
 from ivig_home.logs import withheld_traceback
-from tests.answers import example
+from tests.answers import answers_today
 from tests.apps import QUICK_STOP
 from tests.patient.client import Patient, section_form
 
@@ -63,7 +63,7 @@ def every_log(capsys: pytest.CaptureFixture[str]) -> Iterator[io.StringIO]:
 
 def fill_in_everything(app: Flask) -> tuple[Patient, str]:
     """Send a whole checklist with the secret answers, save once, download the PDF."""
-    answers = {**example("clinical-risk-factors")["answers"], **SECRET_ANSWERS}
+    answers = {**answers_today("clinical-risk-factors"), **SECRET_ANSWERS}
     patient = Patient(app, app.test_client())
     patient.start()
     saved = patient.post("about", section_form("about", answers), action="save")

@@ -278,6 +278,8 @@ def test_the_standard_webhooks_migration_replaces_old_secrets_and_says_so(
             assert message_id.startswith("msg_")
             assert payload == {"type": "submission.created", "timestamp": old_payload["created"],
                                "data": {k: v for k, v in old_payload.items() if k != "event"}}
+            db.session.remove()
+            upgrade()  # show-agency reads the agency with today's model (the later columns)
             shown = show("older")
             assert "webhook secret was replaced by the database migration" in shown
             assert "ivig-home edit-agency older --new-webhook-secret" in shown
@@ -298,3 +300,54 @@ def test_the_standard_webhooks_migration_replaces_old_secrets_and_says_so(
         db.session.remove()
         assert f"(shown once, keep it safe): {_secret_of('older')}" in result.output
         assert "replaced" not in show("older")
+
+
+def test_the_locale_migration_gives_existing_agencies_us_dates_and_keeps_their_rows(
+        empty_app: Flask) -> None:
+    """d4f6a8c0e2b5: agencies.locale comes with 'en-US' and goes; nothing else is touched."""
+    before = "c9e1a3b5d7f2"
+    agencies = sqlalchemy.table(
+        "agencies", sqlalchemy.column("slug", sqlalchemy.String),
+        sqlalchemy.column("name", sqlalchemy.String), sqlalchemy.column("phone", sqlalchemy.String),
+        sqlalchemy.column("colour", sqlalchemy.String),
+        sqlalchemy.column("allowed_origins", sqlalchemy.JSON),
+        sqlalchemy.column("created_at", sqlalchemy.DateTime))
+    # A row that belongs to the agency: rebuilding agencies on SQLite would delete it.
+    count = sqlalchemy.text("SELECT count(*) FROM webhook_deliveries")
+    with empty_app.app_context():
+        upgrade(revision=before)
+        db.session.execute(agencies.insert().values(
+            slug="older", name="Older Home Infusion", phone="555-0142", colour="#1d4f91",
+            allowed_origins=[], created_at=datetime(2026, 11, 1)))
+        db.session.execute(sqlalchemy.text(
+            "INSERT INTO webhook_deliveries (message_id, agency_id, event, payload, attempts, "
+            "next_attempt_at, created_at) SELECT 'msg_1', id, 'submission.created', '{}', 0, "
+            ":at, :at FROM agencies"), {"at": datetime(2026, 11, 21, 9)})
+        db.session.commit()
+        db.session.remove()
+        for _ in range(2):  # up, down, up
+            upgrade()
+            assert db.session.execute(sqlalchemy.text(
+                "SELECT slug, locale FROM agencies")).all() == [("older", "en-US")]
+            db.session.remove()
+            runner = empty_app.test_cli_runner()
+            shown = runner.invoke(cli, ["show-agency", "older"])
+            assert shown.exit_code == 0, shown.output
+            assert "locale:          en-US (dates month first)" in shown.output
+            db.session.remove()
+            assert runner.invoke(cli, ["edit-agency", "older", "--locale", "en-GB"]).exit_code \
+                == 0
+            db.session.remove()
+            assert db.session.scalar(sqlalchemy.text(
+                "SELECT locale FROM agencies WHERE slug = 'older'")) == "en-GB"
+            db.session.remove()
+            downgrade(revision=before)
+            assert "locale" not in _columns("agencies")
+            assert db.session.scalar(sqlalchemy.text(
+                "SELECT name FROM agencies WHERE slug = 'older'")) == "Older Home Infusion"
+            assert db.session.scalar(count) == 1
+            db.session.remove()
+        upgrade()
+        assert db.session.scalar(sqlalchemy.text("SELECT locale FROM agencies")) == "en-US"
+        assert db.session.scalar(count) == 1
+        db.session.remove()

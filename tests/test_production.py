@@ -23,7 +23,7 @@ from sqlalchemy.exc import DisconnectionError
 from ivig_home import create_app, serving
 from ivig_home.logs import JsonFormatter
 from ivig_home.maintenance import init_db
-from tests.answers import example
+from tests.answers import answers_today
 from tests.apps import NO_POSTGRES, POSTGRES, SQLITE_FILE, dispose, make_app
 from tests.gunicorn_server import free_port
 from tests.patient.client import Patient, section_form, token_in
@@ -86,7 +86,7 @@ def test_behind_a_tls_proxy_the_resume_link_is_https(app_with: AppMaker, proxies
     client.environ_base.update(HTTP_X_FORWARDED_PROTO="https", HTTP_X_FORWARDED_HOST="evil.test")
     patient = Patient(app, client)
     patient.start()
-    saved = patient.post("about", section_form("about", example("nothing-to-flag")["answers"]),
+    saved = patient.post("about", section_form("about", answers_today("nothing-to-flag")),
                          action="save")
     assert f'{scheme}://localhost/a/demo/resume?code=' in saved.text
     assert "evil.test" not in saved.text
@@ -181,7 +181,7 @@ def test_requests_after_the_connections_were_dropped_succeed(
                  SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": pre_ping, "hide_parameters": True})
     patient = Patient(app, app.test_client())
     patient.start()
-    answers = example("nothing-to-flag")["answers"]
+    answers = answers_today("nothing-to-flag")
     assert patient.answer("about", answers).status_code == 303
     assert drop_connections(app.config["SQLALCHEMY_DATABASE_URI"], wait=True) >= 1
     for section_id in ("today", "about", "today"):
@@ -217,7 +217,7 @@ def test_a_new_connection_is_taken_unchecked_and_a_closed_one_is_refused_after(
 def test_patients_mid_journey_lose_nothing_while_connections_keep_dropping(
         pg_app: Callable[..., Flask]) -> None:
     app = pg_app()
-    answers = example("nothing-to-flag")["answers"]
+    answers = answers_today("nothing-to-flag")
     statuses: list[int] = []
     patients = []
     for _ in range(4):

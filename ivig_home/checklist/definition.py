@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import cache, cached_property
@@ -121,6 +121,8 @@ class Item:
     patient: str = ""
     max_length: int = TEXT_MAX
     future_allowed: bool = False
+    # A date whose day may be left empty (a month and year stand for the 1st of the month).
+    rough: bool = False
     multiline: bool = False
     autocomplete: str = ""
     input: str = ""
@@ -131,8 +133,9 @@ class Item:
         checks of every answer read it)."""
         return tuple(option.value for option in self.options)
 
-    def display(self, value: object) -> str:
-        """Return an answer as the patient saw it ('Not sure' rather than 'unsure')."""
+    def display(self, value: object, write_date: Callable[[date], str] | None = None) -> str:
+        """Return an answer as the patient saw it ('Not sure' rather than 'unsure'); a date
+        by `write_date` when given (the patient's own way, 'March 14, 1955' in the US)."""
         labels = {option.value: option.label for option in self.options}
         if isinstance(value, list):
             return ", ".join(labels.get(str(v), str(v)) for v in value) or "None of these"
@@ -141,7 +144,7 @@ class Item:
         if isinstance(value, str) and value in labels:
             return labels[value]
         if self.type == "date" and isinstance(value, str):
-            return _long_date(value)
+            return _long_date(value, write_date or long_date)
         return str(value)
 
 
@@ -156,13 +159,14 @@ def long_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _long_date(value: str) -> str:
-    """Return '30 September 1988' for '1988-09-30'; anything else as it is."""
+def _long_date(value: str, write_date: Callable[[date], str]) -> str:
+    """Return '30 September 1988' (or as `write_date` writes it) for '1988-09-30'; anything
+    else as it is."""
     try:
         day = date.fromisoformat(value)
     except ValueError:
         return value
-    return long_date(day)
+    return write_date(day)
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,8 @@ def _item(raw: dict[str, Any], section: str, sources: Mapping[str, Source],
             raise _fail(item_id, f"'when' refers to '{when.item}', not an earlier item")
         if not str(raw.get("not_asked", "")).strip():
             raise _fail(item_id, "an item with 'when' needs 'not_asked' wording")
+    if raw.get("rough") and raw["type"] != "date":
+        raise _fail(item_id, "only a date item can be 'rough'")
     options = _options(raw, item_id)
     rules = tuple(_rule(r, raw, tuple(o.value for o in options)) for r in raw.get("flags", []))
     if rules and not str(raw.get("patient", "")).strip():

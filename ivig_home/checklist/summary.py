@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from ivig_home.checklist import NOT_A_DECISION, NOT_A_DECISION_PATIENT, Assessment, Severity, load
 from ivig_home.checklist.engine import is_asked
 
 
-def answer_rows(answers: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Return every section with each item's answer, or why it was not asked."""
+def answer_rows(answers: Mapping[str, Any],
+                write_date: Callable[[date], str] | None = None) -> list[dict[str, Any]]:
+    """Return every section with each item's answer, or why it was not asked; dates written
+    by `write_date` when given (the patient's pages write them the agency's way)."""
     sections = []
     for section in load().sections:
         rows = []
@@ -23,9 +26,9 @@ def answer_rows(answers: Mapping[str, Any]) -> list[dict[str, Any]]:
                 row["answer"] = f"Not asked, because {item.not_asked}."
             elif value is None or value == "" or value == []:
                 row["status"] = "not_answered" if value is None or value == "" else "answered"
-                row["answer"] = item.display(value) if value == [] else "Not answered"
+                row["answer"] = item.display(value, write_date) if value == [] else "Not answered"
             else:
-                row["answer"] = item.display(value)
+                row["answer"] = item.display(value, write_date)
                 row["unsure"] = value == "unsure"
             rows.append(row)
         sections.append({"id": section.id, "title": section.title, "items": rows})
@@ -58,7 +61,8 @@ def flag_groups(assessment: Assessment) -> list[dict[str, Any]]:
     return groups
 
 
-def summary(assessment: Assessment) -> dict[str, Any]:
+def summary(assessment: Assessment,
+            write_date: Callable[[date], str] | None = None) -> dict[str, Any]:
     """Return everything a summary page or PDF shows about an assessment, as plain data."""
     highest = assessment.highest_severity
     return {
@@ -70,7 +74,7 @@ def summary(assessment: Assessment) -> dict[str, Any]:
         "age": assessment.age,
         "days_since_last_infusion": assessment.days_since_last_infusion,
         "groups": flag_groups(assessment),
-        "sections": answer_rows(assessment.answers),
+        "sections": answer_rows(assessment.answers, write_date),
         "not_a_decision": NOT_A_DECISION,
         "not_a_decision_patient": NOT_A_DECISION_PATIENT,
     }

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from ivig_home import locales
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry as agencies
 from ivig_home.agencies.logo import LogoRefused
@@ -29,11 +30,20 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
+def _order(locale: str) -> str:
+    return "month first" if locales.month_first(locale) else "day first"
+
+
+LOCALE_HELP = ("How patients write dates: 'en-US' month first (the default), 'en-GB' day "
+               f"first. One of: {', '.join(locales.LOCALES)}.")
+
+
 def _describe(agency: Agency) -> None:
     click.echo(f"  name:            {agency.name}")
     click.echo(f"  phone:           {agency.phone}")
     click.echo(f"  colour:          {agency.colour}")
     click.echo(f"  time zone:       {agency.time_zone}")
+    click.echo(f"  locale:          {agency.locale} (dates {_order(agency.locale)})")
     click.echo(f"  logo:            {agency.logo_type or 'none'}")
     click.echo(f"  allowed origins: {' '.join(agency.allowed_origins) or 'none (no framing)'}")
     click.echo(f"  webhook URL:     {agency.webhook_url or 'none'}")
@@ -53,15 +63,16 @@ def _describe(agency: Agency) -> None:
 @click.option("--webhook-url", help="An https URL that receives a notice for each submission.")
 @click.option("--time-zone", help="The zone times are shown in, an IANA name like "
                                   "'America/New_York' (default: the TIME_ZONE setting).")
+@click.option("--locale", help=LOCALE_HELP)
 @with_appcontext
 def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
                           origins: tuple[str, ...], webhook_url: str | None,
-                          time_zone: str | None) -> None:
+                          time_zone: str | None, locale: str | None) -> None:
     """Create an agency; its form is at /a/SLUG/ and, framed, /embed/SLUG/."""
     try:
         made = agencies.create_agency(slug, name, phone, colour=colour,
                                       allowed_origins=origins, webhook_url=webhook_url,
-                                      time_zone=time_zone)
+                                      time_zone=time_zone, locale=locale)
     except agencies.AgencyRefused as error:
         _fail(str(error))
     click.echo(f"Created agency {made.agency.slug}:")
@@ -79,6 +90,7 @@ def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
 @click.option("--no-origins", is_flag=True, help="Let no site embed the form.")
 @click.option("--webhook-url", help="A new webhook URL; '' turns webhooks off.")
 @click.option("--time-zone", help="The zone times are shown in, like 'America/New_York'.")
+@click.option("--locale", help=LOCALE_HELP)
 @click.option("--logo", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="A PNG or SVG logo (at most 256 KB); an SVG is cleaned first.")
 @click.option("--remove-logo", is_flag=True)
@@ -87,7 +99,7 @@ def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
 def edit_agency_command(slug: str, origins: tuple[str, ...], no_origins: bool,
                         logo: Path | None, remove_logo: bool, new_webhook_secret: bool,
                         **details: Any) -> None:
-    """Change an agency's details, time zone, logo, allowed origins or webhook."""
+    """Change an agency's details, time zone, locale, logo, allowed origins or webhook."""
     agency = _agency(slug)
     changes = {key: value for key, value in details.items() if value is not None}
     if origins or no_origins:

@@ -39,11 +39,14 @@ def _context(draft_id: str) -> str:
 def expiry(answers: dict[str, Any], now: datetime, zone: str | None = None) -> datetime:
     """Return 30 days from now, or the end of the day after the planned infusion if sooner.
 
-    The day ends at midnight in the agency's time zone (UTC when none is given).
+    The day ends at midnight in the agency's time zone (UTC when none is given). A planned
+    date before today can only be a slip (the form refuses it): it is ignored, so no typo
+    makes a draft be deleted sooner than 30 days after a save.
     """
     expires = now + LIFETIME
     planned = parse_date(answers.get("planned_infusion_date"))
-    if planned is not None:
+    today = now.astimezone(time_zone(zone)).date()
+    if planned is not None and planned >= today:
         midnight = datetime.combine(planned + timedelta(days=2), time(), time_zone(zone))
         end_of_next_day = midnight.astimezone(UTC)
         expires = min(expires, max(end_of_next_day, now + SHORTEST_LIFETIME))

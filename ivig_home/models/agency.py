@@ -46,6 +46,8 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
     # An IANA name ('America/New_York'): times are stored in UTC and shown in this zone.
     time_zone: Mapped[str] = mapped_column(String(64), default=configured,
                                            server_default="UTC")
+    # How patients write dates ('en-US': month first; 'en-GB': day first): ivig_home.locales.
+    locale: Mapped[str] = mapped_column(String(16), default="en-US", server_default="en-US")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

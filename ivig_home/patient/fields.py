@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -9,12 +10,15 @@ from typing import Any
 from wtforms import Field
 from wtforms.utils import unset_value
 
+from ivig_home import locales
 from ivig_home.checklist import Item
 from ivig_home.checklist.definition import COUNT_MAX
 from ivig_home.checklist.engine import EARLIEST_DATE, parse_date
 from ivig_home.i18n import gettext as _
 
 DATE_PARTS = ("day", "month", "year")
+# The example in a date hint, written day first in the definition ("27 3 1958").
+BOX_EXAMPLE = re.compile(r"(?P<day>\d{1,2}) (?P<month>\d{1,2}) (?P<year>\d{4})")
 
 
 class AnswerField(Field):
@@ -73,6 +77,34 @@ class AnswerField(Field):
             return _("%(label)s must be %(count)s characters or fewer",
                      label=_(self.item.label), count=f"{self.item.max_length:,}")
         return _("Enter the %(label)s", label=self.label_words)
+
+
+PHONE = re.compile(r"^\+?[0-9 ().-]+?(?:\s*,?\s*(?:x|ext\.?|extension)\s*[0-9]{1,6})?$",
+                   re.IGNORECASE)
+PHONE_DIGITS = (7, 15)  # a local number with its area code, up to an international one
+
+
+class PhoneAnswerField(AnswerField):
+    """A phone number: digits, spaces, + - ( ) . and an extension ('x123', 'ext. 123')."""
+
+    kind = "text"
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Keep what was typed; words that are not a phone number are refused, saying so."""
+        super().process_formdata(valuelist)
+        if self.data is None:
+            return
+        number = re.split(r"(?i)x|ext|extension", self.data)[0]
+        digits = sum(character.isdigit() for character in number)
+        if (not PHONE.match(self.data) or not self.data.isascii()
+                or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]):
+            self.data = None
+            raise ValueError(self.problem_message())
+
+    def problem_message(self) -> str:
+        """Return what to do: a phone number, or nothing (the box is optional)."""
+        return _("Enter the %(label)s as a phone number, like 555 123 4567 or "
+                 "555 123 4567 ext. 12, or leave it empty", label=self.label_words)
 
 
 class ChoiceAnswerField(AnswerField):
@@ -140,20 +172,50 @@ class CountAnswerField(AnswerField):
 
 
 class DateAnswerField(AnswerField):
-    """A date as three number boxes (day, month, year), never a date picker."""
+    """A date as three number boxes, never a date picker.
+
+    The boxes come in the order the agency's patients write dates (ivig_home.locales):
+    month, day, year in the US; day, month, year elsewhere. Their names never change.
+    """
 
     kind = "date"
 
     @property
+    def parts(self) -> tuple[str, str, str]:
+        """Return the boxes in the order they are shown: ('month', 'day', 'year') in the US."""
+        return locales.date_parts()
+
+    @property
+    def boxes(self) -> list[tuple[str, str, int]]:
+        """Return each box in order: its part, its translated label and its width."""
+        labels = {"day": (_("Day"), 2), "month": (_("Month"), 2), "year": (_("Year"), 4)}
+        return [(part, *labels[part]) for part in self.parts]
+
+    @property
+    def hint(self) -> str:
+        """Return the hint, its example written in the order of the boxes ('3 27 1958' in
+        the US for the definition's '27 3 1958')."""
+        text = super().hint
+        if self.item.rough and text:
+            text = f"{text} {_('You can leave the day empty.')}"
+        return BOX_EXAMPLE.sub(lambda found: locales.example(date(
+            int(found["year"]), int(found["month"]), int(found["day"]))), text)
+
+    @property
     def anchor(self) -> str:
         """Return the id of the first box to fix."""
-        empty = [part for part in DATE_PARTS if not self.raw.get(part)]
-        return f"{self.item.id}-{empty[0] if self.data is None and empty else 'day'}"
+        empty = [part for part in self.parts if not self.raw.get(part)
+                 and not (part == "day" and self._day_optional)]
+        return f"{self.item.id}-{empty[0] if self.data is None and empty else self.parts[0]}"
 
     @property
     def autocomplete(self) -> str:
         """Return the autocomplete prefix (e.g. 'bday' for a date of birth) or ''."""
         return self.item.autocomplete
+
+    @property
+    def _day_optional(self) -> bool:
+        return self.item.rough
 
     def process_data(self, value: Any) -> None:
         """Split a stored ISO date into the three boxes."""
@@ -180,7 +242,14 @@ class DateAnswerField(AnswerField):
     def _parse(self, parts: Mapping[str, str]) -> str | None:
         if not any(parts.values()):
             return None
-        missing = [part for part in DATE_PARTS if not parts[part]]
+        parts = dict(parts)
+        if self._day_optional and not parts["day"] and parts["month"] and parts["year"]:
+            # "A rough date is fine": a month and year alone stand for the 1st of the month.
+            # The 1st, not the 15th: it is never after today (this month's 15th may be), and
+            # it can only make the time since the last infusion look longer, so the care team
+            # is asked to look at a long gap rather than miss one.
+            parts["day"] = "1"
+        missing = [part for part in self.parts if not parts[part]]
         if missing:
             names = {"day": _("a day"), "month": _("a month"), "year": _("a year")}
             raise ValueError(_("The %(label)s must include %(part)s",
@@ -193,21 +262,38 @@ class DateAnswerField(AnswerField):
             day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
         except ValueError:
             if 13 <= int(parts["month"]) <= 31 and 1 <= int(parts["day"]) <= 12:
-                raise ValueError(self._month_first()) from None
+                raise ValueError(self._swapped()) from None
             raise ValueError(self._not_real()) from None
         return day.isoformat()
 
+    def check_today(self, today: date) -> None:
+        """Refuse a date in the past for an item that asks about the future (a planned date):
+        it is a slip, and the checklist would otherwise take it."""
+        day = parse_date(self.data)
+        if self.item.future_allowed and day is not None and day < today:
+            self.data = None
+            self.process_errors.append(_("The %(label)s must be today or later",
+                                         label=self.label_words))
+
+    def _order_words(self) -> str:
+        if self.parts[0] == "month":
+            return _("month, day and year")
+        return _("day, month and year")
+
     def leave_message(self) -> str:
         """Return what to do to save and leave: the date of birth is needed to come back."""
-        return _("Enter the %(label)s as day, month and year. You need it to come back later.",
-                 label=self.label_words)
+        return _("Enter the %(label)s as %(order)s. You need it to come back later.",
+                 label=self.label_words, order=self._order_words())
 
     def _not_real(self) -> str:
         return _("The %(label)s must be a real date", label=self.label_words)
 
-    def _month_first(self) -> str:
+    def _swapped(self) -> str:
         """Say the order of the boxes: a month of 13 to 31 with a day of 1 to 12 looks swapped
-        (written month first, as in the US)."""
+        (written day first in month-first boxes, or month first in day-first boxes)."""
+        if self.parts[0] == "month":
+            return _("Put the month first, then the day: the month of the %(label)s must be "
+                     "1 to 12", label=self.label_words)
         return _("Put the day first, then the month: the month of the %(label)s must be "
                  "1 to 12", label=self.label_words)
 
@@ -215,7 +301,11 @@ class DateAnswerField(AnswerField):
         """Return what to do, naming the rule of the checklist the date broke."""
         day = parse_date(self.data)
         if day is None:
-            return _("Enter the %(label)s as day, month and year", label=self.label_words)
+            if self._day_optional:
+                return _("Enter the %(label)s as %(order)s, or the month and year",
+                         label=self.label_words, order=self._order_words())
+            return _("Enter the %(label)s as %(order)s", label=self.label_words,
+                     order=self._order_words())
         if day < EARLIEST_DATE:
             return _("The %(label)s must be in 1900 or later", label=self.label_words)
         return _("The %(label)s must be today or in the past", label=self.label_words)

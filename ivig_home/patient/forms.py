@@ -12,7 +12,12 @@ from wtforms import StringField
 
 from ivig_home.checklist import Section, is_asked, load, prune, validate
 from ivig_home.patient.csrf import DraftForm, SignedForm
-from ivig_home.patient.fields import FIELD_TYPES, AnswerField, DateAnswerField
+from ivig_home.patient.fields import (
+    FIELD_TYPES,
+    AnswerField,
+    DateAnswerField,
+    PhoneAnswerField,
+)
 
 SHOWN = "shown"  # hidden inputs naming the questions the patient could see when posting
 
@@ -32,6 +37,9 @@ class StepForm(DraftForm):
         fields = list(self.answer_fields())
         ids = {field.item.id for field in fields}
         merged = {key: value for key, value in stored.items() if key not in ids}
+        for field in fields:
+            if isinstance(field, DateAnswerField):
+                field.check_today(today)
         for field in fields:
             keep = field.item.id in shown and not field.process_errors
             value = field.data if keep else stored.get(field.item.id)
@@ -89,7 +97,8 @@ def step_form_class(section_id: str) -> type[StepForm]:
     for item in section.items:
         if hasattr(StepForm, item.id):
             raise ValueError(f"item id '{item.id}' clashes with a form attribute")
-        fields[item.id] = FIELD_TYPES[item.type](item=item)
+        kind = PhoneAnswerField if item.input == "tel" else FIELD_TYPES[item.type]
+        fields[item.id] = kind(item=item)
     return type(f"{section_id.title()}StepForm", (StepForm,), fields)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ivig_home.checklist import InvalidAnswers, assess, long_date, steps
+from ivig_home import locales
+from ivig_home.checklist import InvalidAnswers, assess, steps
 from ivig_home.checklist.summary import summary
 from ivig_home.i18n import gettext as _
 from ivig_home.intake import drafts, submissions
@@ -47,7 +48,7 @@ def preview(answers: dict[str, Any]) -> dict[str, Any]:
     """Return the summary of the answers as they would be sent (the boxes counted as ticked)."""
     document = {"completed_on": patient_steps.today().isoformat(),
                 "answers": {**answers, **ACKS}}
-    return summary(assess(document))
+    return summary(assess(document), write_date=locales.written_date)
 
 
 def render_check(draft: Any, form: StepForm, stored: dict[str, Any],
@@ -110,5 +111,5 @@ def sent(draft_id: str) -> Page:
     return render_template("patient/sent.html", submission=submission,
                            late=late if late in LATE else None,
                            pdf_url=url_for(".pdf", draft_id=draft.id),
-                           link_until=long_date(
+                           link_until=locales.written_date(
                                patient_steps.last_day(draft.expires_at, g.agency.time_zone)))

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Response, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ivig_home import timezones
-from ivig_home.checklist import Section, is_asked, long_date, steps
+from ivig_home import locales, timezones
+from ivig_home.checklist import Section, is_asked, steps
 from ivig_home.intake import drafts
 from ivig_home.patient.csrf import DraftForm, csrf_failed
 from ivig_home.patient.forms import StepForm, StepResult, posted_shown, step_form
@@ -277,7 +277,7 @@ def saved_page(draft: Any, continue_url: str) -> str:
         # never the framed copy: opened in a tab of its own, that one has neither.
         resume_url=url_for("patient.resume", slug=g.agency_slug, code=code, _external=True),
         continue_url=continue_url,
-        expires_on=long_date(last_day(draft.expires_at, g.agency.time_zone)))
+        expires_on=locales.written_date(last_day(draft.expires_at, g.agency.time_zone)))
 
 
 def last_day(expires_at: datetime, zone: str | None = None) -> date:

@@ -70,7 +70,8 @@ def test_saving_pushes_the_expiry_to_30_days(db_app: Flask) -> None:
     ("2026-11-21", datetime(2026, 11, 23, tzinfo=UTC)),       # planned today
     ("2027-03-01", NOW + timedelta(days=30)),                 # 30 days is sooner
     ("2026-12-20", datetime(2026, 12, 21, 15, 30, tzinfo=UTC)),  # exactly 30 days either way
-    ("2026-11-10", NOW + timedelta(days=1)),                  # past: still a day to finish
+    ("2026-11-10", NOW + timedelta(days=30)),   # a past date is a typo: never kept shorter
+    ("1926-11-22", NOW + timedelta(days=30)),   # an absurd one too
     ("not a date", NOW + timedelta(days=30)),
 ])
 def test_expiry_rules(planned: str | None, expected: datetime) -> None:
@@ -84,6 +85,8 @@ def test_expiry_is_never_later_than_30_days_nor_sooner_than_a_day(planned: date,
                                                                    now: datetime) -> None:
     expires = expiry({"planned_infusion_date": planned.isoformat()}, now)
     assert now + timedelta(days=1) <= expires <= now + timedelta(days=30)
+    if planned < now.date():
+        assert expires == now + timedelta(days=30)  # no typo keeps a draft for less
     if expires < now + timedelta(days=30) and expires > now + timedelta(days=1):
         assert expires == datetime.combine(planned + timedelta(days=2), datetime.min.time(), UTC)
 

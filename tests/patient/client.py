@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
@@ -21,8 +21,10 @@ DRAFT = re.compile(r"/a/[^/]+/d/([^/?]+)/")
 
 
 def clean(**changes: Any) -> dict[str, Any]:
-    """Return the nothing-to-flag example's answers, with some changed."""
-    return example("nothing-to-flag")["answers"] | changes
+    """Return the nothing-to-flag example's answers, with some changed; its planned infusion
+    date is moved a month from today (the form refuses a planned date in the past)."""
+    planned = {"planned_infusion_date": (date.today() + timedelta(days=30)).isoformat()}
+    return example("nothing-to-flag")["answers"] | planned | changes
 
 
 def token_in(html: str) -> str:

@@ -9,24 +9,11 @@ from typing import Any
 
 from ivig_home.checklist import load
 from ivig_home.intake import drafts
-from tests.answers import example
 from tests.browser import AXE, AXE_TAGS
 
 ITEMS = load().items
 SECTIONS = {section.id: section for section in load().sections}
 STEP_URL = re.compile(r"/a/(?P<slug>[^/]+)/d/(?P<draft>[^/]+)/(?P<rest>[^?#]+)")
-EXAMPLE_DAY = date(2026, 11, 21)
-SHIFTED = ("last_infusion_date", "planned_infusion_date")
-
-
-def answers_today(name: str) -> dict[str, Any]:
-    """Return an example's answers with its event dates moved as far as today is from its day."""
-    answers = example(name)["answers"]
-    offset = date.today() - EXAMPLE_DAY
-    for key in SHIFTED:
-        if key in answers:
-            answers[key] = (date.fromisoformat(answers[key]) + offset).isoformat()
-    return answers
 
 
 def where(page: Any) -> tuple[str, str]:

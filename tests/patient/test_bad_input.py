@@ -21,9 +21,9 @@ from ivig_home.agencies import registry
 from ivig_home.checklist import is_asked, load
 from ivig_home.intake import drafts
 from ivig_home.patient.csrf import draft_token
+from tests.answers import answers_today
 from tests.bad_values import TEXT, VALUES
 from tests.patient.client import section_form
-from tests.patient.journey import answers_today
 
 SECTIONS = [section.id for section in load().sections]
 ITEMS = load().items

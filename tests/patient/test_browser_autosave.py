@@ -14,10 +14,9 @@ from playwright.sync_api import expect
 
 from ivig_home.checklist import assess
 from ivig_home.intake import drafts, submissions
-from tests.answers import example
+from tests.answers import answers_today, example
 from tests.browser import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
-    answers_today,
     arrive,
     axe_violations,
     describe,

@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ivig_home.intake import drafts
+from tests.answers import answers_today
 from tests.browser import SCREENSHOTS, LiveServer
 from tests.patient.journey import (
-    answers_today,
     arrive,
     describe,
     fill_step,

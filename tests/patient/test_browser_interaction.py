@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ivig_home.intake import drafts, submissions
+from tests.answers import answers_today
 from tests.browser import LiveServer
 from tests.patient.journey import (
-    answers_today,
     axe_violations,
     complete,
     describe,

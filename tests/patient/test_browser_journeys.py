@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from ivig_home.checklist import assess
 from ivig_home.intake import drafts, submissions
+from tests.answers import answers_today
 from tests.browser import LiveServer
-from tests.patient.journey import answers_today, complete
+from tests.patient.journey import complete
 
 pytestmark = pytest.mark.browser
 EXAMPLES = ["nothing-to-flag", "clinical-risk-factors", "emergency"]

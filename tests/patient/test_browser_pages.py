@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.answers import answers_today
 from tests.browser import SCREENSHOTS, LiveServer
-from tests.patient.journey import SECTIONS, answers_today, complete, describe
+from tests.patient.journey import SECTIONS, complete, describe
 from tests.patient.page_audit import PageAudit
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.answers import example
+from tests.answers import answers_today
 from tests.patient.client import Patient
 
 NOTICE = ("You are filling this in for someone else. "
@@ -20,7 +20,7 @@ CHECK_NOTICE = ("You are filling this in for someone else. "
 
 
 def answers(completed_by: str, **changes: Any) -> dict[str, Any]:
-    return example("nothing-to-flag")["answers"] | {"completed_by": completed_by} | changes
+    return answers_today("nothing-to-flag") | {"completed_by": completed_by} | changes
 
 
 def text(page: str) -> str:
@@ -65,7 +65,7 @@ def test_the_step_that_asks_who_is_filling_it_in_has_no_notice(patient: Patient)
 
 def test_a_caregiver_sees_the_notice_and_a_lead_in_on_the_check_page(
         patient: Patient) -> None:
-    patient.complete_until("before", example("clinical-risk-factors")["answers"])
+    patient.complete_until("before", answers_today("clinical-risk-factors"))
     shown = main_text(patient.get("confirm").text)
     assert CHECK_NOTICE in shown and LEAD_IN in shown
     assert (shown.index("Check your answers") < shown.index(CHECK_NOTICE)
@@ -76,7 +76,7 @@ def test_a_caregiver_sees_the_notice_and_a_lead_in_on_the_check_page(
 @pytest.mark.parametrize("section", ["today", "treatment", "confirm"])
 def test_a_patient_filling_it_in_for_themselves_sees_no_notice(
         patient: Patient, section: str) -> None:
-    patient.complete_until("before", example("clinical-risk-factors")["answers"]
+    patient.complete_until("before", answers_today("clinical-risk-factors")
                            | {"completed_by": "self"})
     shown = main_text(patient.get(section).text)
     assert "for someone else" not in shown

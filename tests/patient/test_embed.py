@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from ivig_home.agencies import registry as agencies
 from ivig_home.models import Agency
-from tests.answers import example
+from tests.answers import answers_today
 from tests.patient.client import Patient, section_form, token_in
 
 HOST = "https://www.harbour.example"
@@ -137,7 +137,7 @@ def _framed_save(client: FlaskClient, app: Flask) -> tuple[str, str]:
     assert started.status_code == 303
     patient = FramedPatient(app, client, "harbour")
     patient.draft_id = started.headers["Location"].split("/d/", 1)[1].split("/", 1)[0]
-    answers = example("nothing-to-flag")["answers"]
+    answers = answers_today("nothing-to-flag")
     saved = patient.post("about", section_form("about", answers), action="save")
     assert saved.status_code == 200 and "Your answers are saved" in saved.text
     code = re.search(r'<span aria-hidden="true">([A-Z0-9]{4}-[A-Z0-9]{4})</span>', saved.text)
@@ -176,7 +176,7 @@ def test_the_sites_own_saved_page_opens_its_link_in_place(
         app: Flask, client: FlaskClient, harbour: Agency) -> None:
     patient = Patient(app, client, "harbour")
     patient.start()
-    saved = patient.post("about", section_form("about", example("nothing-to-flag")["answers"]),
+    saved = patient.post("about", section_form("about", answers_today("nothing-to-flag")),
                          action="save")
     link = re.search(r'<p class="resume-link"><a href="http://localhost/a/harbour/resume\?code='
                      r'[A-Z0-9-]+"([^>]*)>', saved.text)

@@ -22,6 +22,7 @@ from ivig_home.agencies import registry
 from ivig_home.agencies import registry as agencies
 from ivig_home.db import db
 from ivig_home.models import Submission
+from tests.answers import answers_today
 from tests.apps import dispose, sqlite_app
 from tests.browser import SCREENSHOTS
 from tests.patient.embedding import (
@@ -35,7 +36,7 @@ from tests.patient.embedding import (
     serve_app,
     serve_host,
 )
-from tests.patient.journey import SECTIONS, answers_today, fill_step
+from tests.patient.journey import SECTIONS, fill_step
 from tests.pdf_tools import text_of
 from tests.staff.support import PASSWORD
 

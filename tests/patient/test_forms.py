@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from flask import Flask, render_template_string
+from flask import Flask, g, render_template_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
@@ -38,6 +39,12 @@ def post(section_id: str, data: dict[str, Any], answers: dict[str, Any] | None =
     form.validate()
     visible = shown if shown is not None else {item.id for item in section.items}
     return form, form.check(answers, visible, TODAY)
+
+
+@pytest.fixture()
+def gb(ctx: None) -> None:
+    """The page is an en-GB agency's: dates are written day first."""
+    g.agency = SimpleNamespace(locale="en-GB")
 
 
 def render(field: Any) -> str:
@@ -80,7 +87,7 @@ def test_a_date_of_birth_fills_in_with_the_browser_birthday() -> None:
     ("today", {}, "breathing_trouble_now", "Select yes, no or not sure"),
     ("today", {"breathing_trouble_now": "maybe"}, "breathing_trouble_now",
      "Select yes, no or not sure"),
-    ("about", {}, "date_of_birth", "Enter the date of birth as day, month and year"),
+    ("about", {}, "date_of_birth", "Enter the date of birth as month, day and year"),
     ("about", {"date_of_birth-day": "2", "date_of_birth-year": "1958"}, "date_of_birth",
      "The date of birth must include a month"),
     ("about", {"date_of_birth-day": "31", "date_of_birth-month": "2",
@@ -88,7 +95,7 @@ def test_a_date_of_birth_fills_in_with_the_browser_birthday() -> None:
      "The date of birth must be a real date"),
     ("about", {"date_of_birth-day": "12", "date_of_birth-month": "25",
                "date_of_birth-year": "1960"}, "date_of_birth",
-     "Put the day first, then the month: the month of the date of birth must be 1 to 12"),
+     "Put the month first, then the day: the month of the date of birth must be 1 to 12"),
     ("about", {"date_of_birth-day": "2", "date_of_birth-month": "4",
                "date_of_birth-year": "58"}, "date_of_birth",
      "The year must have 4 numbers, for example 1958"),
@@ -228,9 +235,10 @@ REAL = "The %s must be a real date"
     ("13", "25", REAL), ("0", "25", REAL), ("5", "32", REAL), ("5", "0", REAL),
     ("31", "2", REAL), ("30", "13", REAL),
 ])
-def test_a_date_written_month_first_is_told_the_order(ctx: None, day: str, month: str,
+def test_a_date_written_month_first_is_told_the_order(gb: None, day: str, month: str,
                                                       message: str) -> None:
-    """A month box of 13 to 31 with a day box of 1 to 12 looks like a US month-first date."""
+    """Day-first boxes (en-GB): a month box of 13 to 31 with a day box of 1 to 12 looks like a
+    US month-first date."""
     data = {"date_of_birth-day": day, "date_of_birth-month": month,
             "date_of_birth-year": "1960"}
     form, result = post("about", data, {}, {"date_of_birth"})
@@ -245,7 +253,43 @@ def test_a_date_written_month_first_is_told_the_order(ctx: None, day: str, month
         message % "last infusion date")
 
 
-def test_the_same_date_day_first_is_accepted(ctx: None) -> None:
+US_SWAPPED = "Put the month first, then the day: the month of the %s must be 1 to 12"
+
+
+def test_a_date_written_day_first_in_us_boxes_is_told_the_order(ctx: None) -> None:
+    """Month-first boxes (the default, en-US): '14 3 1955' typed as a UK date is told apart."""
+    data = {"date_of_birth-month": "14", "date_of_birth-day": "3", "date_of_birth-year": "1955"}
+    form, result = post("about", data, {}, {"date_of_birth"})
+    assert [f.message for f in result.errors] == [US_SWAPPED % "date of birth"]
+    data = {"date_of_birth-month": "3", "date_of_birth-day": "14", "date_of_birth-year": "1955"}
+    _, result = post("about", data, {}, {"date_of_birth"})
+    assert not result.errors and result.answers["date_of_birth"] == "1955-03-14"
+
+
+def test_us_date_boxes_come_month_day_year_with_a_month_first_hint(ctx: None) -> None:
+    form = step_form(SECTIONS["about"], "draft-1", {}, None)
+    html = render(form.date_of_birth)
+    order = [html.index(f'name="date_of_birth-{part}"') for part in ("month", "day", "year")]
+    assert order == sorted(order)
+    labels = re.findall(r'class="date-input__label" for="[^"]+">(\w+)<', html)
+    assert labels == ["Month", "Day", "Year"]
+    assert '<div id="date_of_birth-hint" class="hint">For example, 3 27 1958.</div>' in html
+    _, result = post("about", {}, {}, {"date_of_birth"})
+    assert form.date_of_birth.anchor == "date_of_birth-month"
+
+
+def test_gb_date_boxes_stay_day_month_year(gb: None) -> None:
+    form = step_form(SECTIONS["about"], "draft-1", {}, None)
+    html = render(form.date_of_birth)
+    order = [html.index(f'name="date_of_birth-{part}"') for part in ("day", "month", "year")]
+    assert order == sorted(order)
+    assert '<div id="date_of_birth-hint" class="hint">For example, 27 3 1958.</div>' in html
+    form, result = post("about", {}, {}, {"date_of_birth"})
+    assert [f.message for f in result.errors] == [
+        "Enter the date of birth as day, month and year"]
+
+
+def test_the_same_date_day_first_is_accepted(gb: None) -> None:
     data = {"date_of_birth-day": "25", "date_of_birth-month": "12",
             "date_of_birth-year": "1960"}
     _, result = post("about", data, {}, {"date_of_birth"})
@@ -253,7 +297,7 @@ def test_the_same_date_day_first_is_accepted(ctx: None) -> None:
     assert result.answers["date_of_birth"] == "1960-12-25"
 
 
-def test_the_date_hints_give_an_example_that_cannot_be_read_month_first(ctx: None) -> None:
+def test_the_date_hints_give_an_example_that_cannot_be_read_month_first(gb: None) -> None:
     examples = {item.id: re.search(r"For example, (\d+) (\d+) (\d{4})\.", item.hint)
                 for item in ITEMS.values() if item.type == "date" and item.hint
                 and "For example" in item.hint}
@@ -274,3 +318,53 @@ def test_a_planned_date_may_be_in_the_future(ctx: None) -> None:
             "planned_infusion_date-year": str(soon.year)}
     _, result = post("about", data, {}, {"planned_infusion_date"})
     assert result.answers["planned_infusion_date"] == soon.isoformat()
+
+
+def test_a_last_infusion_month_and_year_is_a_rough_date_the_checklist_takes(ctx: None) -> None:
+    """The hint says a rough date is fine: the day box may be left empty."""
+    form = step_form(SECTIONS["treatment"], "draft-1", {"supervised_infusions": 3}, None)
+    assert "You can leave the day empty." in render(form.last_infusion_date)
+    data = {"last_infusion_date-month": "9", "last_infusion_date-year": "2026"}
+    _, result = post("treatment", data, {"supervised_infusions": 3}, {"last_infusion_date"})
+    assert "last_infusion_date" not in {f.item.id for f in result.errors}
+    assert result.answers["last_infusion_date"] == "2026-09-01"
+    answers = {**stored(), **result.answers}
+    assert not validate({"completed_on": TODAY.isoformat(), "answers": answers})
+    # The date of birth is not rough: its day is still needed.
+    data = {"date_of_birth-month": "9", "date_of_birth-year": "1958"}
+    _, result = post("about", data, {}, {"date_of_birth"})
+    assert [f.message for f in result.errors] == ["The date of birth must include a day"]
+
+
+def test_a_planned_infusion_date_in_the_past_is_refused_naming_it(ctx: None) -> None:
+    past = TODAY - timedelta(days=3)
+    data = {"planned_infusion_date-day": str(past.day),
+            "planned_infusion_date-month": str(past.month),
+            "planned_infusion_date-year": str(past.year)}
+    _, result = post("about", data, {}, {"planned_infusion_date"})
+    assert [(f.item.id, f.message) for f in result.errors] == [
+        ("planned_infusion_date", "The planned infusion date must be today or later")]
+    assert "planned_infusion_date" not in result.answers
+
+
+@pytest.mark.parametrize("number", ["555 123 4567", "(555) 123-4567", "+1 555.123.4567",
+                                    "555-123-4567 x123", "555 123 4567 ext. 123",
+                                    "+44 20 7946 0958"])
+def test_the_phone_box_takes_a_phone_number(ctx: None, number: str) -> None:
+    _, result = post("about", {"contact_phone": number}, {}, {"contact_phone"})
+    assert "contact_phone" not in {f.item.id for f in result.errors}
+    assert result.answers["contact_phone"] == number
+
+
+@pytest.mark.parametrize("words", ["call my daughter", "555", "555-CALL-NOW", "5551234567 ok"])
+def test_the_phone_box_says_so_for_words_and_keeps_the_rest(ctx: None, words: str) -> None:
+    data = {"contact_phone": words, "patient_name": "Ana Ruiz", "completed_by": "caregiver"}
+    form, result = post("about", data, {}, {"contact_phone", "patient_name", "completed_by"})
+    message = ("Enter the contact phone as a phone number, like 555 123 4567 or "
+               "555 123 4567 ext. 12, or leave it empty")
+    assert {f.item.id: f.message for f in result.errors}["contact_phone"] == message
+    assert "contact_phone" not in result.answers
+    assert result.answers["patient_name"] == "Ana Ruiz"
+    assert result.answers["completed_by"] == "caregiver"
+    html = render(form.contact_phone)
+    assert message in html and f'value="{words}"' in html

@@ -9,11 +9,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from ivig_home.agencies import registry
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, assess
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import Submission
-from tests.answers import example
+from ivig_home.patient import step_views as patient_steps
+from tests.answers import answers_today
 from tests.patient.client import Patient, clean, section_form, token_in
 
 
@@ -87,7 +89,7 @@ def test_the_help_page_continue_needs_its_token(patient: Patient) -> None:
 
 
 def test_check_your_answers_lists_answers_and_what_will_be_flagged(patient: Patient) -> None:
-    answers = example("clinical-risk-factors")["answers"]
+    answers = answers_today("clinical-risk-factors")
     patient.complete_until("before", answers)
     page = patient.get("confirm").text
     assert "Step 8 of 8:" in page and "Check your answers" in page
@@ -117,7 +119,7 @@ def _send(patient: Patient, token: str | None = None) -> Any:
 
 
 def test_sending_stores_the_assessment_once(app: Flask, patient: Patient) -> None:
-    answers = example("clinical-risk-factors")["answers"]
+    answers = answers_today("clinical-risk-factors")
     patient.complete_until("before", answers)
     token = token_in(patient.get("confirm").text)
     response = _send(patient, token)
@@ -137,15 +139,18 @@ def test_sending_stores_the_assessment_once(app: Flask, patient: Patient) -> Non
         assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.0.1")
         assert submissions.submission_answers(submission)["patient_name"] == "George Papadopoulos"
         reference = submission.reference
+        until = patient_steps.last_day(draft.expires_at, registry.get_agency("demo").time_zone)
     page = patient.get("sent")
     assert reference in page.text and "What happens next" in page.text
+    assert (f"This page and the download work until {until:%B} {until.day}, {until.year}."
+            in page.text)  # month first: the demo agency is en-US
     assert 'href="tel:555-0100"' in page.text
     assert patient.get("about").headers["Location"].endswith("/sent")
 
 
 def test_an_emergency_submission_keeps_when_the_message_was_shown(app: Flask,
                                                                   patient: Patient) -> None:
-    answers = example("emergency")["answers"]
+    answers = answers_today("emergency")
     patient.complete_until("before", answers)
     _send(patient)
     with app.app_context():

@@ -10,12 +10,12 @@ from typing import Any
 
 from ivig_home.checklist import load, steps
 from ivig_home.checklist.definition import parse_text
-from tests.answers import example
+from tests.answers import answers_today
 from tests.patient.client import Patient
 
 
 def answers(**changes: Any) -> dict[str, Any]:
-    found: dict[str, Any] = example("nothing-to-flag")["answers"] | changes
+    found: dict[str, Any] = answers_today("nothing-to-flag") | changes
     return found
 
 

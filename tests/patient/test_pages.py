@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ivig_home.agencies import theme
-from tests.answers import example
+from tests.answers import answers_today
 from tests.patient.client import Patient, section_form, token_in
 
 STATIC = re.compile(r'(?:href|src)="(/[^"]+\.(?:css|js|svg))"')
@@ -23,7 +23,7 @@ def test_a_step_page_with_its_css_and_script_weighs_under_100_kb(app: Flask,
                                                                 client: FlaskClient) -> None:
     patient = Patient(app, client)
     patient.start()
-    patient.complete_until("history", example("nothing-to-flag")["answers"])
+    patient.complete_until("history", answers_today("nothing-to-flag"))
     page = patient.get("monitoring")
     files = STATIC.findall(page.text)
     assert {"/static/css/base.css", "/static/css/patient.css", "/static/js/patient.js",
@@ -43,7 +43,7 @@ def test_pages_link_only_to_their_own_files(app: Flask, client: FlaskClient) -> 
 
 def test_nothing_personal_is_logged(app: Flask, client: FlaskClient,
                                     capsys: pytest.CaptureFixture[str]) -> None:
-    answers = example("clinical-risk-factors")["answers"]
+    answers = answers_today("clinical-risk-factors")
     patient = Patient(app, client)
     patient.start()
     patient.complete_until("today", answers)
@@ -89,7 +89,7 @@ def test_a_second_language_needs_no_template_change(patient_app: Any, tmp_path: 
     client = app.test_client()
     patient = Patient(app, client)
     patient.start()
-    patient.complete_until("about", example("nothing-to-flag")["answers"])
+    patient.complete_until("about", answers_today("nothing-to-flag"))
     spanish = {"Accept-Language": "es"}
     page = client.get(patient.url("today"), headers=spanish).text
     assert "¿Tiene problemas para respirar ahora?" in page

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import AuditEntry
-from tests.answers import example
+from tests.answers import answers_today
 from tests.patient.client import Patient, section_form
 
 
 def send(patient: Patient, name: str) -> None:
-    patient.complete_until("before", example(name)["answers"])
+    patient.complete_until("before", answers_today(name))
     data = section_form("confirm", {"ack_not_decision": True, "ack_accurate": True})
     assert patient.post("confirm", data, action="submit").status_code == 303
 

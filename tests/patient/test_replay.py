@@ -10,7 +10,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.answers import example
+from tests.answers import answers_today
 from tests.patient.client import Patient, section_form, token_in
 
 CODE = re.compile(r"[3-9A-Z]{4}-[3-9A-Z]{4}")
@@ -18,7 +18,7 @@ CODE = re.compile(r"[3-9A-Z]{4}-[3-9A-Z]{4}")
 
 def test_a_step_posted_again_later_keeps_every_answer_given_since(app: Flask,
                                                                   client: FlaskClient) -> None:
-    answers = example("clinical-risk-factors")["answers"]
+    answers = answers_today("clinical-risk-factors")
     patient = Patient(app, client)
     patient.start()
     first = section_form("about", answers)
@@ -44,8 +44,8 @@ def test_help_now_continue_pressed_twice_moves_on_both_times(app: Flask,
                                                              client: FlaskClient) -> None:
     patient = Patient(app, client)
     patient.start()
-    patient.answer("about", example("emergency")["answers"])
-    response = patient.answer("today", example("emergency")["answers"])
+    patient.answer("about", answers_today("emergency"))
+    response = patient.answer("today", answers_today("emergency"))
     help_now = response.headers["Location"]
     token = token_in(client.get(help_now).text)
     pressed = [client.post(help_now, data={"csrf_token": token}) for _ in range(2)]
@@ -54,7 +54,7 @@ def test_help_now_continue_pressed_twice_moves_on_both_times(app: Flask,
 
 
 def test_save_pressed_twice_gives_a_code_that_works(app: Flask, client: FlaskClient) -> None:
-    answers = example("nothing-to-flag")["answers"]
+    answers = answers_today("nothing-to-flag")
     patient = Patient(app, client)
     patient.start()
     token = token_in(patient.get("about").text)

@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from ivig_home.db import db
 from ivig_home.maintenance import init_db
-from tests.answers import example
+from tests.answers import answers_today
 from tests.apps import dispose, make_app
 from tests.patient.client import Patient, token_in
 
@@ -65,7 +65,7 @@ def test_a_step_is_saved_with_one_read_and_one_write(
         served: Flask, statements: list[Statement]) -> None:
     patient = Patient(served, served.test_client())
     patient.start()
-    answers = example("nothing-to-flag")["answers"]
+    answers = answers_today("nothing-to-flag")
     page = patient.get("about")
     statements.clear()
     assert patient.answer("about", answers, token=token_in(page.text)).status_code == 303
@@ -78,7 +78,7 @@ def test_a_step_already_answered_is_shown_with_its_answers(
         served: Flask, statements: list[Statement]) -> None:
     patient = Patient(served, served.test_client())
     patient.start()
-    answers = example("nothing-to-flag")["answers"]
+    answers = answers_today("nothing-to-flag")
     assert patient.answer("about", answers).status_code == 303
     statements.clear()
     page = patient.get("about")

@@ -84,18 +84,18 @@ def test_the_resume_form_says_what_is_missing(client: FlaskClient) -> None:
     page = client.get("/a/demo/resume")
     response = client.post("/a/demo/resume", data={"csrf_token": token_in(page.text)})
     assert "Enter the code you were given when you saved" in response.text
-    assert "Enter the date of birth as day, month and year" in response.text
+    assert "Enter the date of birth as month, day and year" in response.text
 
 
 def test_the_resume_form_gives_a_day_first_example_and_says_the_order(
         client: FlaskClient) -> None:
     page = client.get("/a/demo/resume")
-    assert "For example, 27 3 1958." in page.text
+    assert "For example, 3 27 1958." in page.text  # month first: the demo agency is en-US
     assert "2 4 1958" not in page.text
     response = client.post("/a/demo/resume", data={
         "csrf_token": token_in(page.text), "code": "K7TD-MR4Q", "date_of_birth-day": "12",
         "date_of_birth-month": "25", "date_of_birth-year": "1960"})
-    assert ("Put the day first, then the month: the month of the date of birth must be "
+    assert ("Put the month first, then the day: the month of the date of birth must be "
             "1 to 12") in response.text
     assert 'value="25"' in response.text
 
@@ -123,7 +123,7 @@ def test_a_saved_draft_is_kept_until_the_day_after_the_planned_infusion(
     answers = clean(planned_infusion_date=planned.isoformat())
     page = patient.post("about", section_form("about", answers), action="save")
     kept_until = planned + timedelta(days=1)
-    assert f"Your answers are kept until {kept_until.day} {kept_until:%B} {kept_until.year}" \
+    assert f"Your answers are kept until {kept_until:%B} {kept_until.day}, {kept_until.year}" \
            in page.text
     assert patient.draft().expires_at == datetime.combine(planned + timedelta(days=2), time(),
                                                           UTC)

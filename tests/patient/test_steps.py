@@ -68,9 +68,9 @@ def test_an_error_keeps_what_was_entered_and_saves_nothing(patient: Patient) -> 
     response = patient.post("about", data)
     assert response.status_code == 400
     assert "<title>Error: Step 1 of 8: About you" in response.text
-    assert 'href="#date_of_birth-day"' in response.text
+    assert 'href="#date_of_birth-month"' in response.text  # the first box (en-US)
     assert 'href="#completed_by"' in response.text
-    assert ("Put the day first, then the month: the month of the date of birth must be "
+    assert ("Put the month first, then the day: the month of the date of birth must be "
             "1 to 12") in response.text
     assert "Select one answer" in response.text
     assert 'value="Ana Ruiz"' in response.text and 'value="13"' in response.text

@@ -9,12 +9,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from ivig_home.checklist import long_date
 from ivig_home.db import db
 from ivig_home.intake import submissions
+from ivig_home.locales import written_date
 from ivig_home.models import Agency
+from tests.answers import answers_today
 from tests.patient.client import Patient, section_form
-from tests.patient.journey import answers_today
 
 
 def _zone_on_another_day() -> str:
@@ -45,5 +45,5 @@ def test_the_completion_date_and_the_confirmation_use_the_agencys_zone(
     local_last, utc_last = last.astimezone(ZoneInfo(zone)).date(), last.date()
     assert local_last != utc_last
     page = patient.get("sent").text
-    assert f"work until {long_date(local_last)}." in page
-    assert long_date(utc_last) not in page
+    assert f"work until {written_date(local_last, 'en-US')}." in page
+    assert written_date(utc_last, "en-US") not in page

@@ -19,7 +19,7 @@ from ivig_home.db import db
 from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency
 from ivig_home.staff import notices
-from tests.answers import example
+from tests.answers import answers_today, example
 from tests.staff.support import submit_for
 
 
@@ -202,7 +202,7 @@ def test_sending_the_patient_form_sends_the_notice(make_staff_app: Callable[...,
     _set_notice_address(app, "intake@agency.example")
     patient = Patient(app, app.test_client())
     patient.start()
-    patient.complete_until("before", example("clinical-risk-factors")["answers"])
+    patient.complete_until("before", answers_today("clinical-risk-factors"))
     sent = patient.post("confirm", section_form("confirm", {"ack_not_decision": True,
                                                             "ack_accurate": True}),
                         action="submit")

@@ -30,7 +30,7 @@ from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency, WebhookDelivery
 from ivig_home.webhooks import outbox as webhooks
 from tests.agency_support import make_agency, submit
-from tests.answers import example
+from tests.answers import answers_today, example
 from tests.patient.client import Patient, section_form, token_in
 from tests.webhooks.receiver import Received, Receiver
 
@@ -268,7 +268,7 @@ def test_a_hanging_receiver_never_slows_a_patients_submit(receiver: Receiver,
         hooked(receiver)
     patient = Patient(background_app, background_app.test_client(), slug="hooked")
     patient.start()
-    patient.complete_until("before", example("nothing-to-flag")["answers"])
+    patient.complete_until("before", answers_today("nothing-to-flag"))
     token = token_in(patient.get("confirm").text)
     data = section_form("confirm", {"ack_not_decision": True, "ack_accurate": True})
     started = time.perf_counter()
