@@ -45,6 +45,9 @@ def test_a_follow_up_appears_at_once_with_javascript_and_goes_again(page: Any) -
     for section_id in ("about", "today"):
         fill_step(page, section_id, answers, done)
         page.get_by_role("button", name="Continue").click()
+    # The page's script listens from DOMContentLoaded on: on a busy machine, typing before
+    # the page has loaded would go unseen by it, as it would for a person.
+    page.wait_for_load_state("load")
     follow_up = page.locator("#question-prior_problems")
     assert follow_up.is_hidden()
     page.get_by_label("How many IVIG infusions").fill("2")
