@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.patient.journey import answers_today, complete
+from tests.answers import answers_today
+from tests.patient.journey import complete
 
 pytestmark = pytest.mark.browser
 TARGET = 44  # px, each way (WCAG 2.5.5 target size)
