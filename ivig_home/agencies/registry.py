@@ -30,7 +30,7 @@ EDITABLE = ("name", "phone", "colour", "allowed_origins", "webhook_url", "time_z
             "locale")
 
 DEMO_AGENCY = {"slug": "demo", "name": "Demo Home Health", "phone": "555-0100",
-               "colour": "#1d4f91"}
+               "colour": "#1d4f91", "time_zone": "America/New_York"}
 
 
 class AgencyRefused(ValueError):

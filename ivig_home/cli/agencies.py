@@ -9,7 +9,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from ivig_home import locales
+from ivig_home import locales, timezones
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry as agencies
 from ivig_home.agencies.logo import LogoRefused
@@ -52,6 +52,31 @@ def _describe(agency: Agency) -> None:
         click.echo(f"note: {warning}")
 
 
+TIME_ZONE_NEEDED = ("give the agency's time zone with --time-zone, an IANA name like "
+                    "'America/New_York', 'America/Chicago' or 'Asia/Kolkata'; its times "
+                    "are shown in it.")
+
+
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _checked_zone(value: str) -> str:
+    try:
+        return timezones.check_time_zone(value)
+    except timezones.TimeZoneRefused as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _ask_time_zone() -> str:
+    """Ask for the time zone at a terminal; without one, fail naming the option."""
+    if not _interactive():
+        _fail(TIME_ZONE_NEEDED)
+    zone: str = click.prompt("Time zone (an IANA name like 'America/New_York')",
+                             value_proc=_checked_zone)
+    return zone
+
+
 @click.command("create-agency")
 @click.argument("slug")
 @click.option("--name", required=True, help="The agency's name, shown on the form and PDF.")
@@ -62,13 +87,16 @@ def _describe(agency: Agency) -> None:
                    "Repeat for several.")
 @click.option("--webhook-url", help="An https URL that receives a notice for each submission.")
 @click.option("--time-zone", help="The zone times are shown in, an IANA name like "
-                                  "'America/New_York' (default: the TIME_ZONE setting).")
+                                  "'America/New_York'. Required: asked for when run at a "
+                                  "terminal without it.")
 @click.option("--locale", help=LOCALE_HELP)
 @with_appcontext
 def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
                           origins: tuple[str, ...], webhook_url: str | None,
                           time_zone: str | None, locale: str | None) -> None:
     """Create an agency; its form is at /a/SLUG/ and, framed, /embed/SLUG/."""
+    if time_zone is None:
+        time_zone = _ask_time_zone()
     try:
         made = agencies.create_agency(slug, name, phone, colour=colour,
                                       allowed_origins=origins, webhook_url=webhook_url,

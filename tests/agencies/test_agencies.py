@@ -20,7 +20,7 @@ from ivig_home.db import db
 from ivig_home.models import Agency, ApiToken
 
 CREATE = ["create-agency", "harbour", "--name", "Harbour Home Infusion", "--phone",
-          "+1 617 555 0142"]
+          "+1 617 555 0142", "--time-zone", "America/New_York"]
 
 
 def _agency(app: Flask, slug: str = "harbour") -> Agency:
@@ -82,7 +82,8 @@ def test_create_agency_refuses_bad_values_and_says_why(
 ])
 def test_slugs_names_and_phones_are_checked(app: Flask, runner: FlaskCliRunner, slug: str,
                                             name: str, phone: str) -> None:
-    result = runner.invoke(cli, ["create-agency", slug, "--name", name, "--phone", phone])
+    result = runner.invoke(cli, ["create-agency", slug, "--name", name, "--phone", phone,
+                                 "--time-zone", "America/New_York"])
     assert result.exit_code == 2 and result.output.startswith("error: ")
 
 

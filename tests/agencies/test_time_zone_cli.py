@@ -1,4 +1,4 @@
-"""An agency's time zone from the command line: set, shown, checked; the app's default zone."""
+"""An agency's time zone from the command line: required, set, shown, checked; defaults."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from ivig_home.agencies import registry
 from ivig_home.agencies.registry import get_agency
+from ivig_home.cli import agencies as agencies_cli
 from ivig_home.cli import cli
 from ivig_home.db import db
 from ivig_home.maintenance import init_db
@@ -41,11 +43,29 @@ def test_create_edit_and_show_the_time_zone(app: Flask, runner: FlaskCliRunner) 
     assert _zone(app) == "Asia/Kolkata"
 
 
-def test_without_a_zone_an_agency_gets_utc_by_default(app: Flask,
-                                                      runner: FlaskCliRunner) -> None:
-    assert runner.invoke(cli, CREATE).exit_code == 0
-    assert _zone(app) == "UTC"
-    assert _zone(app, "demo") == "UTC"
+def test_without_a_zone_and_no_terminal_create_agency_names_the_option(
+        app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(cli, CREATE)
+    assert result.exit_code == 2
+    assert result.output.startswith("error: give the agency's time zone with --time-zone, "
+                                    "an IANA name like 'America/New_York'")
+    with app.app_context():
+        assert get_agency("harbour") is None
+
+
+def test_at_a_terminal_create_agency_asks_for_the_zone_until_it_is_known(
+        app: Flask, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(agencies_cli, "_interactive", lambda: True)
+    result = runner.invoke(cli, CREATE, input="Eastern\nAmerica/Chicago\n")
+    assert result.exit_code == 0, result.output
+    assert "Time zone (an IANA name like 'America/New_York'): " in result.output
+    assert "The time zone 'Eastern' is not a known zone" in result.output
+    assert "  time zone:       America/Chicago\n" in result.output
+    assert _zone(app) == "America/Chicago"
+
+
+def test_the_demo_agency_is_in_a_us_zone(app: Flask) -> None:
+    assert _zone(app, "demo") == "America/New_York"
 
 
 @pytest.mark.parametrize("command", [
@@ -59,11 +79,11 @@ def test_an_unknown_zone_is_refused_and_nothing_changes(app: Flask, runner: Flas
     assert "error: The time zone 'Mars/Olympus_Mons' is not a known zone" in result.output
     with app.app_context():
         assert get_agency("harbour") is None
-    assert _zone(app, "demo") == "UTC"
+    assert _zone(app, "demo") == "America/New_York"
 
 
-def test_the_setting_gives_new_agencies_their_zone(tmp_path: Path, sqlite_template: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_setting_gives_agencies_made_without_a_zone_theirs(
+        tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IVIG_HOME_TIME_ZONE", "America/Chicago")
     instance = tmp_path / "instance"
     instance.mkdir()
@@ -72,10 +92,11 @@ def test_the_setting_gives_new_agencies_their_zone(tmp_path: Path, sqlite_templa
     try:
         with made.app_context():
             init_db(demo=True)
-        result = made.test_cli_runner().invoke(cli, CREATE)
-        assert result.exit_code == 0, result.output
-        assert "  time zone:       America/Chicago\n" in result.output
-        assert _zone(made) == _zone(made, "demo") == "America/Chicago"
+        with made.app_context():
+            registry.create_agency("harbour", "Harbour Home Infusion", "555-0142")
+            db.session.remove()
+        assert _zone(made) == "America/Chicago"
+        assert _zone(made, "demo") == "America/New_York"  # the demo's zone is its own
     finally:
         dispose(made)
 

@@ -100,7 +100,7 @@ def test_the_administrator_sets_the_zone_on_the_agency_page(world: World,
     client = as_user("admin@demo.test")
     page = client.get("/staff/agency").get_data(as_text=True)
     assert '<label class="field__label" for="time_zone">Time zone</label>' in page
-    assert re.search(r'name="time_zone"[^>]* value="UTC"', page)
+    assert re.search(r'name="time_zone"[^>]* value="America/New_York"', page)  # the demo's
     assert '<option value="America/New_York">' in page
     response = post(client, "/staff/agency", {**AGENCY_FORM, "time_zone": "America/Chicago"})
     assert response.status_code == 303
@@ -127,7 +127,7 @@ def test_an_unknown_zone_is_refused_next_to_its_field(world: World, as_user: Cli
     assert "There is a problem" in text and 'href="#time_zone"' in text
     assert message in text
     assert 'id="time_zone" name="time_zone"' in text and 'aria-invalid="true"' in text
-    assert _zone_of(world) == "UTC"
+    assert _zone_of(world) == "America/New_York"
     with world.app.app_context():
         assert db.session.get(Agency, world.own["agency"]).name == "Demo Home Health"
 

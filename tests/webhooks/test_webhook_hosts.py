@@ -118,7 +118,7 @@ def test_the_setting_is_off_unless_turned_on(app: Flask) -> None:
 def test_the_commands_refuse_a_private_webhook_and_say_so(app: Flask,
                                                           runner: FlaskCliRunner) -> None:
     create = ["create-agency", "harbour", "--name", "Harbour Home Infusion", "--phone",
-              "555-0142"]
+              "555-0142", "--time-zone", "America/New_York"]
     result = runner.invoke(cli, [*create, "--webhook-url",
                                  "https://169.254.169.254/latest/meta-data/"])
     assert result.exit_code == 2 and result.output.startswith(f"error: {PRIVATE}")
