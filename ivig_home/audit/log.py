@@ -8,8 +8,10 @@ from ivig_home.db import db
 from ivig_home.models import AUDIT_ACTIONS, AuditEntry, Submission
 
 # The only details an entry may carry, so none can hold patient data: which PDF was
-# downloaded, the summary as issued or the n-th filed reviewed PDF.
-AUDIT_DETAIL = re.compile(r"(summary|reviewed [1-9][0-9]{0,3})\Z")
+# downloaded, the summary as issued or the n-th filed reviewed PDF; whose password an
+# administrator set (a staff account's id).
+AUDIT_DETAIL = re.compile(r"(summary|reviewed [1-9][0-9]{0,3}"
+                          r"|password of user [1-9][0-9]{0,9})\Z")
 SUMMARY = "summary"  # the PDF as issued with the submission
 
 
@@ -25,7 +27,7 @@ def audit_entry(action: str, *, submission: Submission | None = None, actor: str
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; expected one of {AUDIT_ACTIONS}")
     if detail is not None and not AUDIT_DETAIL.match(detail):
-        raise ValueError("an audit detail is 'summary' or 'reviewed N'")
+        raise ValueError("an audit detail is 'summary', 'reviewed N' or 'password of user N'")
     entry = AuditEntry(
         action=action,
         actor=actor[:254],
@@ -46,6 +48,11 @@ def audit(action: str, *, submission: Submission | None = None, actor: str = "pa
     audit_entry(action, submission=submission, actor=actor, address=address,
                 agency_id=agency_id, detail=detail)
     db.session.commit()
+
+
+def password_set_detail(user_id: int) -> str:
+    """Return the detail of an administrator setting the password of account `user_id`."""
+    return f"password of user {user_id}"  # with the action "settings_changed"
 
 
 def reviewed_detail(number: int) -> str:

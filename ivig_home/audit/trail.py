@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from ivig_home.db import db
-from ivig_home.models import AuditEntry, Submission
+from ivig_home.models import AuditEntry, StaffUser, Submission
 
 PAGE_SIZE = 50
 ACTION_WORDS = {
@@ -40,6 +40,11 @@ def what(entry: AuditEntry) -> str:
         return words
     if detail == "summary":
         return f"{words}: the summary as issued"
+    if entry.action == "settings_changed" and detail.startswith("password of user "):
+        number = detail.removeprefix("password of user ")
+        user = db.session.get(StaffUser, int(number)) if number.isdigit() else None
+        whose = user.email if user is not None else f"staff account {number}"
+        return f"Set a new password for {whose}"
     if detail.startswith("reviewed "):
         return f"{words}: reviewed summary {detail.removeprefix('reviewed ')}"
     return f"{words}: {detail}"

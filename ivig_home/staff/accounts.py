@@ -171,6 +171,19 @@ def agency_users(agency_id: int) -> list[StaffUser]:
         .order_by(StaffUser.role, func.lower(StaffUser.email))))
 
 
+def set_password(user: StaffUser, new: str) -> None:
+    """Give an account a new password chosen by its administrator, without the old one.
+
+    The sign-in lock and the count of wrong passwords are cleared, and the account's
+    sessions end: whoever knew the old password is signed out. The caller commits (with
+    its audit entry).
+    """
+    user.password_hash = hash_password(new)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.session_token = secrets.token_urlsafe(32)
+
+
 def change_password(user: StaffUser, current: str, new: str) -> None:
     """Replace the user's password after checking the current one."""
     if not _password_matches(user, current):

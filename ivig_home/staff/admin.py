@@ -5,22 +5,31 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ivig_home.audit.log import audit, audit_entry
+from ivig_home.audit.log import audit, audit_entry, password_set_detail
 from ivig_home.audit.trail import AuditPage, audit_page, what
 from ivig_home.db import db, utcnow
 from ivig_home.models import StaffUser
 from ivig_home.staff import accounts, admin_required, bp, client_address, current_staff
-from ivig_home.staff.forms import AddNurseForm, SettingsForm
+from ivig_home.staff.forms import AddNurseForm, SetPasswordForm, SettingsForm
 from ivig_home.staff.notices import mail_settings
 from ivig_home.staff.queue import normal_reference
 
 Page = str | tuple[str, int]
 
 
-def _record(action: str) -> None:
+def _record(action: str, detail: str | None = None) -> None:
     """Add an administrator's change to the audit log (committed with the change)."""
     admin = current_staff()
-    audit_entry(action, actor=admin.email, address=client_address(), agency_id=admin.agency_id)
+    audit_entry(action, actor=admin.email, address=client_address(), agency_id=admin.agency_id,
+                detail=detail)
+
+
+def _own_user(user_id: int) -> StaffUser:
+    """Return an account of the administrator's agency; any other answers 404."""
+    user = db.session.get(StaffUser, user_id)
+    if user is None or user.agency_id != current_staff().agency_id:
+        abort(404)
+    return user
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -51,10 +60,7 @@ def users() -> Page | Response:
 @admin_required
 def user_active(user_id: int) -> Response:
     """Turn a nurse's account off (ending their sessions) or on again."""
-    admin = current_staff()
-    user = db.session.get(StaffUser, user_id)
-    if user is None or user.agency_id != admin.agency_id:
-        abort(404)
+    user = _own_user(user_id)
     if user.is_admin:
         flash("Administrator accounts are changed with the ivig-home command.", "info")
         return redirect(url_for("staff.users"), 303)
@@ -63,6 +69,32 @@ def user_active(user_id: int) -> Response:
     accounts.set_active(user, turn_on)
     flash(f"{user.email} is turned {'on' if turn_on else 'off'}.", "success")
     return redirect(url_for("staff.users"), 303)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@admin_required
+def user_password(user_id: int) -> Page | Response:
+    """Set a new password for a nurse who forgot theirs (there is no email reset)."""
+    user = _own_user(user_id)
+    if user.is_admin:
+        flash("Administrator accounts are changed with the ivig-home command.", "info")
+        return redirect(url_for("staff.users"), 303)
+    form = SetPasswordForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(user, form.new.data or "")
+        except accounts.AccountError as problem:
+            error = str(problem)
+        else:
+            _record("settings_changed", password_set_detail(user.id))
+            db.session.commit()
+            flash(f"{user.email} has a new password and can sign in with it now. Give it to "
+                  "them in person and ask them to change it under Password.", "success")
+            return redirect(url_for("staff.users"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/user_password.html", form=form, error=error,
+                           user=user), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -97,6 +97,16 @@ class PasswordForm(StaffForm):
         EqualTo("new", "The two new passwords are not the same.")])
 
 
+class SetPasswordForm(StaffForm):
+    """A new password an administrator sets for a nurse who forgot theirs."""
+
+    new = PasswordField("New password", [InputRequired("Enter a new password."),
+                                         PASSWORD_LENGTH])
+    confirm = PasswordField("New password again", [
+        InputRequired("Enter the new password again."),
+        EqualTo("new", "The two new passwords are not the same.")])
+
+
 class SettingsForm(StaffForm):
     """The agency's address for new-submission notices; empty turns them off."""
 

@@ -20,7 +20,7 @@ from ivig_home.checklist import assess
 from ivig_home.db import db
 from ivig_home.intake.pdf import assessment_of
 from ivig_home.models import Agency, StaffUser, Submission
-from ivig_home.staff import review
+from ivig_home.staff import accounts, review
 from tests.answers import example
 from tests.staff.support import PASSWORD, World, csrf_token
 
@@ -92,6 +92,9 @@ ROUTES = [
     Route("POST", "/staff/users", "admin",
           {"name": "New Nurse", "email": "new@example.test", "password": "twelve chars ok"}),
     Route("POST", "/staff/users/{user}/active", "admin_own"),
+    Route("GET", "/staff/users/{user}/password", "admin_own"),
+    Route("POST", "/staff/users/{user}/password", "admin_own",
+          {"new": "a password the admin set", "confirm": "a password the admin set"}),
     Route("GET", "/staff/audit", "admin"),
     Route("GET", "/staff/settings", "admin"),
     Route("POST", "/staff/settings", "admin", {"notify_email": "desk@example.test"}),
@@ -150,6 +153,7 @@ def test_access_matrix(route: Route, role: str, world: World,
         with world.app.app_context():
             assert db.session.get(Agency, world.own["agency"]).notify_email is None
             assert db.session.get(StaffUser, world.own["user"]).active
+            assert accounts.sign_in("second@demo.test", PASSWORD, None).outcome == "ok"
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -273,3 +273,92 @@ def test_changing_ones_password(world: World,
     assert sign_in(world.app.test_client(), "nurse@demo.test").status_code == 200
     assert sign_in(world.app.test_client(), "nurse@demo.test",
                    "my new passphrase").status_code == 303
+
+
+NEW = "a password the admin set"
+
+
+def _lock(app: Flask, email: str) -> None:
+    with app.app_context():
+        user = accounts.find_user(email)
+        assert user is not None
+        user.failed_logins = accounts.MAX_FAILURES
+        user.locked_until = utcnow() + accounts.LOCK_TIME
+        db.session.commit()
+
+
+def test_the_sign_in_page_says_whom_to_ask_for_a_forgotten_password(
+        world: World) -> None:
+    page = world.app.test_client().get("/staff/login").get_data(as_text=True)
+    assert ("Forgot your password? Ask an administrator of your agency to set a new one."
+            in page)
+
+
+def test_an_admin_sets_a_new_password_for_a_locked_out_nurse(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    nurse = as_user("nurse@demo.test")
+    _lock(world.app, "nurse@demo.test")
+    admin = as_user("admin@demo.test")
+    nurse_id = _user(world.app, "nurse@demo.test").id
+    listing = admin.get("/staff/users").get_data(as_text=True)
+    assert f'href="/staff/users/{nurse_id}/password"' in listing
+    page = admin.get(f"/staff/users/{nurse_id}/password").get_data(as_text=True)
+    assert "<h1>Set a new password</h1>" in page and "Jo Rivera (nurse@demo.test)" in page
+    response = post(admin, f"/staff/users/{nurse_id}/password", {"new": NEW, "confirm": NEW})
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/users"
+    assert ("nurse@demo.test has a new password and can sign in with it now."
+            in admin.get("/staff/users").get_data(as_text=True))
+    # The row: a new argon2 hash, no lock, no count of failures.
+    user = _user(world.app, "nurse@demo.test")
+    assert user.password_hash.startswith("$argon2id$") and NEW not in user.password_hash
+    assert user.failed_logins == 0 and user.locked_until is None
+    # The old password and the old session are gone; the new password signs in at once.
+    assert nurse.get("/staff/").status_code == 302
+    assert sign_in(world.app.test_client(), "nurse@demo.test").status_code == 200
+    assert sign_in(world.app.test_client(), "nurse@demo.test", NEW).status_code == 303
+    # The audit entry says who set whose password, and the audit page reads it.
+    with world.app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.actor == "admin@demo.test").order_by(AuditEntry.id.desc())).first()
+        assert entry is not None
+        assert (entry.action, entry.detail) == ("settings_changed",
+                                                f"password of user {nurse_id}")
+        assert entry.agency_id == world.own["agency"]
+    audit_page = admin.get("/staff/audit").get_data(as_text=True)
+    assert "Set a new password for nurse@demo.test" in audit_page
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"new": NEW, "confirm": NEW + "!"}, "The two new passwords are not the same."),
+    ({"new": "short", "confirm": "short"}, "Use at least 12 characters."),
+    ({"new": "", "confirm": ""}, "Enter a new password."),
+])
+def test_setting_a_password_explains_what_to_fix(
+        world: World, as_user: Callable[[str | None], FlaskClient], data: dict[str, str],
+        message: str) -> None:
+    before = _user(world.app, "nurse@demo.test").password_hash
+    response = post(as_user("admin@demo.test"),
+                    f"/staff/users/{_user(world.app, 'nurse@demo.test').id}/password", data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in body
+    assert "<title>Error: Set a new password" in body
+    assert _user(world.app, "nurse@demo.test").password_hash == before
+
+
+def test_only_an_admin_of_the_agency_sets_a_password_and_only_with_the_token(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    target = f"/staff/users/{world.own['user']}/password"
+    data = {"new": NEW, "confirm": NEW}
+    before = _user(world.app, "second@demo.test").password_hash
+    assert as_user("nurse@demo.test").get(target).status_code == 403
+    assert post(as_user("nurse@demo.test"), target, data).status_code == 403
+    assert as_user("admin@harbour.test").get(target).status_code == 404
+    assert post(as_user("admin@harbour.test"), target, data).status_code == 404
+    assert as_user("admin@demo.test").post(target, data=data).status_code == 400  # no CSRF
+    assert _user(world.app, "second@demo.test").password_hash == before
+    # An administrator's password is not set from the page.
+    admin = as_user("admin@demo.test")
+    own = _user(world.app, "admin@demo.test")
+    assert post(admin, f"/staff/users/{own.id}/password", data).status_code == 303
+    assert _user(world.app, "admin@demo.test").password_hash == own.password_hash
+    assert _actions(world.app, "admin@demo.test")[-1] == "logged_in"
