@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry
+from ivig_home.agencies.registry import DEMO_AGENCY
 from ivig_home.checklist import load, long_date, steps
 from ivig_home.db import utcnow
 from ivig_home.intake import drafts, submissions
@@ -229,8 +231,9 @@ def test_the_pdf_and_the_api_say_the_message_at_the_question_was_shown(
         submission_id = submission.id
         token = tokens.create_token(registry.get_agency("demo"))[1]
     text = text_of(patient.get("summary.pdf").data)
+    local = at.astimezone(ZoneInfo(DEMO_AGENCY["time_zone"]))  # the agency's own clock
     assert (f"Messages shown to the patient !!! The emergency message (\u201cCall 911 now\u201d) "
-            f"was shown on {long_date(at)} at {at:%H:%M} UTC.") in text, text
+            f"was shown on {long_date(local)} at {local:%H:%M %Z}.") in text, text
     assert "The urgent message" not in text
     body = app.test_client().get(f"/api/v1/submissions/{submission_id}",
                                  headers={"Authorization": f"Bearer {token}"}).get_json()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from ivig_home.agencies.registry import DEMO_AGENCY
 from ivig_home.db import db
 from ivig_home.models import Draft
 from tests.patient.client import Patient, clean, section_form, token_in
@@ -125,8 +127,9 @@ def test_a_saved_draft_is_kept_until_the_day_after_the_planned_infusion(
     kept_until = planned + timedelta(days=1)
     assert f"Your answers are kept until {kept_until:%B} {kept_until.day}, {kept_until.year}" \
            in page.text
-    assert patient.draft().expires_at == datetime.combine(planned + timedelta(days=2), time(),
-                                                          UTC)
+    # Midnight after the day after, on the agency's own clock.
+    assert patient.draft().expires_at == datetime.combine(
+        planned + timedelta(days=2), time(), ZoneInfo(DEMO_AGENCY["time_zone"]))
 
 
 def test_an_expired_draft_cannot_be_opened_or_resumed(app: Flask, client: FlaskClient,
