@@ -1,23 +1,24 @@
 /* Progressive enhancement for the care team's pages (they work fully without it).
 
-   After an item's own "Save item N" button the review page comes back at #item-N with a
-   message in that item. Browsers focus the item's heading (tabindex="-1") on their own when
-   they go to the fragment; this makes sure of it, and fills the message's live region again
-   once the page has settled, so a screen reader reads out what was saved (or why nothing
-   was). */
+   A submission's answers are folded away by section (<details data-print-open>). Printing
+   opens them all: staff.css shows their content for print, and this opens the sections
+   before the print dialog (so browsers without that CSS print them too), then folds again
+   the ones the nurse had not opened. */
 (function () {
   "use strict";
 
-  function announceItemMessage(message) {
-    var heading = document.getElementById(message.getAttribute("data-item-message"));
-    if (heading && document.activeElement !== heading) heading.focus();
-    var text = message.textContent;
-    message.textContent = "";
-    window.setTimeout(function () { message.textContent = text; }, 150);
-  }
+  var opened = [];
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var message = document.querySelector("[data-item-message]");
-    if (message) announceItemMessage(message);
+  window.addEventListener("beforeprint", function () {
+    opened = [];
+    document.querySelectorAll("details[data-print-open]:not([open])").forEach(function (fold) {
+      fold.open = true;
+      opened.push(fold);
+    });
+  });
+
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (fold) { fold.open = false; });
+    opened = [];
   });
 })();

@@ -289,7 +289,7 @@ def test_a_recorded_action_moves_it_out_of_new(
     client = as_user("nurse@demo.test")
     url = f"/staff/submissions/{world.own['risks']}"
     page = client.get(url).get_data(as_text=True)
-    item = re.search(r'<button type="submit" class="button" name="item" value="([^"]+)"', page)
+    item = re.search(r'<input type="checkbox" id="[^"]+" name="([^"]+)-disposition"', page)
     assert item, "no disposition form on the submission page"
     recorded = post(client, f"{url}/flags",
                     {f"{item.group(1)}-disposition": "acknowledged"})

@@ -52,7 +52,8 @@ def test_a_reopened_review_keeps_its_pdf_and_filing_again_adds_one(db_app: Flask
         review.reopen_review(submission, REASON, nurse, None)
     assert reopening.reviewed_pdf_id == first_id
     assert REASON not in repr(every_value())
-    assert {d.disposition for d in review.dispositions(submission).values()} == {"acknowledged"}
+    assert {d.dispositions for d in review.dispositions(submission).values()} == {
+        ("acknowledged",)}
 
     second = _file(submission, nurse, "escalated")
     assert second.id != first_id and _count(ReviewedPdf) == 2
