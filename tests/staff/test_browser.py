@@ -8,38 +8,25 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from ivig_home.db import db
 from ivig_home.models import IssuedPdf, Submission
-from tests.apps import QUICK_STOP, SQLITE_FILE, dispose, make_app
-from tests.browser import AXE, AXE_TAGS, SCREENSHOTS
+from tests.apps import SQLITE_FILE, dispose, make_app
+from tests.browser import SCREENSHOTS
 from tests.pdf_tools import loose, text_of
-from tests.staff.support import PASSWORD, STAFF_CONFIG, World, build_world
+from tests.staff.browsing import axe_violations, serving
+from tests.staff.browsing import open_page as _page
+from tests.staff.browsing import sign_in as _sign_in
+from tests.staff.support import STAFF_CONFIG, World, build_world
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1280, 375)
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve an app on a free port of 127.0.0.1, in threads; yield its address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -55,36 +42,6 @@ def live(world_template: tuple[Path, World],
     with serving(app) as url:
         yield url, World(app, built.own, built.other)
     dispose(app)
-
-
-def _page(browser: Any, url: str, width: int = 1280) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=url,
-                                  accept_downloads=True)
-    return context.new_page()
-
-
-def _sign_in(page: Any, email: str) -> None:
-    """Sign in with the keyboard alone."""
-    page.goto("/staff/login")
-    page.keyboard.press("Tab")  # the skip link
-    page.keyboard.press("Tab")  # the brand link
-    page.keyboard.press("Tab")
-    page.keyboard.type(email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/staff/")
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core on the page for WCAG 2.2 A and AA; return the violations."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        # Evaluated through the DevTools protocol, so the page's strict CSP stays in force.
-        page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"]]
 
 
 def test_a_nurse_reviews_the_most_urgent_submission_and_downloads_both_pdfs(

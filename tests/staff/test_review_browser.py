@@ -20,8 +20,10 @@ from ivig_home.db import db
 from ivig_home.models import FlagReview, Submission
 from tests.answers import example
 from tests.browser import SCREENSHOTS
+from tests.staff.browsing import axe_violations, serving
+from tests.staff.browsing import open_page as _page
+from tests.staff.browsing import sign_in as _sign_in
 from tests.staff.support import build_world, submit_for
-from tests.staff.test_browser import _page, _sign_in, axe_violations, serving
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1280, 375)
