@@ -12,6 +12,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from ivig_home.agencies import registry
 from ivig_home.checklist import assess
 from ivig_home.db import db
 from ivig_home.models import AuditEntry, FlagReview, IssuedPdf, ReviewedPdf, Submission
@@ -26,6 +27,7 @@ from tests.staff.support import (
     post,
     record_flag,
     review_everything,
+    submit_for,
 )
 from tests.store_support import every_value
 
@@ -446,3 +448,15 @@ def test_the_admin_reads_the_audit_log_by_person_and_by_submission(
     assert whats == ["Opened the submission", "Submitted the checklist"]
     stranger = admin.get("/staff/audit", query_string={"user": "nurse@harbour.test"})
     assert "nurse@harbour.test</td>" not in stranger.get_data(as_text=True)
+
+
+def test_a_message_shown_for_an_answer_changed_later_is_said_at_the_top(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    with world.app.app_context():
+        calm = submit_for(registry.ensure_demo_agency(), "nothing-to-flag",
+                          shown=("emergency",)).id
+    body = as_user("nurse@demo.test").get(f"/staff/submissions/{calm}").get_data(as_text=True)
+    said = re.search(r'<p class="shown shown--emergency">The patient was shown \u201cCall 911 '
+                     r'now\u201d on \d+ \w+ \d{4}, \d\d:\d\d EST; the answer was changed after, '
+                     r"and no item is flagged emergency now.</p>", body)
+    assert said and body.index(said.group(0)) < body.index("Needs attention")
