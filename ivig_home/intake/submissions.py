@@ -22,6 +22,11 @@ from ivig_home.models.intake import NO_FLAG_RANK
 REFERENCE_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 REFERENCE_DIGITS = "0123456789"
 ATTEMPTS = 5
+# What a queue row shows, sealed apart from the answers so a page of the queue opens only
+# this: the name and date of birth, and whom to call (the phone, who filled it in, the
+# planned infusion date).
+IDENTITY_KEYS = ("patient_name", "date_of_birth", "completed_by", "contact_phone",
+                 "planned_infusion_date")
 
 
 
@@ -48,7 +53,7 @@ def _build(draft: Draft, assessment: Assessment, pdf: bytes | None) -> Submissio
     """Add the submission, its PDF, the draft's link and the audit entry to the session."""
     sid = secrets.token_urlsafe(32)
     answers = dict(assessment.answers)
-    identity = {key: answers.get(key) for key in ("patient_name", "date_of_birth")}
+    identity = {key: answers.get(key) for key in IDENTITY_KEYS}
     highest = assessment.highest_severity
     submission = Submission(
         id=sid, reference=new_reference(), agency_id=draft.agency_id, draft_id=draft.id,
@@ -121,7 +126,8 @@ def submission_assessment(submission: Submission) -> dict[str, Any]:
 
 
 def submission_identity(submission: Submission) -> dict[str, Any]:
-    """Return only the patient's name and date of birth, for a queue row."""
+    """Return only what a queue row shows (IDENTITY_KEYS; older submissions hold the name
+    and date of birth alone)."""
     identity: dict[str, Any] = unseal(submission.identity_enc,
                                       _context(submission.id, "identity_enc"))
     return identity

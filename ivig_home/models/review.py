@@ -14,7 +14,8 @@ DISPOSITIONS = ("acknowledged", "contacted_patient", "escalated", "not_applicabl
 
 
 class FlagReview(db.Model):  # type: ignore[name-defined,misc]
-    """A nurse's disposition of one flagged item; a later row supersedes an earlier one."""
+    """One disposition of one flagged item. A save writes a row per disposition chosen, all
+    with the same time; the rows of an item's latest time supersede earlier ones."""
 
     __tablename__ = "flag_reviews"
     __table_args__ = (

@@ -7,7 +7,13 @@ before any view runs (ivig_home.staff.check_csrf), so the forms do not check it 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -52,13 +58,20 @@ class LoginForm(StaffForm):
 
 
 class DispositionForm(StaffForm):
-    """What was done about one flagged item, with an optional note."""
+    """What was done about one flagged item (any of the dispositions), with an optional note.
 
-    disposition = RadioField("What was done",
-                             choices=[SelectChoice(value, label) for value, label in DISPOSITIONS],
-                             validators=[InputRequired("Choose what was done about this item.")])
+    Whether a choice is needed depends on the rest of the page (a note, a record already
+    made): the review view decides that (ivig_home.staff.review_form).
+    """
+
+    disposition = SelectMultipleField(
+        "What was done", choices=[SelectChoice(value, label) for value, label in DISPOSITIONS],
+        invalid_choice_message="Tick only the boxes shown for this item.")
     note = TextAreaField("Note (optional)", [Optional(), Length(
         max=NOTE_LIMIT, message=f"Keep the note to {NOTE_LIMIT} characters or fewer.")])
+    # "1" when the item's boxes were on the page sent: all of them left empty then means the
+    # nurse unticked them, not that the item was left out of the post.
+    listed = HiddenField()
 
 
 def _stripped(value: str | None) -> str | None:

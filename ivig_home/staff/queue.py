@@ -12,9 +12,10 @@ from sqlalchemy.orm import load_only
 
 from ivig_home.checklist import WORDING, Severity
 from ivig_home.db import db
-from ivig_home.intake.submissions import submission_identity
+from ivig_home.intake.submissions import submission_answers, submission_identity
 from ivig_home.models import AuditEntry, Submission
 from ivig_home.models.intake import NO_FLAG_RANK, REVIEWED_TIER, STATUSES, tier_of
+from ivig_home.staff.contact import CONTACT_KEYS, Contact, contact_of
 
 PAGE_SIZE = 25
 NOTHING_FLAGGED = "none"
@@ -65,7 +66,8 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueueRow:
-    """One submission as the queue shows it; the name and date of birth only for this page."""
+    """One submission as the queue shows it; the name, date of birth and whom to call are
+    decrypted for this page only."""
 
     id: str
     reference: str
@@ -74,6 +76,7 @@ class QueueRow:
     received: datetime
     status: str
     counts: list[dict[str, Any]]
+    contact: Contact
     opened: bool = False
 
     @property
@@ -166,12 +169,15 @@ def queue_page(agency_id: int, filters: QueueFilter) -> QueuePage:
 
 def _row(submission: Submission, opened: bool) -> QueueRow:
     identity = submission_identity(submission)
+    if not all(key in identity for key in CONTACT_KEYS):
+        # Stored before the identity record held whom to call: read it from the answers.
+        identity = {**submission_answers(submission), **identity}
     return QueueRow(
         id=submission.id, reference=submission.reference,
         patient_name=str(identity.get("patient_name") or ""),
         date_of_birth=str(identity.get("date_of_birth") or ""),
         received=submission.created_at, status=submission.status,
-        counts=severity_counts(submission), opened=opened)
+        counts=severity_counts(submission), contact=contact_of(identity), opened=opened)
 
 
 def severity_counts(submission: Submission) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""A nurse's review of a submission: a disposition per flag, then a re-issued PDF.
+"""A nurse's review of a submission: dispositions per flag, then a re-issued PDF.
 
 The submission and the PDF first issued never change: dispositions, notes and the reviewed
 PDF are stored beside them, and only the submission's status moves on
@@ -59,18 +59,33 @@ class ReviewIncomplete(ValueError):
 
 @dataclass(frozen=True)
 class Disposition:
-    """The latest disposition recorded for one flagged item."""
+    """What was last recorded for one flagged item: every disposition chosen in its latest
+    save (one row each, all with that save's time), and the note."""
 
     item: str
-    disposition: str
+    dispositions: tuple[str, ...]
     note: str
     reviewer: str
     recorded_at: datetime
 
     @property
+    def labels(self) -> list[str]:
+        """Return the dispositions in words, in the order the page offers them."""
+        return [DISPOSITION_LABELS[key] for key in DISPOSITIONS if key in self.dispositions]
+
+    @property
     def label(self) -> str:
-        """Return the disposition in words."""
-        return DISPOSITION_LABELS[self.disposition]
+        """Return the dispositions in words: 'Contacted patient and Escalated'."""
+        words = self.labels
+        return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a nurse chose for one flagged item in one save: dispositions and a note."""
+
+    dispositions: tuple[str, ...]
+    note: str = ""
 
 
 def flag_numbers(assessment: Assessment) -> dict[str, int]:
@@ -92,7 +107,12 @@ def _reason_context(submission_id: str) -> str:
 
 
 def dispositions(submission: Submission) -> dict[str, Disposition]:
-    """Return the latest disposition of each reviewed item, notes decrypted."""
+    """Return what was last recorded for each reviewed item, notes decrypted.
+
+    A save writes one row per disposition chosen, all with the same time: an item's current
+    dispositions are the rows of its latest time (one row, for a save before several could
+    be chosen).
+    """
     rows = db.session.execute(
         select(FlagReview, StaffUser).outerjoin(StaffUser, FlagReview.reviewer_id == StaffUser.id)
         .where(FlagReview.submission_id == submission.id)
@@ -102,35 +122,59 @@ def dispositions(submission: Submission) -> dict[str, Disposition]:
     for review, reviewer in rows:
         note = (ring.open(review.note_enc, _note_context(submission.id)).decode("utf-8")
                 if review.note_enc else "")
+        earlier = latest.get(review.item_id)
+        same_save = earlier is not None and earlier.recorded_at == review.created_at
+        chosen = (*earlier.dispositions, review.disposition) if same_save and earlier else (
+            review.disposition,)
         latest[review.item_id] = Disposition(
-            item=review.item_id, disposition=review.disposition, note=note,
+            item=review.item_id, dispositions=chosen, note=note,
             reviewer=reviewer.display_name if reviewer else "A former staff member",
             recorded_at=review.created_at)
     return latest
 
 
-def record_disposition(submission: Submission, assessment: Assessment, item_id: str,
-                       disposition: str, note: str, reviewer: StaffUser,
-                       address: str | None) -> None:
-    """Record what was done about one flag; the first one puts the submission in review."""
+def record_dispositions(submission: Submission, assessment: Assessment,
+                        choices: dict[str, Choice], reviewer: StaffUser,
+                        address: str | None) -> None:
+    """Record, in one save, what was done about each item of `choices`.
+
+    Each item gets one row per disposition chosen, all with this save's time, and one audit
+    entry; the first save puts the submission in review.
+    """
     if submission.status == "reviewed":
         raise ReviewClosed("this submission was already marked reviewed")
-    if item_id not in {flag.item.id for flag in assessment.flags}:
-        raise LookupError("no such flagged item")
-    if disposition not in DISPOSITIONS:
-        raise ValueError("unknown disposition")
-    note = note.strip()[:NOTE_LIMIT]
+    flagged = {flag.item.id for flag in assessment.flags}
+    for item_id, choice in choices.items():
+        if item_id not in flagged:
+            raise LookupError("no such flagged item")
+        if not choice.dispositions or set(choice.dispositions) - set(DISPOSITIONS):
+            raise ValueError("unknown disposition")
+    if not choices:
+        return
     now = utcnow()
-    db.session.add(FlagReview(
-        submission_id=submission.id, item_id=item_id, disposition=disposition,
-        note_enc=keyring().seal(note.encode("utf-8"), _note_context(submission.id))
-        if note else None,
-        reviewer_id=reviewer.id, created_at=now))
+    ring = keyring()
+    for item_id, choice in choices.items():
+        note = choice.note.strip()[:NOTE_LIMIT]
+        for disposition in (key for key in DISPOSITIONS if key in choice.dispositions):
+            db.session.add(FlagReview(
+                submission_id=submission.id, item_id=item_id, disposition=disposition,
+                note_enc=ring.seal(note.encode("utf-8"), _note_context(submission.id))
+                if note else None,
+                reviewer_id=reviewer.id, created_at=now))
+        audit_entry("flag_reviewed", submission=submission, actor=reviewer.email,
+                    address=address)
     db.session.execute(update(Submission).where(Submission.id == submission.id,
                                                 Submission.status == "new")
                        .values(status="in_review", status_changed_at=now))
-    audit_entry("flag_reviewed", submission=submission, actor=reviewer.email, address=address)
     db.session.commit()
+
+
+def record_disposition(submission: Submission, assessment: Assessment, item_id: str,
+                       disposition: str, note: str, reviewer: StaffUser,
+                       address: str | None) -> None:
+    """Record one disposition (and a note) for one flagged item, as a save of its own."""
+    record_dispositions(submission, assessment, {item_id: Choice((disposition,), note)},
+                        reviewer, address)
 
 
 def mark_reviewed(submission: Submission, assessment: Assessment, reviewer: StaffUser,
@@ -146,7 +190,7 @@ def mark_reviewed(submission: Submission, assessment: Assessment, reviewer: Staf
     now = utcnow()
     review: dict[str, Any] = {
         "reviewer": reviewer.display_name, "reviewed_at": now.isoformat(),
-        "items": {item: {"dispositions": [done.disposition], "note": done.note}
+        "items": {item: {"dispositions": list(done.dispositions), "note": done.note}
                   for item, done in recorded.items()}}
     earlier = latest_reviewed(submission)
     if earlier is not None:  # a re-opened review, filed again: say which one it replaces

@@ -1,14 +1,14 @@
-"""A submission's page: its flags and answers, the review flag by flag, and both PDFs."""
+"""A submission's page: whom to call, its flags with the review in one form, its answers,
+and both PDFs."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from flask import (
     Response,
     abort,
     flash,
-    get_flashed_messages,
     redirect,
     render_template,
     request,
@@ -21,11 +21,17 @@ from ivig_home.audit.log import SUMMARY, audit, reviewed_detail
 from ivig_home.checklist import Assessment
 from ivig_home.intake import pdf as intake_pdf
 from ivig_home.models import Submission
+from ivig_home.report.context import MESSAGE_HEADINGS
 from ivig_home.staff import bp, client_address, current_staff, own_submission, review
+from ivig_home.staff.contact import contact_of
 from ivig_home.staff.forms import DispositionForm, ReopenForm
 from ivig_home.staff.queue import STATUS_LABELS, severity_counts
+from ivig_home.staff.review_form import ACKNOWLEDGEABLE, PageSave, read_page
 
 Page = str | tuple[str, int]
+MESSAGE_HEADINGS_BY_VALUE = {severity.value: heading
+                             for severity, heading in MESSAGE_HEADINGS.items()}
+ACKNOWLEDGEABLE_VALUES = [severity.value for severity in ACKNOWLEDGEABLE]
 
 
 def _items(numbers: list[int]) -> str:
@@ -36,89 +42,36 @@ def _items(numbers: list[int]) -> str:
     return f"items {', '.join(ordered[:-1])} and {ordered[-1]}"
 
 
-def _saved_message(number: int, changed: list[int]) -> tuple[str, str]:
-    """Return what the item whose own Save button was pressed says, and its kind."""
-    if not changed:
-        return (f"Nothing new to save: item {number} already has this choice and note.",
-                "info")
-    if changed == [number]:
-        return f"Item {number} saved.", "success"
-    if number in changed:
-        return f"Saved {_items(changed)}.", "success"
-    return f"Item {number} had nothing new to save. Saved {_items(changed)}.", "success"
-
-
-def _not_saved_message(pressed: str, forms: dict[str, DispositionForm],
-                       numbers: dict[str, int]) -> str:
-    """Return what the pressed item says when an item is wrong and nothing was saved."""
-    own = [field.errors[0] for field in (forms[pressed].disposition, forms[pressed].note)
-           if field.errors]
-    others = [numbers[item] for item, form in forms.items()
-              if item != pressed and form.errors]
-    parts = ["Nothing was saved.", *own]
-    if others:
-        one = len(others) == 1
-        what = _items(others)
-        parts.append(f"{what[0].upper()}{what[1:]} {'needs' if one else 'need'} a fix"
-                     f"{' too' if own else ' first'}; the list at the top of the page links "
-                     f"to {'it' if one else 'each'}.")
-    return " ".join(parts)
-
-
-def _item_message(pressed: str | None, forms: dict[str, DispositionForm],
-                  numbers: dict[str, int]) -> dict[str, Any] | None:
-    """Return the message shown in the item whose own Save button was pressed, if any.
-
-    Sent back with errors, it says nothing was saved and why; after a redirect it comes
-    from the flashed "pressed" item and its "item-success" or "item-info" message.
-    """
-    if pressed is None:
-        flashed = [str(item) for item in get_flashed_messages(category_filter=["pressed"])]
-        said = [(kind, str(text)) for kind in ("success", "info")
-                for text in get_flashed_messages(category_filter=[f"item-{kind}"])]
-        if not flashed or not said:
-            return None
-        pressed, (kind, text) = flashed[0], said[0]
-    elif any(form.errors for form in forms.values()):
-        text, kind = _not_saved_message(pressed, forms, numbers), "error"
-    else:
-        return None
-    if pressed not in numbers:
-        return None
-    return {"item": pressed, "number": numbers[pressed], "text": text, "kind": kind}
-
-
-def _back_to_item(found: Submission, pressed: str, number: int, text: str,
-                  kind: str) -> BaseResponse:
-    """Redirect to the pressed item (#item-N, no rule id in the URL) with its message."""
-    flash(pressed, "pressed")
-    flash(text, f"item-{kind}")
-    return redirect(url_for("staff.submission", submission_id=found.id,
-                            _anchor=f"item-{number}"), 303)
+def _shown_messages(submission: Submission) -> dict[str, datetime]:
+    """Return when the patient was shown the emergency and the urgent message, if ever."""
+    shown = {"emergency": submission.emergency_shown_at, "urgent": submission.urgent_shown_at}
+    return {severity: moment for severity, moment in shown.items() if moment is not None}
 
 
 def render_submission(submission: Submission, assessment: Assessment, *,
                       forms: dict[str, DispositionForm] | None = None,
                       missing: list[str] | None = None, reopen_form: ReopenForm | None = None,
-                      pressed: str | None = None, status: int = 200) -> Page:
+                      status: int = 200) -> Page:
     """Render the submission page; `forms` and `reopen_form` carry forms sent back with
-    their errors, `pressed` the item whose own Save button sent them."""
+    their errors, `missing` the items still without a record when filing was refused."""
     context = intake_pdf.summary_context(submission, assessment)
     recorded = review.dispositions(submission)
     forms = dict(forms or {})
-    for group in context["groups"]:
-        for flag in group["flags"]:
-            if flag["item"] not in forms:
-                done = recorded.get(flag["item"])
-                forms[flag["item"]] = DispositionForm(
-                    prefix=flag["item"], formdata=None,
-                    data={"disposition": done.disposition if done else None})
-    numbers = {flag["item"]: flag["number"] for g in context["groups"] for flag in g["flags"]}
-    item_message = _item_message(pressed, forms, numbers)
+    flags = [flag for group in context["groups"] for flag in group["flags"]]
+    for flag in flags:
+        if flag["item"] not in forms:
+            done = recorded.get(flag["item"])
+            forms[flag["item"]] = DispositionForm(
+                prefix=flag["item"], formdata=None,
+                data={"disposition": list(done.dispositions) if done else [],
+                      "note": done.note if done else ""})
+    numbers = {flag["item"]: flag["number"] for flag in flags}
+    questions = {flag["item"]: flag["question"] for flag in flags}
     # Linked by number (item-N-disposition, item-N-note): a rule id in the address would
-    # say what the patient answered.
-    flag_errors = [(f"item-{numbers[item]}-{part}", f"Item {numbers[item]}: {field.errors[0]}")
-                   for item, form in forms.items()
+    # say what the patient answered. Each error names the item by number and question.
+    flag_errors = [(f"item-{numbers[item]}-{part}",
+                    f"Item {numbers[item]} ({questions[item]}): {field.errors[0]}")
+                   for item, form in sorted(forms.items(), key=lambda pair: numbers[pair[0]])
                    for part, field in (("disposition", form.disposition), ("note", form.note))
                    if field.errors]
     reopen_form = reopen_form or ReopenForm(formdata=None)
@@ -126,15 +79,22 @@ def render_submission(submission: Submission, assessment: Assessment, *,
                     if field.errors]
     history = review.review_history(submission)  # every filed review, the newest last
     latest = history[-1] if history else None
+    shown = _shown_messages(submission)
+    flagged_severities = {group["severity"] for group in context["groups"] if group["flags"]}
     page = render_template(
         "staff/submission.html", submission=submission, summary=context,
+        contact=contact_of(assessment.answers), shown=shown,
+        shown_alone=[severity for severity in shown if severity not in flagged_severities],
+        headings=MESSAGE_HEADINGS_BY_VALUE,
         sections=context["sections"], recorded=recorded, forms=forms,
-        missing=[(item, numbers[item]) for item in missing or []], flag_errors=flag_errors,
+        acknowledgeable=ACKNOWLEDGEABLE_VALUES,
+        missing=[(numbers[item], questions[item]) for item in missing or []],
+        flag_errors=flag_errors,
         counts=severity_counts(submission), status_label=STATUS_LABELS[submission.status],
         reviewed=latest.pdf if latest else None, reviewer=latest.reviewer if latest else None,
         filenames=review.pdf_filenames(submission), history=history,
         reopened=latest if latest and latest.reopened_at else None,
-        reopen_form=reopen_form, item_message=item_message,
+        reopen_form=reopen_form,
         numbered_filename=lambda number: review.numbered_filename(submission, number))
     return page, status
 
@@ -142,46 +102,22 @@ def render_submission(submission: Submission, assessment: Assessment, *,
 @bp.get("/submissions/<submission_id>")
 @login_required
 def submission(submission_id: str) -> Page:
-    """Show a submission: the flags first, then every answer, with the review forms."""
+    """Show a submission: whom to call, the flags with the review form, then every answer."""
     found = own_submission(submission_id)
     assessment = intake_pdf.assessment_of(found)
     audit("viewed", submission=found, actor=current_staff().email, address=client_address())
     return render_submission(found, assessment)
 
 
-@bp.post("/submissions/<submission_id>/flags/<item_id>")
-@login_required
-def record_flag(submission_id: str, item_id: str) -> Page | BaseResponse:
-    """Record what was done about one flagged item."""
-    found = own_submission(submission_id)
-    assessment = intake_pdf.assessment_of(found)
-    if item_id not in {flag.item.id for flag in assessment.flags}:
-        abort(404)
-    form = DispositionForm(prefix=item_id)
-    if found.status == "reviewed":
-        flash("This submission is already marked reviewed; its review is filed.", "info")
-        return redirect(url_for("staff.submission", submission_id=found.id), 303)
-    if not form.validate():
-        return render_submission(found, assessment, forms={item_id: form}, pressed=item_id,
-                                 status=400)
-    review.record_disposition(found, assessment, item_id, form.disposition.data or "",
-                              form.note.data or "", current_staff(), client_address())
-    flash(item_id, "saved")
-    number = review.flag_numbers(assessment)[item_id]
-    return _back_to_item(found, item_id, number, *_saved_message(number, [number]))
-
-
 @bp.post("/submissions/<submission_id>/flags")
 @login_required
 def record_flags(submission_id: str) -> Page | BaseResponse:
-    """Record what was done about every flagged item given an answer or a changed note.
+    """Save the page's one form: what was done about every flagged item, in one save.
 
-    The page's one form posts every item; any of its buttons saves them all (an item's own
-    button brings the nurse back to that item, #item-N, with a message there saying what was
-    saved), so a choice made on one item is never lost by saving another. Items left without
-    a choice are left as they are. If any item is wrong, nothing is saved and the page comes
-    back with every choice and note as sent (an item's own button posts to #item-N, so the
-    page comes back at that item, saying why).
+    Its buttons: Save; "Acknowledge all remaining discuss, prepare and note items" (which
+    also saves whatever else was ticked); and "Mark reviewed", which saves, then files the
+    review. If any item is wrong, nothing is saved and the page comes back with every box
+    and note as sent, and a list naming each item to fix.
     """
     found = own_submission(submission_id)
     assessment = intake_pdf.assessment_of(found)
@@ -189,41 +125,32 @@ def record_flags(submission_id: str) -> Page | BaseResponse:
         flash("This submission is already marked reviewed; its review is filed.", "info")
         return redirect(url_for("staff.submission", submission_id=found.id), 303)
     recorded = review.dispositions(found)
-    items = [flag.item.id for flag in assessment.flags]
-    forms = {item: DispositionForm(prefix=item) for item in items}
-    pressed = request.form.get("item")  # an item's own Save button, or None for "Save all"
-    if pressed not in forms:
-        pressed = None
-    changed, wrong = [], False
-    for item, form in forms.items():
-        chosen, note = form.disposition.data, (form.note.data or "").strip()
-        if not chosen and not note and item != pressed:
-            continue  # nothing given for this item
-        if not form.validate():
-            wrong = True
-            continue
-        done = recorded.get(item)
-        if done is None or (done.disposition, done.note) != (chosen, note):
-            changed.append(item)
-    if wrong:
-        return render_submission(found, assessment, forms=forms, pressed=pressed, status=400)
-    for item in changed:
-        review.record_disposition(found, assessment, item, forms[item].disposition.data or "",
-                                  forms[item].note.data or "", current_staff(),
-                                  client_address())
+    page = read_page(assessment, recorded,
+                     acknowledge=request.form.get("acknowledge") == "remaining")
+    if page.wrong:
+        return render_submission(found, assessment, forms=page.forms, status=400)
+    review.record_dispositions(found, assessment, page.changes, current_staff(),
+                               client_address())
+    numbers = review.flag_numbers(assessment)
+    for item in page.changes:
         flash(item, "saved")
-    finish = request.form.get("finish") == "review"  # "Mark reviewed", sent with the choices
-    if pressed is not None and not finish:
-        numbers = review.flag_numbers(assessment)
-        return _back_to_item(found, pressed, numbers[pressed], *_saved_message(
-            numbers[pressed], [numbers[item] for item in changed]))
-    if changed:
-        flash(f"Saved {len(changed)} item{'s' if len(changed) > 1 else ''}.", "success")
+    if page.changes:
+        flash(_saved_message(page, numbers), "success")
+    finish = request.form.get("finish") == "review"  # "Mark reviewed", sent with the boxes
     if finish:
         return _file_review(found, assessment)
-    if not changed:
+    if not page.changes:
         flash("Nothing new to save: no item has a new choice or note.", "info")
     return redirect(url_for("staff.submission", submission_id=found.id, _anchor="review"), 303)
+
+
+def _saved_message(page: PageSave, numbers: dict[str, int]) -> str:
+    """Return what a save says: how many items, and which were acknowledged all at once."""
+    total = len(page.changes)
+    said = f"Saved {total} item{'s' if total > 1 else ''}."
+    if page.acknowledged:
+        said += f" Acknowledged {_items([numbers[item] for item in page.acknowledged])}."
+    return said
 
 
 @bp.post("/submissions/<submission_id>/review")
@@ -274,11 +201,10 @@ def reopen_review(submission_id: str) -> Page | BaseResponse:
 
 
 @bp.get("/submissions/<submission_id>/flags")
-@bp.get("/submissions/<submission_id>/flags/<item_id>")
 @bp.get("/submissions/<submission_id>/review")
 @bp.get("/submissions/<submission_id>/reopen")
 @login_required
-def back_to_submission(submission_id: str, item_id: str | None = None) -> BaseResponse:
+def back_to_submission(submission_id: str) -> BaseResponse:
     """Open the submission page from the address a review form posts to.
 
     A page answered to a form with errors shows that address; reloading it from the address

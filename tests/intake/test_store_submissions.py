@@ -56,8 +56,11 @@ def test_answers_assessment_identity_and_pdf_read_back(db_app: Flask) -> None:
     assert again is not None
     assert submissions.submission_answers(again) == example("emergency")["answers"]
     assert submissions.submission_assessment(again) == assess(example("emergency")).to_dict()
-    assert submissions.submission_identity(again) == {"patient_name": "Mei Chen",
-                                                "date_of_birth": "1988-09-30"}
+    # What a queue row shows: the name, the date of birth and whom to call, nothing else.
+    answers = example("emergency")["answers"]
+    assert submissions.submission_identity(again) == {
+        key: answers.get(key) for key in ("patient_name", "date_of_birth", "completed_by",
+                                          "contact_phone", "planned_infusion_date")}
     assert submissions.submission_pdf(again) == PDF
 
 

@@ -111,10 +111,11 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     return post(client, "/staff/login", {"email": email, "password": password})
 
 
-def record_flag(client: FlaskClient, world: World, item: str, disposition: str,
+def record_flag(client: FlaskClient, world: World, item: str, disposition: str | list[str],
                 note: str = "") -> Any:
-    """Record what was done about one flagged item of agency A's risks submission."""
-    return post(client, f"/staff/submissions/{world.own['risks']}/flags/{item}",
+    """Record what was done about one flagged item of agency A's risks submission, through
+    the page's one form with that item alone filled in (a list ticks several boxes)."""
+    return post(client, f"/staff/submissions/{world.own['risks']}/flags",
                 {f"{item}-disposition": disposition, f"{item}-note": note})
 
 

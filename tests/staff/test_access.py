@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from ivig_home.checklist import assess
 from ivig_home.db import db
 from ivig_home.intake.pdf import assessment_of
-from ivig_home.models import Agency, StaffUser, Submission
+from ivig_home.models import Agency, FlagReview, StaffUser, Submission
 from ivig_home.staff import accounts, review
 from tests.answers import example
 from tests.staff.support import PASSWORD, World, csrf_token
@@ -71,15 +72,12 @@ ROUTES = [
     Route("GET", "/staff/submissions/{risks}", "own"),
     Route("GET", "/staff/submissions/{risks}/summary.pdf", "own"),
     Route("GET", "/staff/submissions/{clear}/reviewed.pdf", "own", prepare=_file_review),
-    Route("POST", "/staff/submissions/{risks}/flags/" + FIRST_RISK, "own",
-          {f"{FIRST_RISK}-disposition": "acknowledged", f"{FIRST_RISK}-note": "Called."}),
     Route("POST", "/staff/submissions/{risks}/flags", "own",
           {f"{FIRST_RISK}-disposition": "acknowledged", f"{FIRST_RISK}-note": "Called."}),
     Route("POST", "/staff/submissions/{clear}/review", "own"),
     Route("POST", "/staff/submissions/{clear}/reopen", "own",
           {"reason": "The wrong box was ticked."}, prepare=_file_review),
     Route("GET", "/staff/submissions/{clear}/reviewed/1.pdf", "own", prepare=_file_and_reopen),
-    Route("GET", "/staff/submissions/{risks}/flags/" + FIRST_RISK, "own", redirects=True),
     Route("GET", "/staff/submissions/{risks}/flags", "own", redirects=True),
     Route("GET", "/staff/submissions/{clear}/review", "own", redirects=True),
     Route("GET", "/staff/submissions/{clear}/reopen", "own", redirects=True),
@@ -185,13 +183,15 @@ def test_an_unknown_submission_is_the_same_404_as_another_agencys(
     assert "Page not found" in unknown.get_data(as_text=True)
 
 
-def test_a_flag_the_submission_does_not_have_is_404(
+def test_a_flag_the_submission_does_not_have_is_not_recorded(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("nurse@demo.test")
-    response = client.post(f"/staff/submissions/{world.own['clear']}/flags/kidney_problems",
+    response = client.post(f"/staff/submissions/{world.own['clear']}/flags",
                            data={"csrf_token": csrf_token(client),
                                  "kidney_problems-disposition": "acknowledged"})
-    assert response.status_code == 404
+    assert response.status_code == 303
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FlagReview)) == 0
 
 
 @pytest.mark.parametrize("path,data", [

@@ -29,11 +29,10 @@ FORMS: dict[str, tuple[str | None, str, list[str]]] = {
     "settings": ("admin@demo.test", "/staff/settings", ["notify_email"]),
     "add nurse": ("admin@demo.test", "/staff/users", ["name", "email", "password"]),
     "turn a user off": ("admin@demo.test", "/staff/users/{user}/active", []),
-    "flag": ("nurse@demo.test", "/staff/submissions/{risks}/flags/" + RISK_ITEMS[0],
-             [f"{RISK_ITEMS[0]}-disposition", f"{RISK_ITEMS[0]}-note"]),
     "flags, one form": ("nurse@demo.test", "/staff/submissions/{risks}/flags",
-                        [f"{RISK_ITEMS[0]}-disposition", f"{RISK_ITEMS[0]}-note", "item",
-                         "finish"]),
+                        [f"{RISK_ITEMS[0]}-disposition", f"{RISK_ITEMS[0]}-note",
+                         f"{RISK_ITEMS[1]}-listed",
+                         "acknowledge", "finish"]),
     "mark reviewed": ("nurse@demo.test", "/staff/submissions/{clear}/review", []),
     "sign out": ("nurse@demo.test", "/staff/logout", []),
 }
@@ -54,7 +53,7 @@ def test_any_post_to_a_staff_form_is_answered_and_loses_nothing(
         world: World, as_user: Callable[[str | None], FlaskClient], form_name: str) -> None:
     world.app.config["PROPAGATE_EXCEPTIONS"] = False
     nurse = as_user("nurse@demo.test")
-    kept = post(nurse, f"/staff/submissions/{world.own['risks']}/flags/{RISK_ITEMS[1]}",
+    kept = post(nurse, f"/staff/submissions/{world.own['risks']}/flags",
                 {f"{RISK_ITEMS[1]}-disposition": "escalated", f"{RISK_ITEMS[1]}-note": "Called"})
     assert kept.status_code == 303
     before = recorded(world)

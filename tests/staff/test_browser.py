@@ -7,40 +7,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from ivig_home.db import db
 from ivig_home.models import IssuedPdf, Submission
-from tests.apps import QUICK_STOP, SQLITE_FILE, dispose, make_app
-from tests.browser import AXE, AXE_TAGS, SCREENSHOTS
+from tests.apps import SQLITE_FILE, dispose, make_app
+from tests.browser import SCREENSHOTS
 from tests.pdf_tools import loose, text_of
-from tests.staff.support import PASSWORD, STAFF_CONFIG, World, build_world
+from tests.staff.browsing import axe_violations, serving
+from tests.staff.browsing import open_page as _page
+from tests.staff.browsing import sign_in as _sign_in
+from tests.staff.support import STAFF_CONFIG, World, build_world
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1280, 375)
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve an app on a free port of 127.0.0.1, in threads; yield its address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -58,36 +44,6 @@ def live(world_template: tuple[Path, World],
     dispose(app)
 
 
-def _page(browser: Any, url: str, width: int = 1280) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=url,
-                                  accept_downloads=True)
-    return context.new_page()
-
-
-def _sign_in(page: Any, email: str) -> None:
-    """Sign in with the keyboard alone."""
-    page.goto("/staff/login")
-    page.keyboard.press("Tab")  # the skip link
-    page.keyboard.press("Tab")  # the brand link
-    page.keyboard.press("Tab")
-    page.keyboard.type(email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/staff/")
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core on the page for WCAG 2.2 A and AA; return the violations."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        # Evaluated through the DevTools protocol, so the page's strict CSP stays in force.
-        page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"]]
-
-
 def test_a_nurse_reviews_the_most_urgent_submission_and_downloads_both_pdfs(
         browser: Any, live: tuple[str, World], tmp_path: Path) -> None:
     url, world = live
@@ -96,23 +52,25 @@ def test_a_nurse_reviews_the_most_urgent_submission_and_downloads_both_pdfs(
     assert page.locator(".new-count").inner_text().startswith("3 new")
     first = page.locator("tbody tr").first
     assert "1 emergency" in first.inner_text() and "Mei Chen" in first.inner_text()
-    first.locator("a").click()
+    first.locator("a.queue__link").click()
     page.wait_for_url("**/staff/submissions/*")
     assert page.locator("h1").inner_text().startswith("Submission")
     flags = page.locator("article.flag")
     count = flags.count()
     assert count == 5
-    choices = ["Escalated", "Contacted patient", "Contacted patient", "Acknowledged",
-               "Not applicable"]
+    choices = [["Escalated", "Contacted patient"], ["Contacted patient"], ["Contacted patient"],
+               ["Acknowledged"], ["Not applicable"]]
     for number in range(count):
         flag = page.locator("article.flag").nth(number)
-        flag.get_by_label(choices[number], exact=True).check()
+        for choice in choices[number]:
+            flag.get_by_label(choice, exact=True).check()
         if number == 0:
             flag.locator("textarea").fill("Called 911 with the patient's daughter on the line.")
-        flag.get_by_role("button", name=f"Save item {number + 1}", exact=True).click()
-        page.wait_for_load_state()
+    page.get_by_role("button", name="Save", exact=True).click()  # one Save for every item
+    page.wait_for_load_state()
+    for number in range(count):
         saved = page.locator("article.flag").nth(number).locator(".recorded")
-        assert f"Recorded: {choices[number]}" in saved.inner_text()
+        assert f"Recorded: {' and '.join(sorted(choices[number]))}" in saved.inner_text()
     page.get_by_role("button", name="Mark reviewed and issue the reviewed PDF").click()
     page.wait_for_load_state()
     assert "Marked reviewed. The reviewed PDF is ready to download." in page.content()
@@ -166,7 +124,8 @@ def _open(page: Any, path: str, world: World) -> None:
         page.get_by_role("button", name="Sign in").click()
     elif path.endswith("#error"):
         page.goto(path.removesuffix("#error"))
-        page.get_by_role("button", name="Save item 1", exact=True).click()
+        page.locator("article.flag").first.locator("textarea").fill("A note, no box ticked.")
+        page.get_by_role("button", name="Save", exact=True).click()
     else:
         page.goto(path)
     page.wait_for_load_state()
@@ -263,81 +222,50 @@ def test_filing_reopening_and_filing_again_pass_axe(browser: Any,
     assert not problems, json.dumps(problems, indent=1)
 
 
-# Text put into a status or alert region once the page is parsed: what a screen reader
-# reads out (text a region has as the page loads is not announced).
-ANNOUNCED = """window.announced = [];
-window.addEventListener("DOMContentLoaded", () => new MutationObserver(records => {
-    for (const record of records) {
-        const region = record.target.closest("[role=status], [role=alert]");
-        if (region && record.addedNodes.length) window.announced.push(region.textContent);
-    }
-}).observe(document.body, {childList: true, subtree: true}));"""
-FOCUSED = """() => {
-    const active = document.activeElement;
-    const article = active && active.closest("article");
-    return {id: active ? active.id : null, tag: active ? active.tagName : null,
-            item: article ? article.getAttribute("aria-labelledby") : null};
-}"""
-
-
 @pytest.mark.parametrize("script", [True, False], ids=["javascript", "no-javascript"])
-def test_save_item_3_by_keyboard_comes_back_to_item_3_saying_so(
-        browser: Any, make_staff_app: Callable[..., Any], script: bool) -> None:
-    """After an item's own Save button (or its error) focus is in that item, not at the top."""
+def test_ticking_and_saving_by_keyboard(browser: Any, make_staff_app: Callable[..., Any],
+                                        script: bool) -> None:
+    """Space ticks a box, Enter in the form saves the page; an error's link leads to the item."""
     variant = "js" if script else "no-js"
     app = make_staff_app()
     world = build_world(app)
     with serving(app) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url,
                                       java_script_enabled=script)
-        context.add_init_script(ANNOUNCED)
         page = context.new_page()
         _sign_in(page, "nurse@demo.test")
         page.goto(f"/staff/submissions/{world.own['risks']}")
-        third, fourth = (page.locator("article", has=page.get_by_role(
-            "button", name=re.compile(rf"^(Save|Change) item {number}$"))) for number in (3, 4))
-        third.get_by_role("radio").first.focus()
+        third = page.locator("article.flag").nth(2)
+        third.get_by_role("checkbox").first.focus()
         page.keyboard.press("Space")  # Acknowledged
-        page.keyboard.press("Tab")  # the note
         page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.textContent") == "Save item 3"
+        page.keyboard.press("Space")  # and Contacted patient
         with page.expect_navigation():
-            page.keyboard.press("Enter")
+            page.keyboard.press("Enter")  # Enter in the form: the page's Save
         page.wait_for_load_state()
-        assert page.evaluate(FOCUSED) == {"id": "item-3", "tag": "H4", "item": "item-3"}
-        assert page.url.endswith("#item-3")  # a number: no rule id (nothing answered) in a URL
-        expect(third.locator(".flag__message[role=status]")).to_have_text("Item 3 saved.")
-        if script:  # filled again after the page settled: read out by a screen reader
-            assert page.evaluate("window.announced") == ["Item 3 saved."]
-        assert "Recorded: Acknowledged" in third.inner_text()
-        box = third.locator("h4").bounding_box()
-        assert box is not None and 0 <= box["y"] < 900  # in view
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"staff-item-saved-{variant}.png"))
-        problems: dict[str, Any] = {}
-        if script:  # axe-core runs in the page, so only with JavaScript (the markup is the same)
-            problems["saved"] = axe_violations(page)
-        page.keyboard.press("Tab")  # on from the item, not from the top of the page
-        assert page.evaluate(FOCUSED)["item"] == "item-3"
+        assert page.url.endswith("#review")  # no rule id (nothing answered) in a URL
+        expect(page.locator("article.flag").nth(2).locator(".recorded")).to_contain_text(
+            "Recorded: Acknowledged and Contacted patient")
+        assert "Saved 1 item." in page.locator(".message--success").inner_text()
 
-        # An error on item 4 (a note, no choice): nothing saved, back at item 4 saying why.
-        fourth.locator("textarea").focus()
-        page.keyboard.type("Left a message.")
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.textContent") == "Save item 4"
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
+        # A note without a box on item 4: nothing saved, the list names item 4 and leads to it.
+        fourth = page.locator("article.flag").nth(3)
+        fourth.locator("textarea").fill("Left a message.")
+        page.get_by_role("button", name="Save", exact=True).click()
         page.wait_for_load_state()
-        assert page.title().startswith("Error:") and page.url.endswith("/flags#item-4")
-        assert page.evaluate(FOCUSED) == {"id": "item-4", "tag": "H4", "item": "item-4"}
-        said = "Nothing was saved. Choose what was done about this item."
-        expect(fourth.locator(".flag__message[role=alert]")).to_have_text(said)
-        if script:
-            assert page.evaluate("window.announced") == [said]
-        assert fourth.locator("textarea").input_value() == "Left a message."
+        assert page.title().startswith("Error:")
+        link = page.locator(".error-summary a").first
+        assert link.inner_text().startswith("Item 4 (")
+        if script:  # the list takes the focus; its link puts it in item 4's first box
+            assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+            link.click()
+            assert page.evaluate(
+                "document.activeElement.closest('article').getAttribute('aria-labelledby')"
+            ) == "item-4"
+        assert page.locator("article.flag").nth(3).locator("textarea").input_value() == (
+            "Left a message.")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"staff-item-error-{variant}.png"))
-        if script:
-            problems["error"] = axe_violations(page)
+        problems = axe_violations(page) if script else []
         context.close()
-    assert not any(problems.values()), json.dumps(problems, indent=1)
-    assert len(problems) == (2 if script else 0)
+    assert not problems, json.dumps(problems, indent=1)

@@ -15,6 +15,7 @@ from sqlalchemy import event, select, update
 
 from ivig_home.agencies import registry
 from ivig_home.audit.log import audit
+from ivig_home.crypto import seal, sealed_context
 from ivig_home.db import db
 from ivig_home.intake.pdf import assessment_of
 from ivig_home.models import StaffUser, Submission
@@ -289,7 +290,7 @@ def test_a_recorded_action_moves_it_out_of_new(
     client = as_user("nurse@demo.test")
     url = f"/staff/submissions/{world.own['risks']}"
     page = client.get(url).get_data(as_text=True)
-    item = re.search(r'<button type="submit" class="button" name="item" value="([^"]+)"', page)
+    item = re.search(r'<input type="checkbox" id="[^"]+" name="([^"]+)-disposition"', page)
     assert item, "no disposition form on the submission page"
     recorded = post(client, f"{url}/flags",
                     {f"{item.group(1)}-disposition": "acknowledged"})
@@ -323,3 +324,32 @@ def test_the_page_reads_its_rows_in_one_query_whatever_their_number(db_app: Flas
     assert page.new_count == PAGE_SIZE + 5
     # The total, the page's rows with whether each was opened, and the count of new ones.
     assert len(statements) == 3, statements
+
+
+def test_a_row_says_whom_to_call_and_when_the_infusion_is(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    with world.app.app_context():
+        submit_for(registry.ensure_demo_agency(), "nothing-to-flag", patient_name="Rosa Delgado",
+                   completed_by="caregiver", contact_phone="+1 (555) 010-0123 x 9",
+                   planned_infusion_date="2027-01-12")
+    body = as_user("nurse@demo.test").get("/staff/").get_data(as_text=True)
+    row = next(row for row in re.findall(r"<tr class=\"queue__row.*?</tr>", body, re.S)
+               if "Rosa Delgado" in row)
+    assert ('<a class="queue__call" href="tel:+15550100123;ext=9">+1 (555) 010-0123 x 9</a>'
+            '<span class="queue__who">Filled in by a caregiver</span>') in row
+    assert '<td class="queue__infusion" data-label="Planned infusion">12 January 2027</td>' in row
+
+
+def test_a_row_stored_before_the_identity_held_the_phone_reads_it_from_the_answers(
+        db_app: Flask) -> None:
+    submission = submit_for(registry.ensure_demo_agency(), "nothing-to-flag",
+                            patient_name="Old Row", contact_phone="555-0142")
+    older = {"patient_name": "Old Row", "date_of_birth": "1971-04-02"}
+    db.session.execute(update(Submission).where(Submission.id == submission.id).values(
+        identity_enc=seal(older, sealed_context("submissions", "identity_enc", submission.id))))
+    db.session.commit()
+    db.session.remove()
+    row = queue_page(registry.ensure_demo_agency().id, QueueFilter()).rows[0]
+    assert (row.patient_name, row.contact.phone, row.contact.tel) == (
+        "Old Row", "555-0142", "tel:5550142")
+    assert row.contact.filled_in_by == "Filled in by the patient"

@@ -101,7 +101,7 @@ def test_reopening_and_filing_again_keeps_the_first_reviewed_pdf(
     # What was recorded stays, ready to correct; the filed PDF is still offered.
     assert "Finish the review" in page and "Re-open review" not in page
     assert "Re-opened by Ada Okafor on" in page and "Mr P. was in fact called back" in page
-    assert page.count('type="radio"') == 4 * len(RISK_ITEMS)
+    assert page.count('type="checkbox"') == 4 * len(RISK_ITEMS)
     assert page.count(" checked>") == len(RISK_ITEMS)
     assert 'value="acknowledged" checked>' in page  # item 1, as it was filed
     assert "Download the reviewed summary" in page

@@ -8,18 +8,31 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
+from ivig_home.agencies import registry
 from ivig_home.checklist import assess
 from ivig_home.db import db
 from ivig_home.models import AuditEntry, FlagReview, IssuedPdf, ReviewedPdf, Submission
 from ivig_home.staff import review
 from tests.answers import example
 from tests.pdf_tools import loose, text_of
-from tests.staff.support import NOTE, RISK_ITEMS, World, post, record_flag, review_everything
+from tests.staff.support import (
+    NOTE,
+    RISK_ITEMS,
+    World,
+    csrf_token,
+    post,
+    record_flag,
+    review_everything,
+    submit_for,
+)
 from tests.store_support import every_value
 
-NUMBERS = review.flag_numbers(assess(example("clinical-risk-factors")))  # as the page numbers
+QUESTIONS = {flag.item.id: flag.item.question
+             for flag in assess(example("clinical-risk-factors")).flags}
 
 
 def _submission(world: World, key: str = "risks") -> dict[str, Any]:
@@ -29,211 +42,197 @@ def _submission(world: World, key: str = "risks") -> dict[str, Any]:
         return {column.key: getattr(row, column.key) for column in Submission.__table__.columns}
 
 
-def test_the_page_shows_the_flags_first_then_every_answer(
+def test_the_page_shows_whom_to_call_then_the_flags_then_every_answer_folded(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     page = as_user("nurse@demo.test").get(f"/staff/submissions/{world.own['emergency']}")
     body = page.get_data(as_text=True)
-    order = ["Mei Chen", "30 September 1988 (age 38)", "does not decide whether home infusion",
-             "Download the summary as issued", "Messages shown to the patient", "Needs attention",
+    order = ["Mei Chen", "Patient&#39;s phone", 'href="tel:5550100">555-0100</a>',
+             "<dt>Filled in by</dt><dd>The patient</dd>",
+             "<dt>Planned infusion</dt><dd>1 December 2026</dd>",
+             "30 September 1988 (age 38)",
+             "IVIG home-infusion readiness checklist, version 1.0.1",
+             "does not decide whether home infusion", "Needs attention",
+             "Acknowledge all remaining discuss, prepare and note items",
              "!!!</span> Emergency (1)", "1. Do you have trouble breathing right now?",
-             "Why flagged", "Rule id", "What was done about item 1?", "!!</span> Urgent (2)",
-             "Patient not sure: please clarify", "Finish the review", "All answers",
+             "Shown to the patient on", "\u201cCall 911 now\u201d", "Why flagged", "Rule id",
+             "What was done about item 1? Tick all that apply.", "!!</span> Urgent (2)",
+             "Patient not sure: please clarify", '<button type="submit" class="button">Save',
+             "Finish the review", "Download the summary as issued", "All answers",
              "What is the full name of the person having IVIG?"]
     missing = [text for text in order if text not in body]
     assert missing == []
     positions = [body.index(text) for text in order]
     assert positions == sorted(positions)
-    assert body.count('type="radio"') == 4 * 5
+    assert body.count('type="checkbox"') == 4 * 5 and 'type="radio"' not in body
+    assert "Save item" not in body and body.count('class="button">Save</button>') == 1
+    # Every answer is there, folded away by section (opened for print: test_review_browser).
+    folds = re.findall(r'<details class="fold"[^>]*>', body)
+    assert len(folds) >= 5 and not [fold for fold in folds if " open" in fold]
+    assert "ivig_home" not in body  # the checklist is named by its title, never its id
     for word in ("eligible", "approved", "cleared", "safe for"):
         assert word not in body.lower()
 
 
-def test_recording_dispositions_moves_the_status_and_keeps_notes_encrypted(
+def _save_all(client: FlaskClient, world: World,
+              choices: dict[str, tuple[str | list[str], str]], key: str = "risks",
+              **buttons: str) -> Any:
+    """Post the page's one form as a browser does: every item's ticked boxes and note."""
+    data: list[tuple[str, str]] = []
+    for item in RISK_ITEMS if key == "risks" else choices:
+        ticked, note = choices.get(item, ([], ""))
+        data += [(f"{item}-disposition", value)
+                 for value in ([ticked] if isinstance(ticked, str) else ticked) if value]
+        data += [(f"{item}-note", note), (f"{item}-listed", "1")]
+    data += list(buttons.items())
+    return client.post(f"/staff/submissions/{world.own[key]}/flags",
+                       data=MultiDict([("csrf_token", csrf_token(client)), *data]))
+
+
+def _recorded(world: World, key: str = "risks") -> dict[str, tuple[tuple[str, ...], str]]:
+    with world.app.app_context():
+        submission = db.session.get(Submission, world.own[key])
+        return {item: (done.dispositions, done.note)
+                for item, done in review.dispositions(submission).items()}
+
+
+def test_several_dispositions_are_rows_of_one_save_and_notes_stay_encrypted(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("nurse@demo.test")
     first = RISK_ITEMS[0]
     before = _submission(world)
-    response = record_flag(client, world, first, "contacted_patient", NOTE)
-    assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"#item-{NUMBERS[first]}")
+    response = record_flag(client, world, first, ["contacted_patient", "escalated"], NOTE)
+    assert response.status_code == 303 and response.headers["Location"].endswith("#review")
     after = _submission(world)
     assert after["status"] == "in_review" and after["status_changed_at"] is not None
     assert {k: v for k, v in after.items() if not k.startswith("status")} == {
         k: v for k, v in before.items() if not k.startswith("status")}
-    page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
-    assert "Recorded: Contacted patient</strong>, by Jo Rivera" in page
-    assert "Spoke with Mr P." in page and "Saved." in page
-    assert f'role="status" data-item-message="item-{NUMBERS[first]}">Item {NUMBERS[first]} saved.' \
-        in page
-    assert record_flag(client, world, first, "escalated").status_code == 303  # a later one wins
     with world.app.app_context():
-        submission = db.session.get(Submission, world.own["risks"])
-        latest = review.dispositions(submission)[first]
-        assert (latest.disposition, latest.note) == ("escalated", "")
-        assert db.session.scalar(select(func.count()).select_from(FlagReview)) == 2
+        rows = db.session.execute(select(FlagReview.item_id, FlagReview.disposition,
+                                         FlagReview.created_at)).all()
+    assert sorted(row[1] for row in rows) == ["contacted_patient", "escalated"]
+    assert {row[0] for row in rows} == {first} and len({row[2] for row in rows}) == 1
+    page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
+    assert "Recorded: Contacted patient and Escalated</strong>, by Jo Rivera" in page
+    assert "Spoke with Mr P." in page and "Saved.</span>" in page
+    for value in ("contacted_patient", "escalated"):
+        assert re.search(rf'name="{first}-disposition" value="{value}" checked>', page)
+    assert not re.search(rf'name="{first}-disposition" value="acknowledged" checked>', page)
+    # A later save replaces the earlier one as a whole: one box now, the note cleared.
+    assert record_flag(client, world, first, "escalated").status_code == 303
+    assert _recorded(world)[first] == (("escalated",), "")
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FlagReview)) == 3
         stored = repr(every_value())
     assert "Spoke with Mr P." not in stored and "creatinine" not in stored
 
 
-def test_a_disposition_must_be_chosen(world: World,
-                                      as_user: Callable[[str | None], FlaskClient]) -> None:
+def test_a_note_without_a_box_ticked_names_the_item(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     item = RISK_ITEMS[1]
-    response = record_flag(as_user("nurse@demo.test"), world, item, "", "a note without a choice")
+    response = record_flag(as_user("nurse@demo.test"), world, item, [], "a note without a choice")
     body = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "<title>Error: Submission" in body
-    assert 'href="#item-2-disposition">Item 2: Choose what was done about this item.' in body
+    assert "<title>Error: Submission" in body and "Nothing was saved." in body
+    question = re.escape(str(escape(QUESTIONS[item])))
+    assert re.search(rf'href="#item-2-disposition">Item 2 \({question}\): Tick what was done '
+                     r"about this item, or clear its note.</a>", body)
     assert f'href="#{item}' not in body  # no rule id (what was answered) in a link
     assert "a note without a choice" in body  # what was typed is kept
     assert _submission(world)["status"] == "new"
 
 
-def _save_all(client: FlaskClient, world: World, choices: dict[str, tuple[str, str]],
-              pressed: str | None = None) -> Any:
-    """Post the page's one form: every item's choice and note, by one of its buttons."""
-    data: dict[str, str] = {}
-    for item in RISK_ITEMS:
-        disposition, note = choices.get(item, ("", ""))
-        if disposition:
-            data[f"{item}-disposition"] = disposition
-        data[f"{item}-note"] = note
-    if pressed:
-        data["item"] = pressed
-    return post(client, f"/staff/submissions/{world.own['risks']}/flags", data)
-
-
-def _recorded(world: World) -> dict[str, tuple[str, str]]:
-    with world.app.app_context():
-        submission = db.session.get(Submission, world.own["risks"])
-        return {item: (done.disposition, done.note)
-                for item, done in review.dispositions(submission).items()}
-
-
-def test_one_save_records_every_item_chosen_and_only_what_changed(
+def test_one_save_records_every_item_ticked_and_only_what_changed(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("nurse@demo.test")
     page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
-    assert page.count("<form class=\"dispositions\"") == 1 and "Save all items</button>" in page
-    # Enter on a choice presses the form's first button: a hidden "Save all items".
+    assert page.count('<form class="dispositions"') == 1
+    # Enter in the form presses the form's first button: a hidden Save.
     form = page[page.index('<form class="dispositions"'):]
     first = re.search(r"<button[^>]*>[^<]*</button>", form)
-    assert first and first.group(0) == (
-        '<button type="submit" hidden tabindex="-1">Save all items</button>')
-    chosen = {RISK_ITEMS[0]: ("acknowledged", ""), RISK_ITEMS[2]: ("contacted_patient", NOTE),
-              RISK_ITEMS[3]: ("not_applicable", "")}
+    assert first and first.group(0) == '<button type="submit" hidden tabindex="-1">Save</button>'
+    chosen = {RISK_ITEMS[0]: (["acknowledged"], ""),
+              RISK_ITEMS[2]: (["contacted_patient", "escalated"], NOTE),
+              RISK_ITEMS[3]: (["not_applicable"], "")}
     response = _save_all(client, world, chosen)
     assert response.status_code == 303 and response.headers["Location"].endswith("#review")
-    assert _recorded(world) == chosen
+    expected = {item: (tuple(ticked), note) for item, (ticked, note) in chosen.items()}
+    assert _recorded(world) == expected
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Saved 3 items." in page and page.count("Saved.</span>") == 3
     assert "3 of " + str(len(RISK_ITEMS)) + " flagged items have a record" in page
     assert _submission(world)["status"] == "in_review"
-    # Sent again unchanged: nothing new is stored; one changed note is one new record.
+    # Sent again unchanged: nothing new is stored; one changed note is one new save.
     again = _save_all(client, world, chosen)
     assert "Nothing new to save" in client.get(again.headers["Location"]).get_data(as_text=True)
-    changed = {**chosen, RISK_ITEMS[0]: ("acknowledged", "Called back.")}
+    changed = {**chosen, RISK_ITEMS[0]: (["acknowledged"], "Called back.")}
     _save_all(client, world, changed)
-    assert _recorded(world) == changed
+    assert _recorded(world)[RISK_ITEMS[0]] == (("acknowledged",), "Called back.")
     with world.app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(FlagReview)) == 4
+        assert db.session.scalar(select(func.count()).select_from(FlagReview)) == 5
+        flag_audits = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "flag_reviewed"))
+    assert flag_audits == 4  # one entry per item saved, each time it is saved
 
 
-def test_an_items_own_button_also_keeps_the_others_chosen(
+def test_unticking_every_box_of_a_recorded_item_is_refused_by_name(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("nurse@demo.test")
-    chosen = {RISK_ITEMS[0]: ("escalated", ""), RISK_ITEMS[1]: ("acknowledged", "")}
-    response = _save_all(client, world, chosen, pressed=RISK_ITEMS[1])
-    assert response.headers["Location"].endswith(f"#item-{NUMBERS[RISK_ITEMS[1]]}")
-    assert _recorded(world) == chosen
+    _save_all(client, world, {RISK_ITEMS[0]: (["escalated"], "")})
+    response = _save_all(client, world, {RISK_ITEMS[0]: ([], "")})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Item 1 (" in body and "what was recorded can be changed, not removed." in body
+    assert _recorded(world) == {RISK_ITEMS[0]: (("escalated",), "")}
+    # An item left out of the post altogether is left as it is.
+    assert record_flag(client, world, RISK_ITEMS[1], "acknowledged").status_code == 303
+    assert set(_recorded(world)) == {RISK_ITEMS[0], RISK_ITEMS[1]}
 
 
-ITEM_MESSAGE = re.compile(
-    r'<h4 class="flag__question" id="item-(\d+)" tabindex="-1">[^<]*</h4>\s*'
-    r'<p class="message message--(\w+) flag__message" id="item-\1-message" '
-    r'role="(\w+)" data-item-message="item-\1">([^<]+)</p>')
-
-
-def _item_messages(body: str) -> list[tuple[int, str, str, str]]:
-    """Return each item message on the page: the item's number, kind, role and text."""
-    return [(int(number), kind, role, text)
-            for number, kind, role, text in ITEM_MESSAGE.findall(body)]
-
-
-def test_an_items_own_button_comes_back_to_it_saying_what_was_saved(
+def test_acknowledge_all_ticks_only_the_remaining_discuss_prepare_and_note_items(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("nurse@demo.test")
-    third, first, fifth = RISK_ITEMS[2], RISK_ITEMS[0], RISK_ITEMS[4]
-    page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
-    # Each item's button posts to the item by number; no URL on the page names a rule id.
-    assert (f'name="item" value="{third}" formaction="/staff/submissions/{world.own["risks"]}'
-            f'/flags#item-3">Save item 3</button>') in page
-    urls = re.findall(r'(?:href|action|formaction)="([^"]*)"', page)
-    assert not [url for url in urls if any(item in url for item in RISK_ITEMS)]
-
-    def pressed(choices: dict[str, tuple[str, str]]) -> str:
-        response = _save_all(client, world, choices, pressed=third)
-        assert response.status_code == 303
-        assert response.headers["Location"].endswith("#item-3")
-        return client.get(response.headers["Location"]).get_data(as_text=True)
-
-    body = pressed({third: ("contacted_patient", "")})
-    assert _item_messages(body) == [(3, "success", "status", "Item 3 saved.")]
-    assert "Saved 1 item." not in body  # said in the item, not at the top of the page
-    body = pressed({third: ("contacted_patient", "")})
-    assert _item_messages(body) == [(3, "info", "status", "Nothing new to save: item 3 "
-                                     "already has this choice and note.")]
-    body = pressed({third: ("contacted_patient", ""), first: ("escalated", ""),
-                    fifth: ("acknowledged", "")})
-    assert _item_messages(body) == [(3, "success", "status", "Item 3 had nothing new to save. "
-                                     "Saved items 1 and 5.")]
-    body = pressed({third: ("escalated", ""), first: ("escalated", "Called.")})
-    assert _item_messages(body) == [(3, "success", "status", "Saved items 1 and 3.")]
-    assert client.get(f"/staff/submissions/{world.own['risks']}").get_data(
-        as_text=True).count("flag__message") == 0  # said once, not on every later visit
+    flags = assess(example("emergency")).flags
+    by_severity = {flag.item.id: flag.severity.value for flag in flags}
+    calm = [item for item, severity in by_severity.items()
+            if severity in ("discuss", "prepare", "note")]
+    pressing = [item for item in by_severity if item not in calm]
+    assert calm and pressing
+    already = calm[0]
+    _save_all(client, world, {already: (["escalated"], "Sent on.")}, key="emergency")
+    # One press: a calm item with a note typed keeps it; nothing else ticked anywhere.
+    typed = calm[-1] if len(calm) > 1 else already
+    sent = {item: ([], "") for item in by_severity}
+    sent[already] = (["escalated"], "Sent on.")
+    sent[typed] = (sent[typed][0], "Spoke about it." if typed != already else "Sent on.")
+    response = _save_all(client, world, sent, key="emergency", acknowledge="remaining")
+    assert response.status_code == 303
+    recorded = _recorded(world, "emergency")
+    assert recorded[already] == (("escalated",), "Sent on.")  # never overwritten
+    for item in calm:
+        if item != already:
+            assert recorded[item][0] == ("acknowledged",)
+    if typed != already:
+        assert recorded[typed] == (("acknowledged",), "Spoke about it.")
+    assert not set(pressing) & set(recorded)  # emergency and urgent items left alone
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Acknowledged item" in page
 
 
-def test_an_items_own_button_with_an_error_comes_back_to_it_saying_why(
+def test_one_wrong_item_saves_nothing_and_keeps_every_box_and_note(
         world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("nurse@demo.test")
-    third, fifth = RISK_ITEMS[2], RISK_ITEMS[4]
-    own = _save_all(client, world, {third: ("", "a note without a choice")}, pressed=third)
-    body = own.get_data(as_text=True)
-    assert own.status_code == 400 and "<title>Error: Submission" in body
-    assert _item_messages(body) == [(3, "error", "alert", "Nothing was saved. Choose what was "
-                                     "done about this item.")]
-    other = _save_all(client, world, {third: ("escalated", ""), fifth: ("", "no choice")},
-                      pressed=third)
-    assert _item_messages(other.get_data(as_text=True)) == [
-        (3, "error", "alert", "Nothing was saved. Item 5 needs a fix first; the list at the "
-                              "top of the page links to it.")]
-    both = _save_all(client, world, {third: ("", "x"), fifth: ("", "y"),
-                                     RISK_ITEMS[0]: ("", "z")}, pressed=third)
-    assert _item_messages(both.get_data(as_text=True)) == [
-        (3, "error", "alert", "Nothing was saved. Choose what was done about this item. Items "
-                              "1 and 5 need a fix too; the list at the top of the page links "
-                              "to each.")]
-    assert _recorded(world) == {}
-    save_all = _save_all(client, world, {fifth: ("", "no choice")})
-    assert save_all.status_code == 400 and _item_messages(save_all.get_data(as_text=True)) == []
-
-
-def test_one_wrong_item_saves_nothing_and_keeps_every_choice(
-        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
-    client = as_user("nurse@demo.test")
-    chosen = {RISK_ITEMS[0]: ("escalated", "Sent to the neurologist."),
-              RISK_ITEMS[2]: ("", "a note without a choice")}
+    chosen = {RISK_ITEMS[0]: (["escalated", "contacted_patient"], "Sent to the neurologist."),
+              RISK_ITEMS[2]: ([], "a note without a choice"),
+              RISK_ITEMS[4]: ([], "another note without a choice")}
     response = _save_all(client, world, chosen)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "<title>Error: Submission" in body
-    assert 'href="#item-3-disposition">Item 3: Choose what was done about this item.' \
-        in body
+    named = re.findall(r'href="#item-(\d+)-disposition">Item (\d+) \(', body)
+    assert named == [("3", "3"), ("5", "5")]  # each item to fix, by number and question
     assert "Sent to the neurologist." in body and "a note without a choice" in body
-    assert re.search(rf'id="{RISK_ITEMS[0]}-disposition-2" name="{RISK_ITEMS[0]}-disposition" '
-                     r'value="escalated" checked', body)
+    for value in ("escalated", "contacted_patient"):
+        assert re.search(rf'name="{RISK_ITEMS[0]}-disposition" value="{value}" checked', body)
     assert _recorded(world) == {} and _submission(world)["status"] == "new"
-    pressed_empty = _save_all(client, world, {}, pressed=RISK_ITEMS[1])
-    assert pressed_empty.status_code == 400
-    assert "Item 2: Choose what was done about this item." in pressed_empty.get_data(as_text=True)
 
 
 def test_mark_reviewed_saves_the_choices_on_the_page_first(
@@ -241,7 +240,7 @@ def test_mark_reviewed_saves_the_choices_on_the_page_first(
     client = as_user("nurse@demo.test")
     page = client.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
     assert 'form="review-items" name="finish" value="review">Mark reviewed' in page
-    half = {item: ("acknowledged", "") for item in RISK_ITEMS[:2]}
+    half = {item: (("acknowledged",), "") for item in RISK_ITEMS[:2]}
     response = post(client, f"/staff/submissions/{world.own['risks']}/flags",
                     {**{f"{item}-disposition": "acknowledged" for item in half},
                      "finish": "review"})
@@ -249,7 +248,7 @@ def test_mark_reviewed_saves_the_choices_on_the_page_first(
     assert response.status_code == 400 and "Not marked reviewed yet" in body
     assert "Saved 2 items." in body  # and the page says what it kept
     assert _recorded(world) == half  # what was chosen is kept, not lost
-    everything = {item: ("not_applicable", "") for item in RISK_ITEMS}
+    everything = {item: (("not_applicable",), "") for item in RISK_ITEMS}
     data = {f"{item}-disposition": "not_applicable" for item in RISK_ITEMS}
     filed = post(client, f"/staff/submissions/{world.own['risks']}/flags",
                  {**data, "finish": "review"})
@@ -266,8 +265,8 @@ def test_marking_reviewed_needs_every_flag_first(
     response = post(client, f"/staff/submissions/{world.own['risks']}/review")
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "Not marked reviewed yet" in body
-    assert len(re.findall(r'<li><a href="#item-\d+">Item \d+</a></li>', body)) == (
-        len(RISK_ITEMS) - 1)
+    assert len(re.findall(r'<li><a href="#item-\d+">Item \d+ \([^<]+\): nothing is recorded '
+                          r"yet</a></li>", body)) == len(RISK_ITEMS) - 1
     assert _submission(world)["status"] == "in_review"
     with world.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReviewedPdf)) == 0
@@ -406,9 +405,9 @@ def test_a_review_forms_address_opened_with_get_goes_to_the_submission(
     (from the address bar, or the history) comes back to the submission, not a 405."""
     client = as_user("nurse@demo.test")
     own = f"/staff/submissions/{world.own['risks']}"
-    wrong = _save_all(client, world, {RISK_ITEMS[2]: ("", "a note without a choice")})
+    wrong = _save_all(client, world, {RISK_ITEMS[2]: ([], "a note without a choice")})
     assert wrong.status_code == 400
-    for path in ("/flags", f"/flags/{RISK_ITEMS[0]}", "/review", "/reopen"):
+    for path in ("/flags", "/review", "/reopen"):
         response = client.get(own + path)
         assert response.status_code == 303, path
         assert response.headers["Location"].endswith(own), path
@@ -449,3 +448,15 @@ def test_the_admin_reads_the_audit_log_by_person_and_by_submission(
     assert whats == ["Opened the submission", "Submitted the checklist"]
     stranger = admin.get("/staff/audit", query_string={"user": "nurse@harbour.test"})
     assert "nurse@harbour.test</td>" not in stranger.get_data(as_text=True)
+
+
+def test_a_message_shown_for_an_answer_changed_later_is_said_at_the_top(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    with world.app.app_context():
+        calm = submit_for(registry.ensure_demo_agency(), "nothing-to-flag",
+                          shown=("emergency",)).id
+    body = as_user("nurse@demo.test").get(f"/staff/submissions/{calm}").get_data(as_text=True)
+    said = re.search(r'<p class="shown shown--emergency">The patient was shown \u201cCall 911 '
+                     r'now\u201d on \d+ \w+ \d{4}, \d\d:\d\d EST; the answer was changed after, '
+                     r"and no item is flagged emergency now.</p>", body)
+    assert said and body.index(said.group(0)) < body.index("Needs attention")

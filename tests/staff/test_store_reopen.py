@@ -11,7 +11,14 @@ from sqlalchemy import delete, func, select
 from ivig_home.agencies import registry
 from ivig_home.db import db
 from ivig_home.intake.pdf import assessment_of
-from ivig_home.models import AuditEntry, ReviewedPdf, ReviewReopening, StaffUser, Submission
+from ivig_home.models import (
+    AuditEntry,
+    FlagReview,
+    ReviewedPdf,
+    ReviewReopening,
+    StaffUser,
+    Submission,
+)
 from ivig_home.staff import review
 from tests.store_support import every_value, submitted
 
@@ -52,7 +59,8 @@ def test_a_reopened_review_keeps_its_pdf_and_filing_again_adds_one(db_app: Flask
         review.reopen_review(submission, REASON, nurse, None)
     assert reopening.reviewed_pdf_id == first_id
     assert REASON not in repr(every_value())
-    assert {d.disposition for d in review.dispositions(submission).values()} == {"acknowledged"}
+    assert {d.dispositions for d in review.dispositions(submission).values()} == {
+        ("acknowledged",)}
 
     second = _file(submission, nurse, "escalated")
     assert second.id != first_id and _count(ReviewedPdf) == 2
@@ -77,3 +85,31 @@ def test_a_reopened_review_keeps_its_pdf_and_filing_again_adds_one(db_app: Flask
     db.session.execute(delete(Submission).where(Submission.id == submission.id))
     db.session.commit()
     assert _count(ReviewReopening) == _count(ReviewedPdf) == 0
+
+
+def test_several_dispositions_of_one_save_are_read_back_together(db_app: Flask) -> None:
+    """One save, several boxes: one row each with the save's time; the latest save wins."""
+    nurse = _nurse()
+    submission = submitted("clinical-risk-factors")
+    assessment = assessment_of(submission)
+    first, second = (flag.item.id for flag in assessment.flags[:2])
+    submission_id = submission.id
+    review.record_dispositions(submission, assessment, {
+        first: review.Choice(("escalated", "contacted_patient"), "Called, then escalated."),
+        second: review.Choice(("acknowledged",))}, nurse, None)
+    db.session.remove()  # read back as a new request would
+    submission = db.session.get(Submission, submission_id)
+    nurse = db.session.scalar(select(StaffUser))
+    recorded = review.dispositions(submission)
+    assert recorded[first].dispositions == ("contacted_patient", "escalated")
+    assert recorded[first].label == "Contacted patient and Escalated"
+    assert recorded[first].note == "Called, then escalated."
+    assert recorded[second].dispositions == ("acknowledged",)
+    assert _count(FlagReview) == 3
+    review.record_dispositions(submission, assessment, {
+        first: review.Choice(("not_applicable",))}, nurse, None)
+    assert review.dispositions(submission)[first].dispositions == ("not_applicable",)
+    assert "Called, then escalated." not in repr(every_value())
+    with pytest.raises(ValueError):
+        review.record_dispositions(submission, assessment, {second: review.Choice(())},
+                                   nurse, None)

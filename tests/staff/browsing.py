@@ -1,0 +1,58 @@
+"""Chromium for the staff tests: the app served, a page on it, a nurse signed in, axe-core."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from werkzeug.serving import make_server
+
+from tests.apps import QUICK_STOP
+from tests.browser import AXE, AXE_TAGS
+from tests.staff.support import PASSWORD
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve an app on a free port of 127.0.0.1, in threads; yield its address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def open_page(browser: Any, url: str, width: int = 1280) -> Any:
+    """Return a new page of its own browser context, at this width, on the served app."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=url,
+                                  accept_downloads=True)
+    return context.new_page()
+
+
+def sign_in(page: Any, email: str) -> None:
+    """Sign in with the keyboard alone."""
+    page.goto("/staff/login")
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the brand link
+    page.keyboard.press("Tab")
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/staff/")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core on the page for WCAG 2.2 A and AA; return the violations."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol, so the page's strict CSP stays in force.
+        page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]]
