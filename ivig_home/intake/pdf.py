@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ivig_home.checklist import Assessment, assess
+from ivig_home.db import db
 from ivig_home.intake.submissions import set_submission_pdf, submission_answers, submission_pdf
 from ivig_home.models import Agency, Submission
 from ivig_home.report import build_context, download_filename, render_pdf_low_priority
 from ivig_home.timezones import local
+
+log = logging.getLogger("ivig_home")
 
 
 def assessment_of(submission: Submission) -> Assessment:
@@ -46,6 +50,17 @@ def issued_pdf(submission: Submission) -> bytes:
         pdf = submission_pdf(submission)
     assert pdf is not None  # noqa: S101 (set_submission_pdf stored one, or another request did)
     return pdf
+
+
+def issue_at_submit(submission: Submission) -> None:
+    """Make the PDF right after sending; if that fails, the download makes it later."""
+    try:
+        issued_pdf(submission)
+    except Exception as error:  # the submission is stored; only the patient's copy is late
+        # Only the kind of error: a message or traceback could carry an answer.
+        log.error("pdf not issued at submission: %s", type(error).__name__)
+        # A failed write leaves the transaction unusable; the submission is already committed.
+        db.session.rollback()
 
 
 def pdf_filenames(submission: Submission) -> dict[str, str]:
