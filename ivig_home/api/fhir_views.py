@@ -58,8 +58,9 @@ def check_request() -> None:
     """Answer only in JSON (406 otherwise), and let only a live token through to responses."""
     offered = request.args.get("_format")
     if offered is not None and offered.split(";")[0].strip().lower() not in FORMATS:
-        raise FhirError(406, f"'_format' is '{offered[:40]}'; this server answers in JSON "
-                             "only: leave it out or send '_format=json'.")
+        raise FhirError(406, [Issue("not-supported", f"'_format' is '{offered[:40]}'; this "
+                                    "server answers in JSON only: leave it out or send "
+                                    "'_format=json'.", parameter="_format")])
     if request.headers.get("Accept") and not any(
             quality > 0 and value.split(";")[0].strip() in ACCEPTED
             for value, quality in request.accept_mimetypes):
@@ -101,8 +102,9 @@ def questionnaire_search() -> Response:
     """Return a searchset Bundle of the Questionnaire, by its canonical url if one is given."""
     unknown = sorted(set(request.args) - {"url", "_format"})
     if unknown:
-        raise FhirError(400, f"Unknown search parameter(s) {', '.join(unknown)}; "
-                             "Questionnaire is searched by 'url' only.")
+        raise FhirError(400, [Issue("not-supported", f"Unknown search parameter '{name[:40]}'; "
+                                    "Questionnaire is searched by 'url' only.",
+                                    parameter=name[:40]) for name in unknown])
     resource = fhir.questionnaire()
     wanted = request.args.getlist("url")
     canonical, version = resource["url"], resource["version"]
@@ -173,8 +175,7 @@ def posted_resource() -> dict[str, Any]:
         raise FhirError(400, [Issue("structure", "The body is not valid JSON.")]) from None
     if not isinstance(resource, dict) or resource.get("resourceType") != "QuestionnaireResponse":
         raise FhirError(400, [Issue("structure", "Expected a QuestionnaireResponse resource "
-                                    "(resourceType 'QuestionnaireResponse').",
-                                    "resourceType")])
+                                    "(resourceType 'QuestionnaireResponse').")])
     return resource
 
 
