@@ -129,17 +129,17 @@ def create_response() -> Response:
     issue_at_submit(submission)
     token.last_used_at = utcnow()
     db.session.commit()
-    location = url_for("fhir.read_response", response_id=fhir_id(submission))
+    location = url_for("fhir.read_response", submission_id=fhir_id(submission))
     headers = {"Location": location, "Last-Modified": _http_date(submission)}
     if "return=minimal" in request.headers.get("Prefer", ""):
         return Response(status=201, headers=headers)
     return fhir_response(stored_response(submission), 201, headers)
 
 
-@bp.get("/QuestionnaireResponse/<response_id>")
-def read_response(response_id: str) -> Response:
+@bp.get("/QuestionnaireResponse/<submission_id>")
+def read_response(submission_id: str) -> Response:
     """Return one of the agency's responses; any other id answers 404."""
-    found = own_submission(response_id)
+    found = own_submission(submission_id)
     resource = stored_response(found)
     record("exported", found)
     return fhir_response(resource, headers={"Last-Modified": _http_date(found)})
@@ -154,7 +154,7 @@ def response_search() -> Response:
         audit_entry("exported", submission=submission, actor=f"api-token:{g.api_token.prefix}",
                     address=request.remote_addr)
         entries.append(entry(stored_response(submission),
-                             url_for("fhir.read_response", response_id=fhir_id(submission),
+                             url_for("fhir.read_response", submission_id=fhir_id(submission),
                                      _external=True)))
     record("viewed")
     found = bundle(entries, page.total, page.self_url)
