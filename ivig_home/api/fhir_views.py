@@ -125,7 +125,8 @@ def create_response() -> Response:
     assessment = assess({"completed_on": read.completed_on.isoformat(),
                          "answers": read.answers})
     token: ApiToken = g.api_token
-    submission = submit_answers(agency, assessment, actor=f"api-token:{token.prefix}")
+    submission = submit_answers(agency, assessment, actor=f"api-token:{token.prefix}",
+                                address=request.remote_addr)
     issue_at_submit(submission)
     token.last_used_at = utcnow()
     db.session.commit()

@@ -49,7 +49,8 @@ def _pdf_context(submission_id: str) -> str:
     return sealed_context("issued_pdfs", "content_enc", submission_id)
 
 
-def _build(draft: Draft, assessment: Assessment, pdf: bytes | None, actor: str) -> Submission:
+def _build(draft: Draft, assessment: Assessment, pdf: bytes | None, actor: str,
+           address: str | None) -> Submission:
     """Add the submission, its PDF, the draft's link and the audit entry to the session."""
     sid = new_id()
     answers = dict(assessment.answers)
@@ -78,17 +79,17 @@ def _build(draft: Draft, assessment: Assessment, pdf: bytes | None, actor: str) 
     draft.resume_code_hash = None
     draft.dob_check = None
     draft.expires_at = min(draft.expires_at, utcnow() + AFTER_SUBMISSION)
-    audit_entry("submitted", submission=submission, actor=actor)
+    audit_entry("submitted", submission=submission, actor=actor, address=address)
     storing_submission.send(current_app._get_current_object(), submission=submission)
     return submission
 
 
 def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None, *,
-                 actor: str = "patient") -> Submission:
+                 actor: str = "patient", address: str | None = None) -> Submission:
     """Turn a draft into its one submission; a retry returns the same submission.
 
     `actor` is who sent it, for the audit log: the patient, or the API token of a system
-    that sent a whole set of answers (submit_answers).
+    that sent a whole set of answers (submit_answers), with its address.
     """
     draft_id = draft.id
     for _ in range(ATTEMPTS):
@@ -99,7 +100,7 @@ def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None,
         if current is None:
             raise LookupError("the draft no longer exists")
         try:
-            submission = _build(current, assessment, pdf, actor)
+            submission = _build(current, assessment, pdf, actor, address)
             db.session.commit()
         except IntegrityError:
             # Either this draft was submitted meanwhile (found on the next pass) or the
@@ -111,13 +112,14 @@ def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None,
     raise RuntimeError("could not store the submission; try again")
 
 
-def submit_answers(agency: Agency, assessment: Assessment, *, actor: str) -> Submission:
+def submit_answers(agency: Agency, assessment: Assessment, *, actor: str,
+                   address: str | None = None) -> Submission:
     """Store a whole set of answers sent at once (a FHIR QuestionnaireResponse) the way the
     form's Send stores them: a draft holding the answers, then submit_draft, so the flags,
     queue, webhooks and audit entry are the form's."""
     draft = start_draft(agency)
     save_draft(draft, dict(assessment.answers), steps.CONFIRM)
-    return submit_draft(draft, assessment, actor=actor)
+    return submit_draft(draft, assessment, actor=actor, address=address)
 
 
 def get_submission(submission_id: str) -> Submission | None:

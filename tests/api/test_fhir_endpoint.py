@@ -74,8 +74,8 @@ def test_a_posted_response_is_stored_as_the_forms_submission_with_the_same_flags
     assert delivery.submission_id == submission.id
     audit = db.session.scalars(select(AuditEntry).where(
         AuditEntry.submission_id == submission.id)).all()
-    assert [(row.action, row.actor.split(":")[0]) for row in audit] == [
-        ("submitted", "api-token")]
+    assert [(row.action, row.actor.split(":")[0], row.address) for row in audit] == [
+        ("submitted", "api-token", "127.0.0.1")]
     pdf = " ".join(text_of(submissions.submission_pdf(submission) or b"").split())
     assert submission.reference in pdf and "Harbour Home Infusion" in pdf
     again = client.get(location, headers=bearer(token))
