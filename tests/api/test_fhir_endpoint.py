@@ -5,6 +5,7 @@ and PostgreSQL, and reads back as it was stored."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry
 from ivig_home.api import fhir
-from ivig_home.checklist import assess
+from ivig_home.checklist import assess, long_date
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import Agency, AuditEntry, Submission, WebhookDelivery
@@ -78,6 +79,9 @@ def test_a_posted_response_is_stored_as_the_forms_submission_with_the_same_flags
         ("submitted", "api-token", "127.0.0.1")]
     pdf = " ".join(text_of(submissions.submission_pdf(submission) or b"").split())
     assert submission.reference in pdf and "Harbour Home Infusion" in pdf
+    # Answered days before they were sent in: the PDF names the day they were given.
+    given = long_date(date.fromisoformat(document["completed_on"]))
+    assert f"Completed: {given} Reference" in pdf
     again = client.get(location, headers=bearer(token))
     assert again.status_code == 200 and again.get_json() == response.get_json()
     assert fhir.answers(again.get_json()) == submissions.submission_answers(submission)
@@ -128,6 +132,18 @@ def test_prefer_return_minimal_gives_the_location_without_a_body(
     created = post(client, token, response_of("nothing-to-flag"), Prefer="return=minimal")
     assert created.status_code == 201 and created.data == b""
     assert client.get(created.headers["Location"], headers=bearer(token)).status_code == 200
+
+
+def test_a_response_answered_today_shows_the_moment_it_was_sent(
+        client: FlaskClient, token: str, harbour: Agency) -> None:
+    resource = response_of("nothing-to-flag")
+    resource["authored"] = datetime.now(UTC).isoformat()
+    created = post(client, token, resource)
+    submission = db.session.get(Submission, created.get_json()["id"])
+    assert submission is not None
+    pdf = " ".join(text_of(submissions.submission_pdf(submission) or b"").split())
+    sent = submission.created_at
+    assert f"Completed: {long_date(sent.date())} at {sent:%H:%M} UTC" in pdf
 
 
 def test_the_day_in_authored_is_the_completion_day_in_the_agencys_zone(
