@@ -20,7 +20,7 @@ from ivig_home.checklist import assess, long_date
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import Agency, AuditEntry, Submission, WebhookDelivery
-from tests.agency_support import make_agency
+from tests.agency_support import make_agency, submit
 from tests.answers import example
 from tests.api.fhir_support import (
     EXAMPLES,
@@ -112,6 +112,23 @@ def test_an_emergency_answer_is_stored_and_put_first_in_the_nurses_queue(
     assert rows[mine].startswith(' class="queue__row queue__row--emergency"')
     # Emergencies come first: above the risk factors sent twenty minutes before it.
     assert mine < next(n for n, row in enumerate(rows) if later in row)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_an_exported_response_sent_back_in_is_a_new_submission_with_the_same_answers(
+        client: FlaskClient, token: str, harbour: Agency, name: str) -> None:
+    original = submit(harbour, name)
+    exported = client.get(f"/api/v1/submissions/{original.id}/fhir", headers=bearer(token))
+    created = post(client, token, exported.get_json())
+    assert created.status_code == 201, created.get_data(as_text=True)
+    copy = db.session.get(Submission, created.get_json()["id"])
+    assert copy is not None and copy.id != original.id and copy.reference != original.reference
+    answers = submissions.submission_answers(copy)
+    assert answers == submissions.submission_answers(original)
+    # `authored` of the export is when the original arrived: the copy is assessed on that day.
+    assert copy.completed_on == original.created_at.date()
+    expected = assess({"completed_on": copy.completed_on.isoformat(), "answers": answers})
+    assert flags_of(submissions.submission_assessment(copy)) == flags_of(expected.to_dict())
 
 
 def test_the_api_shows_the_posted_submission_like_any_other(
