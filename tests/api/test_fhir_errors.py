@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ivig_home.api import fhir
+from ivig_home.checklist import load
 from ivig_home.models import Agency
 from tests.answers import clean
 from tests.api.fhir_support import (
@@ -282,3 +285,42 @@ def test_items_nested_deeper_than_any_renderer_nests_them_are_refused(
     response = post(client, token, resource)
     assert response.status_code == 422
     assert "nested more than 8 deep" in issues(response)[0]["details"]["text"]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.text(max_size=20)
+    | st.sampled_from(["LA33-6", "none", "2026-11-21", "yes", "about", "http://loinc.org"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["linkId", "answer", "item", "valueCoding", "valueString",
+                         "valueInteger", "valueDate", "valueBoolean", "system", "code"]),
+        inner, max_size=3),
+    max_leaves=8)
+PLACES = st.sampled_from(["answer", "item", "linkId", "valueCoding", "value"])
+
+
+@given(link=st.sampled_from(sorted(load().items)), place=PLACES, value=JSON_VALUES)
+@settings(max_examples=150, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+def test_any_value_anywhere_in_a_response_is_stored_whole_or_refused_naming_why(
+        client: FlaskClient, token: str, harbour: Agency, link: str, place: str,
+        value: Any) -> None:
+    resource = response_for(clean())
+    entry = next((e for g in resource["item"] for e in g["item"] if e["linkId"] == link), None)
+    if entry is None:
+        entry = {"linkId": link}
+        resource["item"][0]["item"].append(entry)
+    if place == "value":
+        entry["answer"] = [{"valueCoding": value} if isinstance(value, dict) else
+                           {"valueString": value}]
+    elif place == "valueCoding":
+        entry["answer"] = [{"valueCoding": {"system": "http://loinc.org", "code": value}}]
+    else:
+        entry[place] = value
+    before = row_counts()
+    response = post(client, token, resource)
+    assert response.status_code in (201, 422), response.get_data(as_text=True)
+    if response.status_code == 422:
+        assert all(issue["details"]["text"] for issue in issues(response))
+        assert row_counts() == before
+    else:
+        assert row_counts()["submissions"] == before["submissions"] + 1
