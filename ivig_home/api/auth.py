@@ -93,13 +93,14 @@ def handle_crash(error: InternalServerError) -> Response:
     return json_error(500, "Something went wrong on our side. Try again later.")
 
 
+def routing_error(error: HTTPException) -> Any:
+    """Answer the router's 404 or 405: as JSON under /api/, else the site's own page."""
+    if request.path.startswith(API_PREFIX):
+        return handle_error(error)
+    return errors.error_response(error)
+
+
 def init_app(app: Flask) -> None:
     """Answer routing errors under /api/ as JSON; every other page gets the site's own."""
-
-    def routing_error(error: HTTPException) -> Any:
-        if request.path.startswith(API_PREFIX):
-            return handle_error(error)
-        return errors.error_response(error)
-
     app.register_error_handler(404, routing_error)
     app.register_error_handler(405, routing_error)

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, jsonify, request, url_for
 from sqlalchemy import func, select
 
 from ivig_home.api import auth as api_auth
-from ivig_home.api import fhir, openapi
+from ivig_home.api import fhir, fhir_views, openapi
 from ivig_home.api.auth import ApiError, api_agency, record
 from ivig_home.audit.log import SUMMARY
 from ivig_home.db import db
@@ -183,6 +183,7 @@ def _stamp(moment: datetime | None) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Mount the API and its JSON errors."""
+    """Mount the API and its JSON errors, and the FHIR endpoint at /fhir/."""
     app.register_blueprint(bp)
     api_auth.init_app(app)
+    fhir_views.init_app(app)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date, datetime
 from typing import Any
 
 from ivig_home.checklist import Assessment, assess
+from ivig_home.db import db
 from ivig_home.intake.submissions import set_submission_pdf, submission_answers, submission_pdf
 from ivig_home.models import Agency, Submission
 from ivig_home.report import build_context, download_filename, render_pdf_low_priority
-from ivig_home.timezones import local
+from ivig_home.timezones import local, local_date
+
+log = logging.getLogger("ivig_home")
 
 
 def assessment_of(submission: Submission) -> Assessment:
@@ -23,13 +28,27 @@ def agency_facts(agency: Agency) -> dict[str, Any]:
             "logo": agency.logo, "logo_type": agency.logo_type, "time_zone": agency.time_zone}
 
 
+def completed_at(submission: Submission) -> datetime | date:
+    """Return when the answers were completed, for the PDF: the moment they were sent, or
+    the completion day alone when that is days before it (answers filled in elsewhere and
+    sent in later through the FHIR endpoint are checked against the day they were given).
+
+    The form's completion day is the day it was sent in the agency's zone then; that zone
+    may have changed since, which moves the day by at most one.
+    """
+    sent = submission.created_at
+    if abs((local_date(sent, submission.agency.time_zone) - submission.completed_on).days) <= 1:
+        return sent
+    return submission.completed_on
+
+
 def summary_context(submission: Submission, assessment: Assessment, *,
                     review: dict[str, Any] | None = None,
                     original_sha256: str | None = None) -> dict[str, Any]:
     """Return the PDF context of a submission, as issued or with its review."""
     shown = {"emergency": submission.emergency_shown_at, "urgent": submission.urgent_shown_at}
     return build_context(
-        assessment, reference=submission.reference, completed_at=submission.created_at,
+        assessment, reference=submission.reference, completed_at=completed_at(submission),
         agency=agency_facts(submission.agency),
         messages_shown={key: moment.isoformat() if moment else None
                         for key, moment in shown.items()},
@@ -46,6 +65,17 @@ def issued_pdf(submission: Submission) -> bytes:
         pdf = submission_pdf(submission)
     assert pdf is not None  # noqa: S101 (set_submission_pdf stored one, or another request did)
     return pdf
+
+
+def issue_at_submit(submission: Submission) -> None:
+    """Make the PDF right after sending; if that fails, the download makes it later."""
+    try:
+        issued_pdf(submission)
+    except Exception as error:  # the submission is stored; only the patient's copy is late
+        # Only the kind of error: a message or traceback could carry an answer.
+        log.error("pdf not issued at submission: %s", type(error).__name__)
+        # A failed write leaves the transaction unusable; the submission is already committed.
+        db.session.rollback()
 
 
 def pdf_filenames(submission: Submission) -> dict[str, str]:

@@ -11,12 +11,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ivig_home.audit.log import audit_entry
-from ivig_home.checklist import Assessment, Severity
+from ivig_home.checklist import Assessment, Severity, steps
 from ivig_home.crypto import keyring, seal, sealed_context, unseal
 from ivig_home.db import db, usable_key, utcnow
-from ivig_home.intake.drafts import AFTER_SUBMISSION
+from ivig_home.intake.drafts import AFTER_SUBMISSION, save_draft, start_draft
 from ivig_home.intake.signals import announce_submission, storing_submission
-from ivig_home.models import Draft, IssuedPdf, Submission
+from ivig_home.models import Agency, Draft, IssuedPdf, Submission
 from ivig_home.models.intake import NO_FLAG_RANK
 
 REFERENCE_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
@@ -28,6 +28,11 @@ ATTEMPTS = 5
 IDENTITY_KEYS = ("patient_name", "date_of_birth", "completed_by", "contact_phone",
                  "planned_infusion_date")
 
+
+def new_id() -> str:
+    """Return a new submission id: 256 random bits, URL-safe and also a valid FHIR id (letters,
+    digits and '-' only: FHIR ids have no '_', so base64's '_' is written '-')."""
+    return secrets.token_urlsafe(32).replace("_", "-")
 
 
 def new_reference() -> str:
@@ -49,9 +54,10 @@ def _pdf_context(submission_id: str) -> str:
     return sealed_context("issued_pdfs", "content_enc", submission_id)
 
 
-def _build(draft: Draft, assessment: Assessment, pdf: bytes | None) -> Submission:
+def _build(draft: Draft, assessment: Assessment, pdf: bytes | None, actor: str,
+           address: str | None) -> Submission:
     """Add the submission, its PDF, the draft's link and the audit entry to the session."""
-    sid = secrets.token_urlsafe(32)
+    sid = new_id()
     answers = dict(assessment.answers)
     identity = {key: answers.get(key) for key in IDENTITY_KEYS}
     highest = assessment.highest_severity
@@ -78,13 +84,18 @@ def _build(draft: Draft, assessment: Assessment, pdf: bytes | None) -> Submissio
     draft.resume_code_hash = None
     draft.dob_check = None
     draft.expires_at = min(draft.expires_at, utcnow() + AFTER_SUBMISSION)
-    audit_entry("submitted", submission=submission)
+    audit_entry("submitted", submission=submission, actor=actor, address=address)
     storing_submission.send(current_app._get_current_object(), submission=submission)
     return submission
 
 
-def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None) -> Submission:
-    """Turn a draft into its one submission; a retry returns the same submission."""
+def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None, *,
+                 actor: str = "patient", address: str | None = None) -> Submission:
+    """Turn a draft into its one submission; a retry returns the same submission.
+
+    `actor` is who sent it, for the audit log: the patient, or the API token of a system
+    that sent a whole set of answers (submit_answers), with its address.
+    """
     draft_id = draft.id
     for _ in range(ATTEMPTS):
         existing = _submission_of(draft_id)
@@ -94,7 +105,7 @@ def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None)
         if current is None:
             raise LookupError("the draft no longer exists")
         try:
-            submission = _build(current, assessment, pdf)
+            submission = _build(current, assessment, pdf, actor, address)
             db.session.commit()
         except IntegrityError:
             # Either this draft was submitted meanwhile (found on the next pass) or the
@@ -104,6 +115,16 @@ def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None)
         announce_submission(submission)
         return submission
     raise RuntimeError("could not store the submission; try again")
+
+
+def submit_answers(agency: Agency, assessment: Assessment, *, actor: str,
+                   address: str | None = None) -> Submission:
+    """Store a whole set of answers sent at once (a FHIR QuestionnaireResponse) the way the
+    form's Send stores them: a draft holding the answers, then submit_draft, so the flags,
+    queue, webhooks and audit entry are the form's."""
+    draft = start_draft(agency)
+    save_draft(draft, dict(assessment.answers), steps.CONFIRM)
+    return submit_draft(draft, assessment, actor=actor, address=address)
 
 
 def get_submission(submission_id: str) -> Submission | None:

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from flask import Response, abort
 
 from ivig_home.audit import log as audit_log
 from ivig_home.audit.log import SUMMARY
-from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.intake.pdf import issued_pdf, pdf_filenames
 from ivig_home.patient import step_views as patient_steps
 from ivig_home.patient.views import bp
-
-log = logging.getLogger("ivig_home")
-
-
-def issue_at_submit(submission: Any) -> None:
-    """Make the PDF right after sending; if that fails, the download makes it later."""
-    try:
-        issued_pdf(submission)
-    except Exception as error:  # the submission is stored; only the patient's copy is late
-        # Only the kind of error: a message or traceback could carry an answer.
-        log.error("pdf not issued at submission: %s", type(error).__name__)
-        # A failed write leaves the transaction unusable; the submission is already committed.
-        db.session.rollback()
 
 
 @bp.get("/<slug>/d/<draft_id>/summary.pdf", endpoint="pdf")

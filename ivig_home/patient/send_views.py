@@ -12,7 +12,7 @@ from ivig_home.checklist import InvalidAnswers, assess, steps
 from ivig_home.checklist.summary import summary
 from ivig_home.i18n import gettext as _
 from ivig_home.intake import drafts, submissions
-from ivig_home.patient import pdf_views as patient_pdf
+from ivig_home.intake.pdf import issue_at_submit
 from ivig_home.patient import step_views as patient_steps
 from ivig_home.patient.forms import StepForm, StepResult, step_form
 from ivig_home.patient.views import bp
@@ -93,7 +93,7 @@ def send(draft: Any, answers: dict[str, Any]) -> BaseResponse:
     drafts.save_draft(draft, answers, steps.CONFIRM)
     # Also writes the "submitted" audit entry.
     submission = submissions.submit_draft(draft, assessment)
-    patient_pdf.issue_at_submit(submission)
+    issue_at_submit(submission)
     return redirect(url_for(".sent", draft_id=draft.id), 303)
 
 
