@@ -184,3 +184,19 @@ def test_no_questionnaire_text_says_a_patient_is_eligible_or_safe() -> None:
     text = json.dumps(fhir.questionnaire()).lower()
     for word in ("eligible", "approved", "cleared", "you are safe", "safe to"):
         assert word not in text
+
+
+def test_every_choice_asks_for_buttons_one_tap_each_not_a_drop_down_list() -> None:
+    offered = questions(fhir.questionnaire())
+    for item in load().items.values():
+        controls = [e for e in offered[item.id].get("extension", [])
+                    if e["url"].endswith("/questionnaire-itemControl")]
+        if not item.options:
+            assert not controls, item.id
+            continue
+        assert controls == [{
+            "url": "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl",
+            "valueCodeableConcept": {"coding": [{
+                "system": "http://hl7.org/fhir/questionnaire-item-control",
+                "code": "check-box" if item.type == "multi" else "radio-button",
+                "display": "Check-box" if item.type == "multi" else "Radio Button"}]}}]

@@ -9,38 +9,22 @@ import hashlib
 import json
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from ivig_home.db import db
 from ivig_home.models import IssuedPdf, Submission
-from tests.apps import QUICK_STOP, SQLITE_FILE, dispose, make_app
-from tests.browser import AXE, AXE_TAGS, SCREENSHOTS
+from tests.apps import SQLITE_FILE, dispose, make_app
+from tests.browser import AXE, AXE_TAGS, SCREENSHOTS, serving
 from tests.pdf_tools import loose, text_of
 from tests.staff.support import PASSWORD, STAFF_CONFIG, World, build_world
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1280, 375)
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve an app on a free port of 127.0.0.1, in threads; yield its address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
