@@ -116,6 +116,9 @@ def question(item: Item, checklist: Checklist) -> dict[str, Any]:
                                  for option in item.options]
         entry["extension"] = [item_control("check-box" if item.type == "multi"
                                            else "radio-button")]
+        if item.type != "yesno":  # longer answers, one a line
+            entry["extension"].append({"url": EXTENSION + "questionnaire-choiceOrientation",
+                                       "valueCode": "vertical"})
     if item.type == "multi":
         if NONE_CODE in item.values:
             raise ValueError(f"'{item.id}' offers '{NONE_CODE}', the code of 'none of these'")
