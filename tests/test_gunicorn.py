@@ -173,16 +173,21 @@ def test_healthz_is_never_rate_limited(app: Flask) -> None:
         assert {client.request("GET", "/healthz")[0] for _ in range(10)} == {200}
 
 
-def test_an_application_wide_limit_gives_the_api_the_documented_json_429(app: Flask) -> None:
+def test_an_application_wide_limit_gives_the_api_a_json_429_and_fhir_an_outcome(
+        app: Flask) -> None:
     # In a server of its own: the limiter is one per process and keeps application limits.
     env = served_env(app, IVIG_HOME_RATELIMIT_APPLICATION="2 per minute")
     with GunicornServer(env, workers=1) as running:
         client = HttpPatient(running.url)
         answers = [client.request("GET", "/api/v1/questionnaire") for _ in range(3)]
+        fhir = client.request("GET", "/fhir/metadata")
     assert [status for status, _, _ in answers] == [200, 200, 429]
     _, headers, body = answers[-1]
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body)["error"]["status"] == 429
+    # The FHIR endpoint says it in FHIR: an OperationOutcome of the issue type "throttled".
+    assert fhir[0] == 429 and fhir[1]["Content-Type"] == "application/fhir+json; charset=utf-8"
+    assert json.loads(fhir[2])["issue"][0]["code"] == "throttled"
 
 
 def test_the_master_freezes_what_it_loaded_before_forking_a_worker() -> None:

@@ -83,6 +83,9 @@ def search_condition(value: str, zone_name: str | None) -> tuple[str, Period]:
     """Return the prefix and period of one value of a date search parameter."""
     prefix = value[:2] if value[:2].isalpha() else "eq"
     rest = value[2:] if value[:2].isalpha() else value
+    if prefix not in PREFIXES and not rest[:1].isdigit():
+        raise DateRefused(f"expected a FHIR date or date-time after an optional prefix, as "
+                          f"in {EXAMPLE}")
     if prefix not in PREFIXES:
         raise DateRefused(f"the prefix '{prefix}' is not one this server takes; expected one "
                           f"of {', '.join(PREFIXES)}, as in {EXAMPLE}")

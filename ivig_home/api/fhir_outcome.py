@@ -37,12 +37,14 @@ MESSAGES = {
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem, in words, with the FHIRPath of the element it is about (if any)."""
+    """One problem, in words, with the FHIRPath of the element it is about or the request
+    parameter it is about (if any)."""
 
     code: str
     text: str
     expression: str | None = None
     diagnostics: str | None = None
+    parameter: str | None = None
 
     def resource(self) -> dict[str, Any]:
         """Return the issue as an OperationOutcome.issue element."""
@@ -53,6 +55,8 @@ class Issue:
         if self.expression:
             entry["expression"] = [self.expression]
             entry["location"] = [self.expression]
+        elif self.parameter:  # R4: a request parameter's location is 'http.' + its name
+            entry["location"] = [f"http.{self.parameter}"]
         return entry
 
 

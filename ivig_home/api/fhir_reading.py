@@ -197,17 +197,30 @@ def read_response(resource: dict[str, Any], zone_name: str | None,
     completed_on = _completion_day(resource.get("authored"), zone_name, reader.issues)
     reader.walk(resource.get("item"), ROOT)
     document = {"completed_on": completed_on.isoformat(), "answers": reader.answers}
+    unknowable = _following(reader.refused, checklist)
     for problem in validate(document, checklist):
-        if problem.item not in reader.refused:
+        if problem.item not in unknowable:
             reader.issues.append(engine_issue(problem, checklist, reader.paths))
     if reader.issues:
         raise ResponseRefused(reader.issues)
     return ReadResponse(reader.answers, completed_on)
 
 
+def _following(refused: set[str], checklist: Checklist) -> set[str]:
+    """Return the refused items and those asked only on their answers (at any remove): whether
+    these are asked cannot be known, so the engine's word on them is left out."""
+    unknowable = set(refused)
+    for item in checklist.items.values():  # a condition names an earlier item
+        if item.when is not None and item.when.item in unknowable:
+            unknowable.add(item.id)
+    return unknowable
+
+
 def engine_issue(problem: Problem, checklist: Checklist, paths: dict[str, str]) -> Issue:
     """Return the engine's problem with an answer as an issue naming the item."""
-    item = checklist.items[problem.item]
+    item = checklist.items.get(problem.item)
+    if item is None:  # not about one item (the completion date is checked before)
+        return Issue("invalid", f"{problem.item}: {problem.message}.")
     section = next(s.id for s in checklist.sections
                    if any(other.id == item.id for other in s.items))
     path = paths.get(item.id, f"{ROOT}.item.where(linkId='{section}')"

@@ -38,7 +38,7 @@ def _whole_number(name: str, default: int, highest: int, issues: list[Issue]) ->
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and 1 <= int(raw) <= highest):
         issues.append(Issue("value", f"'{name}' must be a whole number from 1 to {highest}.",
-                            name))
+                            parameter=name))
         return default
     return int(raw)
 
@@ -47,14 +47,16 @@ def search_responses(agency: Agency) -> Page:
     """Return the page of the agency's responses the query asks for; 400 naming each
     parameter that cannot be read."""
     issues = [Issue("not-supported", f"Unknown search parameter '{name[:40]}'; "
-                    f"QuestionnaireResponse is searched by {', '.join(PARAMETERS)}.", name[:40])
+                    f"QuestionnaireResponse is searched by {', '.join(PARAMETERS)}.",
+                    parameter=name[:40])
               for name in request.args if name not in PARAMETERS]
     where = [Submission.agency_id == agency.id]
     for value in request.args.getlist("authored"):
         try:
             prefix, found = search_condition(value, agency.time_zone)
         except DateRefused as refused:
-            issues.append(Issue("value", f"'authored={value[:40]}': {refused}.", "authored"))
+            issues.append(Issue("value", f"'authored={value[:40]}': {refused}.",
+                                parameter="authored"))
             continue
         where.append(sql_condition(prefix, found, Submission.created_at))
     count = _whole_number("_count", PER_PAGE, MAX_PER_PAGE, issues)

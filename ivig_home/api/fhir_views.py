@@ -58,8 +58,9 @@ def check_request() -> None:
     """Answer only in JSON (406 otherwise), and let only a live token through to responses."""
     offered = request.args.get("_format")
     if offered is not None and offered.split(";")[0].strip().lower() not in FORMATS:
-        raise FhirError(406, f"'_format' is '{offered[:40]}'; this server answers in JSON "
-                             "only: leave it out or send '_format=json'.")
+        raise FhirError(406, [Issue("not-supported", f"'_format' is '{offered[:40]}'; this "
+                                    "server answers in JSON only: leave it out or send "
+                                    "'_format=json'.", parameter="_format")])
     if request.headers.get("Accept") and not any(
             quality > 0 and value.split(";")[0].strip() in ACCEPTED
             for value, quality in request.accept_mimetypes):
@@ -101,8 +102,9 @@ def questionnaire_search() -> Response:
     """Return a searchset Bundle of the Questionnaire, by its canonical url if one is given."""
     unknown = sorted(set(request.args) - {"url", "_format"})
     if unknown:
-        raise FhirError(400, f"Unknown search parameter(s) {', '.join(unknown)}; "
-                             "Questionnaire is searched by 'url' only.")
+        raise FhirError(400, [Issue("not-supported", f"Unknown search parameter '{name[:40]}'; "
+                                    "Questionnaire is searched by 'url' only.",
+                                    parameter=name[:40]) for name in unknown])
     resource = fhir.questionnaire()
     wanted = request.args.getlist("url")
     canonical, version = resource["url"], resource["version"]
@@ -127,17 +129,17 @@ def create_response() -> Response:
     issue_at_submit(submission)
     token.last_used_at = utcnow()
     db.session.commit()
-    location = url_for("fhir.read_response", response_id=fhir_id(submission))
+    location = url_for("fhir.read_response", submission_id=fhir_id(submission))
     headers = {"Location": location, "Last-Modified": _http_date(submission)}
     if "return=minimal" in request.headers.get("Prefer", ""):
         return Response(status=201, headers=headers)
     return fhir_response(stored_response(submission), 201, headers)
 
 
-@bp.get("/QuestionnaireResponse/<response_id>")
-def read_response(response_id: str) -> Response:
+@bp.get("/QuestionnaireResponse/<submission_id>")
+def read_response(submission_id: str) -> Response:
     """Return one of the agency's responses; any other id answers 404."""
-    found = own_submission(response_id)
+    found = own_submission(submission_id)
     resource = stored_response(found)
     record("exported", found)
     return fhir_response(resource, headers={"Last-Modified": _http_date(found)})
@@ -152,7 +154,7 @@ def response_search() -> Response:
         audit_entry("exported", submission=submission, actor=f"api-token:{g.api_token.prefix}",
                     address=request.remote_addr)
         entries.append(entry(stored_response(submission),
-                             url_for("fhir.read_response", response_id=fhir_id(submission),
+                             url_for("fhir.read_response", submission_id=fhir_id(submission),
                                      _external=True)))
     record("viewed")
     found = bundle(entries, page.total, page.self_url)
@@ -173,8 +175,7 @@ def posted_resource() -> dict[str, Any]:
         raise FhirError(400, [Issue("structure", "The body is not valid JSON.")]) from None
     if not isinstance(resource, dict) or resource.get("resourceType") != "QuestionnaireResponse":
         raise FhirError(400, [Issue("structure", "Expected a QuestionnaireResponse resource "
-                                    "(resourceType 'QuestionnaireResponse').",
-                                    "resourceType")])
+                                    "(resourceType 'QuestionnaireResponse').")])
     return resource
 
 

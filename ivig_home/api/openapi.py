@@ -1,9 +1,10 @@
-"""The OpenAPI 3 description of /api/v1/, served at /api/v1/openapi.json."""
+"""The OpenAPI 3 description of /api/v1/ and /fhir/, served at /api/v1/openapi.json."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ivig_home.api import openapi_fhir
 from ivig_home.checklist import NOT_A_DECISION
 
 SEVERITIES = ["emergency", "urgent", "discuss", "prepare", "note"]
@@ -133,7 +134,9 @@ STATUS_NOTE = (
     " Errors are JSON (`Error`): 400 for a query that cannot be read, 401 without a live token "
     "(with `WWW-Authenticate`), 404 for an unknown id or path, 405 for another method (with "
     "`Allow`), and 429 only when the server's operator sets an application-wide rate limit. "
-    "No request has a body, so there is never a 422.")
+    "No /api/v1/ request has a body, so none of them answers 422. The FHIR R4 endpoint at "
+    "/fhir/ takes the same token; its errors are OperationOutcomes, and POST "
+    "/fhir/QuestionnaireResponse answers 422 for a response with problems, naming each item.")
 
 
 def _submission_get(summary: str, ok: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +156,8 @@ def document() -> dict[str, Any]:
         "components": {"securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An agency token from `ivig-home create-token SLUG`."}},
-            "schemas": SCHEMAS, "responses": RESPONSES, "headers": HEADERS},
+            "schemas": {**SCHEMAS, **openapi_fhir.SCHEMAS},
+            "responses": {**RESPONSES, **openapi_fhir.RESPONSES}, "headers": HEADERS},
         "security": [{"bearerAuth": []}],
         "paths": {
             "/api/v1/submissions": {"description": PATH_NOTE, "get": {
@@ -180,5 +184,6 @@ def document() -> dict[str, Any]:
                 "summary": "This document (no token needed).", "security": [],
                 "responses": {"200": _json("The OpenAPI document.", {"type": "object"}),
                               **COMMON}}},
+            **openapi_fhir.paths(),
         },
     }

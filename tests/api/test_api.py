@@ -366,13 +366,15 @@ def test_the_openapi_document_describes_every_endpoint_and_the_bearer_auth(
     assert document["openapi"].startswith("3.")
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     described = {path.replace("{submission_id}", "<submission_id>")
+                 .replace("{questionnaire_id}", "<questionnaire_id>")
                  for path in document["paths"]}
     routes = {rule.rule for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("api.")}
+              if rule.endpoint.startswith(("api.", "fhir."))}
     assert described == routes
     for path, entry in document["paths"].items():
-        if entry["get"].get("security") != []:
-            assert "401" in entry["get"]["responses"], path
+        for method in set(entry) - {"description"}:
+            if entry[method].get("security") != []:
+                assert "401" in entry[method]["responses"], path
 
 
 def test_pages_since_and_isolation_hold_on_each_database(db_app: Flask) -> None:

@@ -42,6 +42,8 @@ def test_the_served_document_passes_openapi_spec_validator(client: FlaskClient,
 def test_every_operation_documents_the_errors_it_can_answer(client: FlaskClient) -> None:
     document = served(client)
     for path, entry in document["paths"].items():
+        if path.startswith("/fhir/"):
+            continue  # the next test: its errors are OperationOutcomes
         assert set(entry) == {"description", "get"}, path
         assert "405" in entry["description"] and "Allow" in entry["description"]
         responses = entry["get"]["responses"]
@@ -58,7 +60,35 @@ def test_every_operation_documents_the_errors_it_can_answer(client: FlaskClient)
     not_allowed = document["components"]["responses"]["MethodNotAllowed"]
     assert resolved(document, not_allowed["headers"]["Allow"])["schema"]["example"] == (
         "GET, HEAD, OPTIONS")
-    assert "422" in document["info"]["description"]  # says why there is none
+    assert "none of them answers 422" in document["info"]["description"]
+
+
+def test_the_fhir_paths_document_outcomes_the_422_and_www_authenticate(
+        client: FlaskClient) -> None:
+    document = served(client)
+    fhir_paths = {path: entry for path, entry in document["paths"].items()
+                  if path.startswith("/fhir/")}
+    assert set(fhir_paths) == {"/fhir/metadata", "/fhir/Questionnaire",
+                               "/fhir/Questionnaire/{questionnaire_id}",
+                               "/fhir/QuestionnaireResponse",
+                               "/fhir/QuestionnaireResponse/{submission_id}"}
+    for path, entry in fhir_paths.items():
+        assert "405" in entry["description"] and "Allow" in entry["description"]
+        for method in set(entry) - {"description"}:
+            operation = entry[method]
+            for status, answer in operation["responses"].items():
+                content = resolved(document, answer)["content"]
+                assert set(content) == {"application/fhir+json"}, (path, status)
+                if status >= "400":
+                    assert content["application/fhir+json"]["schema"] == {
+                        "$ref": "#/components/schemas/OperationOutcome"}
+            if operation.get("security") != []:
+                unauthorized = resolved(document, operation["responses"]["401"])
+                assert "WWW-Authenticate" in unauthorized["headers"], path
+    created = fhir_paths["/fhir/QuestionnaireResponse"]["post"]["responses"]
+    assert {"201", "400", "401", "413", "415", "422", "429"} <= set(created)
+    assert "Location" in created["201"]["headers"]
+    assert "linkId" in created["422"]["description"]
 
 
 def test_options_needs_no_token_and_gives_the_documented_allow(app: Flask,
@@ -66,10 +96,13 @@ def test_options_needs_no_token_and_gives_the_documented_allow(app: Flask,
     client = app.test_client()
     token = tokens.create_token(harbour, "tests")[1]
     document = served(client)
-    for path in document["paths"]:
-        url = path.replace("{submission_id}", "some-id")
+    for path, entry in document["paths"].items():
+        url = path.replace("{submission_id}", "some-id").replace("{questionnaire_id}", "q")
+        allowed = ", ".join(sorted({"GET", "HEAD", "OPTIONS"} | {m.upper() for m in entry
+                                                                   if m != "description"}))
+        assert allowed in entry["description"], path
         response = client.options(url)
         assert response.status_code == 200
-        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+        assert response.headers["Allow"] == allowed
         wrong = client.put(url, headers={"Authorization": f"Bearer {token}"})
-        assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET, HEAD, OPTIONS"
+        assert wrong.status_code == 405 and wrong.headers["Allow"] == allowed
