@@ -146,6 +146,16 @@ def test_yes_to_trouble_breathing_shows_the_911_message_at_once(
     expect(message).to_have_count(0)
 
 
+def test_lhc_forms_comes_from_the_tests_own_server_and_nothing_from_elsewhere(
+        lhc: Any, questionnaire: dict[str, Any]) -> None:
+    show(lhc, questionnaire)
+    origin = lhc.evaluate("location.origin")
+    loaded = lhc.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert f"{origin}/lforms/webcomponent/lhc-forms.js" in loaded
+    assert f"{origin}/lforms/fhir/R4/lformsFHIR.min.js" in loaded
+    assert [url for url in loaded if not url.startswith(origin + "/")] == []
+
+
 def test_none_of_these_can_be_given_and_reads_back_as_an_empty_list(
         lhc: Any, questionnaire: dict[str, Any]) -> None:
     show(lhc, questionnaire)
