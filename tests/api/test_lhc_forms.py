@@ -162,6 +162,11 @@ def test_none_of_these_can_be_given_and_reads_back_as_an_empty_list(
     given = {"supervised_infusions": 2, "prior_problems": "yes", "prior_reactions": []}
     assert fill(lhc, questionnaire, given) == list(given)
     assert fhir.answers(response(lhc)) == given
+    # "None of these" answers the required question; the rest of the form is still empty.
+    still_empty = problems(lhc)
+    assert "What is the full name of the person having IVIG? requires a value" in still_empty
+    assert not [p for p in still_empty if p.startswith(question(questionnaire,
+                                                                "prior_reactions")["text"])]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
