@@ -23,6 +23,7 @@ from ivig_home import security
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry
 from ivig_home.agencies import registry as agencies
+from ivig_home.api import fhir
 from tests.answers import answers_today
 from tests.headers import assert_security_headers
 from tests.images import png
@@ -37,6 +38,7 @@ SAMPLES: dict[str, Any] = {
     "filename": "css/base.css",
     "item_id": "kidney_problems",
     "number": 1,
+    "questionnaire_id": fhir.questionnaire()["id"],
 }
 AGENCY_ORIGIN = "https://harbour-health.example"
 FRAMED = ("embed.",)
@@ -167,7 +169,9 @@ def test_patient_data_is_never_cached(world: World, samples: dict[str, Any],
                         (api, f"/api/v1/submissions/{samples['submission_id']}"),
                         (api, f"/api/v1/submissions/{samples['submission_id']}/pdf"),
                         (api, f"/api/v1/submissions/{samples['submission_id']}/fhir"),
-                        (api, "/api/v1/submissions")):
+                        (api, "/api/v1/submissions"),
+                        (api, f"/fhir/QuestionnaireResponse/{samples['submission_id']}"),
+                        (api, "/fhir/QuestionnaireResponse")):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == "no-store", url

@@ -21,6 +21,8 @@ from ivig_home.timezones import today as today_in
 
 ROOT = "QuestionnaireResponse"
 LINK_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}\Z")
+# Sections, questions and their display items; a renderer may nest a little differently.
+MAX_DEPTH = 8
 # A renderer's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
 VALUE_KEYS = {"count": "valueInteger", "date": "valueDate", "ack": "valueBoolean"}
@@ -63,9 +65,13 @@ class Reader:
                                  f"linkId {about}: {words}"))
         self.refused.add(link)
 
-    def walk(self, entries: Any, path: str) -> None:
-        """Read every item of a list of response items, at any depth."""
+    def walk(self, entries: Any, path: str, depth: int = 0) -> None:
+        """Read every item of a list of response items, at any depth the Questionnaire has."""
         if entries is None:
+            return
+        if depth > MAX_DEPTH:
+            self.issues.append(Issue("structure", f"Items are nested more than {MAX_DEPTH} "
+                                     "deep; the Questionnaire's are nested 3 deep.", path))
             return
         if not isinstance(entries, list):
             self.issues.append(Issue("structure", "'item' must be a list of items.",
@@ -78,9 +84,9 @@ class Reader:
                     "structure", "Each item needs a linkId naming a Questionnaire item "
                     "(letters, digits, '_', '.' or '-').", f"{path}.item[{index}]"))
                 continue
-            self.entry(entry, link, f"{path}.item.where(linkId='{link}')")
+            self.entry(entry, link, f"{path}.item.where(linkId='{link}')", depth)
 
-    def entry(self, entry: dict[str, Any], link: str, path: str) -> None:
+    def entry(self, entry: dict[str, Any], link: str, path: str, depth: int) -> None:
         """Read one response item: a section, a question or a display item."""
         item = self.checklist.items.get(link)
         if item is not None:
@@ -98,11 +104,11 @@ class Reader:
             self.problem("structure", None, link, path,
                          "the Questionnaire has no item with this linkId.")
             return
-        self.walk(entry.get("item"), path)
+        self.walk(entry.get("item"), path, depth + 1)
         given = entry.get("answer")
         for answer in given if isinstance(given, list) else []:
             if isinstance(answer, dict):
-                self.walk(answer.get("item"), f"{path}.answer")
+                self.walk(answer.get("item"), f"{path}.answer", depth + 1)
 
     def question(self, entry: dict[str, Any], item: Item, path: str) -> None:
         """Read the answers of one question, in the type and codes it takes."""

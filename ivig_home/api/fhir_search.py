@@ -7,6 +7,7 @@ more patient data than was asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import request, url_for
 from sqlalchemy import func, select
@@ -67,7 +68,7 @@ def search_responses(agency: Agency) -> Page:
     rows = list(db.session.scalars(select(Submission).where(*where)
                                    .order_by(Submission.created_at, Submission.id)
                                    .offset((page - 1) * count).limit(count)))
-    kept = {"authored": request.args.getlist("authored"), "_count": count}
+    kept: dict[str, Any] = {"authored": request.args.getlist("authored"), "_count": count}
     more = page * count < total
     return Page(rows, total,
                 url_for("fhir.response_search", _external=True, _page=page, **kept),

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from ivig_home.api import fhir
 from ivig_home.models import Agency
 from tests.answers import clean
 from tests.api.fhir_support import (
@@ -249,3 +251,34 @@ def test_options_names_the_methods_of_each_path(client: FlaskClient) -> None:
     for path, methods in allowed.items():
         response = client.options(path)
         assert response.status_code == 200 and response.headers["Allow"] == methods
+
+
+def test_a_failure_inside_is_a_500_outcome_without_a_word_of_it(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken() -> dict[str, Any]:
+        raise RuntimeError("Ana Ruiz 1958-04-02")
+
+    monkeypatch.setattr(fhir, "questionnaire", broken)
+    response = app.test_client().get("/fhir/Questionnaire")
+    assert response.status_code == 500
+    assert issues(response)[0]["code"] == "exception"
+    assert "Ana Ruiz" not in response.text and "Traceback" not in response.text
+
+
+def test_a_nul_in_the_query_is_a_400_outcome(client: FlaskClient, token: str) -> None:
+    response = client.get("/fhir/QuestionnaireResponse?authored=%00", headers=bearer(token))
+    assert response.status_code == 400 and issues(response)[0]["code"] == "invalid"
+
+
+def test_items_nested_deeper_than_any_renderer_nests_them_are_refused(
+        client: FlaskClient, token: str, harbour: Agency) -> None:
+    resource = response_of("nothing-to-flag")
+    nested: dict[str, Any] = {"linkId": "about"}
+    for _ in range(400):
+        nested = {"linkId": "about", "item": [nested]}
+    resource["item"].append(nested)
+    response = post(client, token, resource)
+    assert response.status_code == 422
+    assert "nested more than 8 deep" in issues(response)[0]["details"]["text"]
