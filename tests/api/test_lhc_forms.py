@@ -23,7 +23,6 @@ import pytest
 from click.testing import CliRunner
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
-from flask import Flask
 from playwright.sync_api import expect
 
 from ivig_home.agencies import api_tokens, registry
@@ -53,10 +52,9 @@ LOCATION = re.compile(r"/fhir/QuestionnaireResponse/([A-Za-z0-9.-]{1,64})\Z")
 
 @dataclass
 class Site:
-    """The app served for the browser, the demo agency's API token and its time zone."""
+    """The app's address, the demo agency's API token and its time zone."""
 
     url: str
-    app: Flask
     token: str
     zone: str
 
@@ -79,7 +77,7 @@ def site(world_template: tuple[Path, World],
         token = api_tokens.create_token(demo, "LHC-Forms")[1]
         zone = demo.time_zone
     with serving(app) as url:
-        yield Site(url, app, token, zone)
+        yield Site(url, token, zone)
     dispose(app)
 
 
