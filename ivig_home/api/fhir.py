@@ -30,6 +30,10 @@ FHIR_TYPES = {"yesno": "choice", "ability": "choice", "purpose": "choice", "choi
 # a value is missing rather than being an answer. The displays are LOINC's.
 LOINC = "http://loinc.org"
 YESNO_CODES = {"yes": ("LA33-6", "Yes"), "no": ("LA32-8", "No"), "unsure": ("LA4489-6", "Unknown")}
+# How a renderer shows a choice: every answer at once, one tap each (a drop-down list is two
+# taps and small entries, hard for weak hands and drooping eyelids).
+ITEM_CONTROL = "http://hl7.org/fhir/questionnaire-item-control"
+ITEM_CONTROLS = {"radio-button": "Radio Button", "check-box": "Check-box"}
 # "None of these": a several-answer item's empty list, which the app accepts.
 NONE_CODE = "none"
 NONE_DISPLAY = "None of these"
@@ -40,6 +44,10 @@ EMERGENCY_TEXT = ("Call 911 now. Or your local emergency number. Do not wait. "
 URGENT_TEXT = ("Call your care team today. If it gets worse, or you have trouble breathing or "
                "swallowing, call 911.")
 HELP_NOW_TEXT = {"emergency": EMERGENCY_TEXT, "urgent": URGENT_TEXT}
+# Set apart from the hints beside them, for renderers that read the style (LHC-Forms does); a
+# dark red that keeps 7:1 contrast on white and on a renderer's pale backgrounds.
+HELP_NOW_STYLE = {"url": EXTENSION + "rendering-style",
+                  "valueString": "font-weight: bold; color: #8a0000;"}
 # The app's date boxes are day, month and year; other renderers have their own date pickers,
 # so the Questionnaire's hints speak of the date, not of how the app's boxes are filled.
 BOX_EXAMPLE = re.compile(r"\s*For example, \d{1,2} \d{1,2} \d{4}\.")
@@ -106,6 +114,11 @@ def question(item: Item, checklist: Checklist) -> dict[str, Any]:
     if item.options:
         entry["answerOption"] = [{"valueCoding": coding(item, option.value)}
                                  for option in item.options]
+        entry["extension"] = [item_control("check-box" if item.type == "multi"
+                                           else "radio-button")]
+        if item.type != "yesno":  # longer answers, one a line
+            entry["extension"].append({"url": EXTENSION + "questionnaire-choiceOrientation",
+                                       "valueCode": "vertical"})
     if item.type == "multi":
         if NONE_CODE in item.values:
             raise ValueError(f"'{item.id}' offers '{NONE_CODE}', the code of 'none of these'")
@@ -130,6 +143,13 @@ def question(item: Item, checklist: Checklist) -> dict[str, Any]:
     return entry
 
 
+def item_control(code: str) -> dict[str, Any]:
+    """Return the extension asking a renderer to show every answer at once, as buttons."""
+    return {"url": EXTENSION + "questionnaire-itemControl",
+            "valueCodeableConcept": {"coding": [{"system": ITEM_CONTROL, "code": code,
+                                                 "display": ITEM_CONTROLS[code]}]}}
+
+
 def fhir_hint(item: Item) -> str:
     """Return an item's hint for any renderer: a date's hint without the app's box layout."""
     if item.type != "date" or not BOX_EXAMPLE.search(item.hint):
@@ -145,7 +165,9 @@ def help_now_items(item: Item) -> list[dict[str, Any]]:
         conditions = [{"question": item.id, "operator": "=", "answerCoding": coding(item, v)}
                       for v in values]
         display: dict[str, Any] = {"linkId": f"{item.id}.{severity}", "type": "display",
-                                   "text": HELP_NOW_TEXT[severity], "enableWhen": conditions}
+                                   "text": HELP_NOW_TEXT[severity],
+                                   "_text": {"extension": [HELP_NOW_STYLE]},
+                                   "enableWhen": conditions}
         if len(conditions) > 1:
             display["enableBehavior"] = "any"
         shown.append(display)

@@ -184,3 +184,21 @@ def test_no_questionnaire_text_says_a_patient_is_eligible_or_safe() -> None:
     text = json.dumps(fhir.questionnaire()).lower()
     for word in ("eligible", "approved", "cleared", "you are safe", "safe to"):
         assert word not in text
+
+
+def test_every_choice_asks_for_buttons_one_tap_each_not_a_drop_down_list() -> None:
+    offered = questions(fhir.questionnaire())
+    for item in load().items.values():
+        extensions = {e["url"].rsplit("/", 1)[1]: e
+                      for e in offered[item.id].get("extension", [])}
+        if not item.options:
+            assert not {"questionnaire-itemControl",
+                        "questionnaire-choiceOrientation"} & set(extensions), item.id
+            continue
+        assert extensions["questionnaire-itemControl"]["valueCodeableConcept"] == {"coding": [{
+            "system": "http://hl7.org/fhir/questionnaire-item-control",
+            "code": "check-box" if item.type == "multi" else "radio-button",
+            "display": "Check-box" if item.type == "multi" else "Radio Button"}]}
+        # Yes / No / Unknown fit on a line; longer answers go one a line.
+        orientation = extensions.get("questionnaire-choiceOrientation", {}).get("valueCode")
+        assert orientation == (None if item.type == "yesno" else "vertical"), item.id

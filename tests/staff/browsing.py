@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from werkzeug.serving import make_server
-
-from tests.apps import QUICK_STOP
 from tests.browser import AXE, AXE_TAGS
 from tests.staff.support import PASSWORD
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve an app on a free port of 127.0.0.1, in threads; yield its address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_STOP, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def open_page(browser: Any, url: str, width: int = 1280) -> Any:
