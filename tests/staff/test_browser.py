@@ -18,9 +18,9 @@ from playwright.sync_api import expect
 from ivig_home.db import db
 from ivig_home.models import IssuedPdf, Submission
 from tests.apps import SQLITE_FILE, dispose, make_app
-from tests.browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS, serving
 from tests.pdf_tools import loose, text_of
-from tests.staff.browsing import axe_violations, serving
+from tests.staff.browsing import axe_violations
 from tests.staff.browsing import open_page as _page
 from tests.staff.browsing import sign_in as _sign_in
 from tests.staff.support import STAFF_CONFIG, World, build_world

@@ -19,8 +19,8 @@ from ivig_home.checklist import assess
 from ivig_home.db import db
 from ivig_home.models import FlagReview, Submission
 from tests.answers import example
-from tests.browser import SCREENSHOTS
-from tests.staff.browsing import axe_violations, serving
+from tests.browser import SCREENSHOTS, serving
+from tests.staff.browsing import axe_violations
 from tests.staff.browsing import open_page as _page
 from tests.staff.browsing import sign_in as _sign_in
 from tests.staff.support import build_world, submit_for
