@@ -105,3 +105,49 @@ def drawn_characters(pdf: bytes) -> dict[str, set[str]]:
             if 0 < glyph < len(glyphs) and outlines[glyphs[glyph]].numberOfContours:
                 characters.update(bytes.fromhex(text).decode("utf-16-be"))
     return drawn
+
+
+def structure_elements(element: pikepdf.Object) -> list[pikepdf.Object]:
+    """Return every structure element below element, in reading order."""
+    found = []
+    kids = element.get("/K")
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            found.append(kid)
+            found.extend(structure_elements(kid))
+    return found
+
+
+def figures(pdf: bytes) -> list[tuple[str, int, tuple[float, ...]]]:
+    """Return each figure of the tag tree in reading order: its text (Alt), its page number
+    and its box in CSS pixels from the page's top left (as WeasyPrint writes it)."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        pages = {page.objgen: number for number, page in enumerate(document.pages, start=1)}
+        return [(str(element.get("/Alt", "")), pages[element.Pg.objgen],
+                 tuple(float(v) for v in element.A.BBox))
+                for element in structure_elements(document.Root.StructTreeRoot)
+                if element.get("/S") == "/Figure"]
+
+
+def review_boxes(pdf: bytes) -> list[tuple[str, str]]:
+    """Return each drawn review box in reading order: its text for a screen reader
+    ("Checked" or "Not checked") and the words after it ("Escalated")."""
+    printed = subprocess.run(["pdfinfo", "-struct-text", "-"], input=pdf, capture_output=True,
+                             check=True, timeout=60).stdout.decode("utf-8")
+    labels = []
+    after_figure = False
+    for line in printed.splitlines():
+        content = line.strip()
+        if content.startswith("Figure"):
+            after_figure = True
+        elif after_figure and content.startswith('"') and content != '""':
+            labels.append(content[1:-1].strip())
+            after_figure = False
+    states = [alt for alt, _, _ in figures(pdf) if alt in ("Checked", "Not checked")]
+    assert len(states) == len(labels), (states, labels)
+    return list(zip(states, labels, strict=True))
+
+
+def ticked(pdf: bytes) -> list[str]:
+    """Return the label of every ticked review box, in reading order."""
+    return [label for state, label in review_boxes(pdf) if state == "Checked"]

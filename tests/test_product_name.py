@@ -11,6 +11,9 @@ import pytest
 from flask import Flask
 
 from ivig_home import create_app
+from ivig_home.intake.pdf import issued_pdf
+from tests.agency_support import make_harbour, submit
+from tests.pdf_tools import text_of
 
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
@@ -42,3 +45,14 @@ def test_the_name_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("IVIG_HOME_PRODUCT_NAME", "Home IVIG ready")
     app = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["PRODUCT_NAME"] == "Home IVIG ready"
+
+
+def test_the_care_team_pdf_names_the_product_not_the_package(
+        sqlite_apps: Callable[..., Flask]) -> None:
+    app = sqlite_apps(PRODUCT_NAME="Harbour infusion prep")
+    with app.app_context():
+        pdf = issued_pdf(submit(make_harbour(), "emergency"))
+    text = text_of(pdf)
+    assert "Harbour infusion prep, checklist version 1.0.1" in text_of(pdf, first=1, last=1)
+    assert "Checklist: IVIG home-infusion readiness checklist, version 1.0.1" in text
+    assert "ivig_home" not in text

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+import pikepdf
 import pytest
 
 from ivig_home.checklist import NOT_A_DECISION, assess, load
 from ivig_home.checklist.summary import summary
 from ivig_home.report import TITLE
 from tests.answers import clean, example
-from tests.pdf_tools import EXAMPLE_NAMES, example_pdf, loose, page_count, render, text_of
+from tests.pdf_tools import (
+    EXAMPLE_NAMES,
+    example_pdf,
+    loose,
+    page_count,
+    render,
+    structure_elements,
+    text_of,
+)
 
 VERDICTS = re.compile(r"\b(eligib\w*|ineligib\w*|approv\w*|cleared|unsafe|safe for|not safe|"
                       r"suitable for|unsuitable|qualif\w*|disqualif\w*)\b", re.IGNORECASE)
@@ -30,8 +40,12 @@ def test_each_flag_shows_question_answer_reason_source_and_rule_id_in_severity_o
     attention = text[text.index("Needs attention"):text.index("All answers")]
     position = 0
     for flag in flags_in_order(name):
-        sources = "; ".join(flag["sources"])  # type: ignore[arg-type]
         question = attention.index(loose(f"{flag['question']}"), position)
+        if flag["item"] == "notes_for_team":  # the patient's own words, not a reason
+            words = attention.index(loose(f"The patient wrote: {flag['answer']}"), question)
+            position = attention.index(loose(f"Rule id: {flag['item']}"), words)
+            continue
+        sources = "; ".join(flag["sources"])  # type: ignore[arg-type]
         answer = attention.index(loose(f"Answer: {flag['answer']}"), question)
         reason = attention.index(loose(f"Why flagged: {flag['reason']}"), answer)
         source = attention.index(loose(f"Source: {sources}"), reason)
@@ -40,15 +54,21 @@ def test_each_flag_shows_question_answer_reason_source_and_rule_id_in_severity_o
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_groups_come_in_severity_order_and_empty_groups_say_none(name: str) -> None:
+def test_groups_come_in_severity_order_and_one_line_names_the_empty_ones(name: str) -> None:
     text = text_of(example_pdf(name))
     groups = summary(assess(example(name)))["groups"]
-    positions = []
-    for group, label in zip(groups, SEVERITY_LABELS, strict=True):
-        heading = (f"{group['symbol']} {label} ({len(group['flags'])}):" if group["flags"]
-                   else f"{group['symbol']} {label}: None")
-        positions.append(text.index(heading))
+    cards = {group["label"]: [f for f in group["flags"] if f["item"] != "notes_for_team"]
+             for group in groups}
+    positions = [text.index(f"{group['symbol']} {group['label']} ({len(cards[group['label']])}):")
+                 for group in groups if cards[group["label"]]]
     assert positions == sorted(positions)
+    empty = [group["label"] for group in groups if not group["flags"]]
+    assert "None" not in text.split()
+    if empty:
+        listed = ", ".join(empty[:-1]) + " or " + empty[-1] if len(empty) > 1 else empty[0]
+        assert text.count(f"Nothing flagged as {listed}.") == 1
+    else:
+        assert "Nothing flagged as" not in text
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
@@ -60,7 +80,7 @@ def test_what_needs_attention_starts_on_page_one(name: str) -> None:
     if flags:
         assert flags[0]["question"] in first_page
     else:
-        assert "Emergency: None" in first_page and "Urgent: None" in first_page
+        assert "Nothing flagged as Emergency, Urgent, Discuss, Prepare or Note." in first_page
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
@@ -73,12 +93,16 @@ def test_no_eligibility_verdict_appears(name: str) -> None:
 def test_header_names_patient_agency_completion_reference_and_checklist() -> None:
     text = text_of(example_pdf("emergency"), first=1, last=1)
     for expected in ("Harbour Home Infusion, phone 555-0142", TITLE, "Patient Mei Chen",
-                     "Date of birth: 30 September 1988 (age 38)", "Completed by: The patient",
+                     "Phone: 555-0100 (the patient's number) Planned infusion: 1 December 2026",
+                     "Completed by: The patient Date of birth: 30 September 1988 (age 38)",
                      "Completed: 21 November 2026 at 09:14 UTC", "Reference: HKT-4829",
-                     "Checklist: ivig_home version 1.0.1"):
+                     "Checklist: IVIG home-infusion readiness checklist, version 1.0.1"):
         assert expected in text
     caregiver = text_of(example_pdf("clinical-risk-factors"), first=1, last=1)
+    assert "Phone: 555-0100 (the caregiver's number)" in caregiver
     assert "Completed by: A caregiver" in caregiver
+    bare = text_of(render(clean(contact_phone=..., planned_infusion_date=...)), first=1, last=1)
+    assert "Phone: Not given Planned infusion: Not given" in bare
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
@@ -88,22 +112,24 @@ def test_every_page_has_the_footer(name: str) -> None:
     assert total >= 2
     for number in range(1, total + 1):
         page = text_of(pdf, first=number, last=number)
-        assert f"Reference HKT-4829 Page {number} of {total} Checklist ivig_home version 1.0.1" \
-            in page
+        assert (f"Summary as sent Reference HKT-4829 Page {number} of {total} "
+                "IVIG home checklist, checklist version 1.0.1") in page
 
 
 def test_an_emergency_submission_says_the_message_was_shown_and_when() -> None:
-    text = text_of(example_pdf("emergency"))
-    assert ("Messages shown to the patient !!! The emergency message (\u201cCall 911 now\u201d) "
-            "was shown on 21 November 2026 at 09:02 UTC.") in text
+    text = text_of(example_pdf("emergency"), first=1, last=1)
+    assert ("!!! Emergency (1): Symptoms reported now that call for emergency services. "
+            "The patient was shown \u201cCall 911 now\u201d on 21 November 2026 at 09:02 UTC. "
+            "1. Do you have trouble breathing right now?") in text
 
 
 @pytest.mark.parametrize("shown,expected,absent", [
     ({"emergency": None, "urgent": "2026-11-21T10:30:00-05:00"},
-     "The urgent message (\u201cCall your care team today\u201d) was shown on 21 November 2026 "
-     "at 10:30 UTC-05:00.", "The emergency message"),
-    (None, None, "Messages shown to the patient"),
-    ({"emergency": None, "urgent": None}, None, "Messages shown to the patient"),
+     "!! Urgent (2): Contact the patient before the next infusion. The patient was shown "
+     "\u201cCall your care team today\u201d on 21 November 2026 at 10:30 UTC-05:00. 2. ",
+     "Call 911 now"),
+    (None, None, "The patient was shown"),
+    ({"emergency": None, "urgent": None}, None, "The patient was shown"),
 ])
 def test_messages_shown_are_listed_only_when_shown(shown: dict[str, str | None] | None,
                                                    expected: str | None, absent: str) -> None:
@@ -114,17 +140,36 @@ def test_messages_shown_are_listed_only_when_shown(shown: dict[str, str | None] 
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_all_answers_lists_every_item_and_says_why_one_was_not_asked(name: str) -> None:
+def test_all_answers_is_a_table_naming_flags_by_number_and_items_not_asked_once(
+        name: str) -> None:
     text = text_of(example_pdf(name))
     answers = text[text.index("All answers"):text.index("Care-team review")]
+    items = load().items
+    numbers = {flag["item"]: number
+               for number, flag in enumerate(flags_in_order(name), start=1)}
     position = 0
     for section in summary(assess(example(name)))["sections"]:
         position = answers.index(section["title"], position)
+        skipped: dict[str, list[str]] = {}
         for row in section["items"]:
-            position = answers.index(f"{row['question']} {row['answer']}", position)
+            item = items[row["id"]]
+            if row["status"] == "not_asked":
+                skipped.setdefault(item.not_asked, []).append(item.label)
+            elif row["id"] in numbers:
+                shown = "Shown in full above" if item.multiline else row["answer"]
+                position = answers.index(
+                    f"{item.label} (item {numbers[row['id']]} above) {shown}", position)
+            else:
+                position = answers.index(f"{row['question']} {row['answer']}", position)
+        for reason, labels in skipped.items():
+            line = f"Not asked, because {reason}: {'; '.join(labels)}."
+            assert answers.count(line) == 1, line
     if name == "nothing-to-flag":
-        assert ("Which of these did you have? Choose all that apply. Not asked, because no "
-                "problems with past infusions were reported.") in answers
+        assert ("Not asked, because no problems with past infusions were reported: "
+                "Past reactions; Split dose discussed.") in answers
+    with pikepdf.open(io.BytesIO(example_pdf(name))) as document:
+        kinds = [str(e.get("/S")) for e in structure_elements(document.Root.StructTreeRoot)]
+    assert kinds.count("/TH") == kinds.count("/TD") > 20  # question and answer per row
 
 
 def test_not_sure_answers_are_marked_as_such() -> None:
@@ -141,18 +186,23 @@ def test_the_iga_contraindication_marking_is_visible() -> None:
     assert question in plain and "Marked:" not in plain
 
 
-def test_the_review_block_has_boxes_per_flag_and_signature_lines() -> None:
+def test_each_card_has_its_review_boxes_and_the_review_block_only_the_signature() -> None:
     text = text_of(example_pdf("emergency"))
+    attention = text[text.index("Needs attention"):text.index("All answers")]
     review = text[text.index("Care-team review"):]
     flags = flags_in_order("emergency")
     boxes = ("\u2610 Acknowledged \u2610 Contacted patient \u2610 Escalated \u2610 Not applicable "
-             "Notes:")
-    assert review.count(boxes) == len(flags)
-    for number, flag in enumerate(flags, start=1):
-        assert f"{number}. " in review and f"({flag['item']})" in review
-    assert "Reviewer name: Signature: Date:" in review
+             "Note:")
+    assert attention.count(boxes) == len(flags)
+    for flag in flags:
+        assert f"Rule id: {flag['item']} {boxes}" in attention
+    assert "\u2610" not in text[text.index("All answers"):]
+    assert review.startswith("Care-team review Tick what was done in each item\u2019s boxes "
+                             "above, then sign. Reviewer name: Signature: Date:")
 
 
 def test_a_submission_with_nothing_flagged_says_so_in_the_review_block() -> None:
     review = text_of(example_pdf("nothing-to-flag"))
     assert "Care-team review No items were flagged. Reviewer name: Signature: Date:" in review
+    assert "\u2610" not in review
+

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ivig_home import create_app
 from ivig_home.report import TITLE, download_filename, render_pdf
 from tests.answers import clean, example
-from tests.pdf_tools import context_for, example_pdf, fonts_of, render, text_of
+from tests.pdf_tools import context_for, example_pdf, fonts_of, render, text_of, ticked
 
 POINTS = {"Letter": (612, 792), "A4": (595.28, 841.89)}
 
@@ -44,7 +44,7 @@ def test_the_pdf_is_tagged_titled_in_english_and_every_font_is_embedded(name: st
         with document.open_metadata() as xmp:
             assert xmp["dc:title"] == TITLE
         kinds = {str(element.get("/S")) for element in _structure(root.StructTreeRoot)}
-        assert {"/H1", "/H2", "/H3", "/P", "/L", "/LI"} <= kinds
+        assert {"/H1", "/H2", "/H3", "/P", "/Table", "/TR", "/TH", "/TD"} <= kinds
     fonts = fonts_of(pdf)
     assert fonts
     for font in fonts:
@@ -149,12 +149,13 @@ def test_the_reissued_pdf_carries_the_review_and_the_original_hash() -> None:
                         "ivig_purpose": {"dispositions": ["acknowledged", "made_up"]}}}
     pdf = render(example("emergency"), review=review, original_sha256=digest)
     text = text_of(pdf)
-    assert "Re-issued with the care-team review" in text
+    assert "Reviewed copy: reviewed by Sam Lee, RN on 22 November 2026 at 15:30 UTC" in text
     assert "Reviewed by Sam Lee, RN on 22 November 2026 at 15:30 UTC." in text
-    assert ("1. Emergency: Trouble breathing now (breathing_trouble_now) \u2610 Acknowledged "
-            "\u2612 Contacted patient (ticked) \u2612 Escalated (ticked) \u2610 Not applicable "
-            "Notes: Called 911 with the patient.") in text
-    assert "\u2612 Acknowledged (ticked)" in text and "made_up" not in text
+    assert ("1. Do you have trouble breathing right now?") in text
+    assert "Rule id: breathing_trouble_now Acknowledged Contacted patient Escalated Not " \
+        "applicable Note: Called 911 with the patient." in text
+    assert ticked(pdf)[:3] == ["Contacted patient", "Escalated", "Acknowledged"]
+    assert len(ticked(pdf)) == 3 and "made_up" not in text and "(ticked)" not in text
     assert "Review notes: Patient sent to the emergency department" in text
     assert "Reviewer name: Sam Lee, RN Signature: Date: 22 November 2026 at 15:30 UTC" in text
     assert f"SHA-256 of the original PDF: {digest}" in text

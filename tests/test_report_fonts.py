@@ -28,7 +28,7 @@ NAMES = {
 }
 # The @font-face families of static/css/pdf.css; only they may appear in the PDF.
 BUNDLED = re.compile(r"Summary-(Sans|Arabic|Hebrew|CJK|Symbols)(-Bold)?")
-BOXES = {"\u2610", "\u2612"}  # ballot box, ballot box with X: the review block's tick boxes
+BOX = {"\u2610"}  # ballot box: the issued copy's tick boxes (a reviewed copy draws its own)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -69,12 +69,9 @@ def test_the_tick_boxes_are_drawn_by_the_bundled_symbols_font_with_no_fonts_on_t
         tmp_path: Path) -> None:
     config = tmp_path / "fonts.conf"
     config.write_text(f"<fontconfig><cachedir>{tmp_path}/cache</cachedir></fontconfig>\n")
-    out = tmp_path / "review.pdf"
-    review = ("{'reviewer': 'R', 'reviewed_at': '2026-11-22T15:30:00+00:00', 'items': "
-              "{'breathing_trouble_now': {'dispositions': ['escalated']}}}")
+    out = tmp_path / "issued.pdf"
     script = ("import sys; from tests.pdf_tools import render; from tests.answers import example\n"
-              f"pdf = render(example('emergency'), review={review})\n"
-              "open(sys.argv[1], 'wb').write(pdf)\n")
+              "open(sys.argv[1], 'wb').write(render(example('emergency')))\n")
     result = subprocess.run([sys.executable, "-W", "ignore", "-c", script, str(out)],
                             cwd=ROOT, env={**os.environ, "FONTCONFIG_FILE": str(config)},
                             capture_output=True, text=True, timeout=120, check=False)
@@ -82,7 +79,7 @@ def test_the_tick_boxes_are_drawn_by_the_bundled_symbols_font_with_no_fonts_on_t
     assert ".notdef" not in result.stderr
     pdf = out.read_bytes()
     assert all(BUNDLED.fullmatch(font.name) for font in fonts_of(pdf))
-    assert BOXES <= drawn_characters(pdf)["Summary-Symbols"]
+    assert BOX <= drawn_characters(pdf)["Summary-Symbols"]
 
 
 def test_every_bundled_font_has_its_licence_next_to_it() -> None:

@@ -78,7 +78,7 @@ def test_the_pdf_shows_local_times_with_the_abbreviation() -> None:
                  review=review)
     text = text_of(pdf)
     assert "Completed: 21 November 2026 at 04:14 EST" in text
-    assert ("The emergency message (\u201cCall 911 now\u201d) was shown on 21 November 2026 "
+    assert ("The patient was shown \u201cCall 911 now\u201d on 21 November 2026 "
             "at 04:02 EST.") in text
     assert "Reviewed by Sam Lee, RN on 22 November 2026 at 10:30 EST." in text
     assert "Date: 22 November 2026 at 10:30 EST" in text

@@ -6,6 +6,8 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
+
 from ivig_home.checklist import Assessment, assess
 from ivig_home.db import db
 from ivig_home.intake.submissions import set_submission_pdf, submission_answers, submission_pdf
@@ -52,7 +54,8 @@ def summary_context(submission: Submission, assessment: Assessment, *,
         agency=agency_facts(submission.agency),
         messages_shown={key: moment.isoformat() if moment else None
                         for key, moment in shown.items()},
-        review=review, original_sha256=original_sha256)
+        review=review, original_sha256=original_sha256,
+        product_name=current_app.config["PRODUCT_NAME"])
 
 
 def issued_pdf(submission: Submission) -> bytes:

@@ -10,6 +10,8 @@ from typing import Any
 from ivig_home import timezones
 from ivig_home.checklist import WORDING, Assessment, Severity, long_date, parse_date
 from ivig_home.checklist.summary import summary
+from ivig_home.config import DEFAULTS
+from ivig_home.report.answers import answer_table
 
 TITLE = "IVIG home-infusion readiness checklist: summary for the care team"
 LOGO_URL = "ivig-logo:agency"
@@ -17,6 +19,11 @@ LOGO_TYPES = ("image/png", "image/svg+xml")
 DEFAULT_COLOUR = "#1d4f91"
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
 COMPLETED_BY = {"self": "The patient", "caregiver": "A caregiver"}
+# Whose number the contact phone is: the question asks the person filling in the checklist.
+PHONE_OWNER = {"self": "the patient's number", "caregiver": "the caregiver's number"}
+# The patient's own words to the team: shown as "The patient wrote:", not as a note flag.
+PATIENT_NOTE = "notes_for_team"
+COPY = {False: "Summary as sent", True: "Reviewed copy"}
 DISPOSITIONS = (
     ("acknowledged", "Acknowledged"),
     ("contacted_patient", "Contacted patient"),
@@ -44,14 +51,16 @@ MESSAGE_HEADINGS = {Severity.EMERGENCY: "Call 911 now",
 #                    "replaces": {"reviewed_at": ISO date-time, "reviewer": name,
 #                                 "sha256": hex, "reason": text} or absent (a first review)}
 #   original_sha256 the hex SHA-256 of the PDF first issued, printed on a re-issued one
+#   product_name    the product's display name (the app's PRODUCT_NAME setting)
 def build_context(assessment: Assessment, *, reference: str, completed_at: datetime | date,
                   agency: Mapping[str, Any], messages_shown: Mapping[str, str | None] | None = None,
-                  review: Mapping[str, Any] | None = None,
-                  original_sha256: str | None = None) -> dict[str, Any]:
+                  review: Mapping[str, Any] | None = None, original_sha256: str | None = None,
+                  product_name: str | None = None) -> dict[str, Any]:
     """Return everything the PDF template shows, as plain data (no database objects)."""
     data = summary(assessment)
     answers = assessment.answers
     birth = parse_date(answers.get("date_of_birth"))
+    planned = parse_date(answers.get("planned_infusion_date"))
     stamp = _iso(completed_at)
     groups = _numbered(data["groups"])
     zone = agency.get("time_zone") or None
@@ -59,10 +68,13 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
     def when(moment: datetime | date) -> str:
         return _when(moment, zone)
 
+    messages = _messages(messages_shown, when)
+    numbers = {flag["item"]: flag["number"] for group in groups for flag in group["flags"]}
     return {
         "title": TITLE,
         "lang": "en",
         "reference": reference,
+        "product_name": str(product_name or DEFAULTS["PRODUCT_NAME"]),
         "agency": _agency(agency),
         "patient": {
             "name": str(answers.get("patient_name", "")),
@@ -70,16 +82,25 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
             "age": assessment.age,
         },
         "completed_by": COMPLETED_BY.get(str(answers.get("completed_by")), "Not given"),
+        "contact": {"phone": str(answers.get("contact_phone") or ""),
+                    "whose": PHONE_OWNER.get(str(answers.get("completed_by")), "")},
+        "planned_infusion": long_date(planned) if planned else "Not given",
         "completed": {"display": when(completed_at), "iso": stamp},
         "checklist": data["checklist"],
         "not_a_decision": data["not_a_decision"],
         "counts": [{"label": g["label"], "symbol": g["symbol"], "count": len(g["flags"])}
                    for g in groups],
         "groups": groups,
-        "messages": _messages(messages_shown, when),
+        "attention": _attention(groups, messages),
+        "empty_groups": [g["label"] for g in groups if not g["flags"]],
+        "patient_note": next((flag for group in groups for flag in group["flags"]
+                              if flag["item"] == PATIENT_NOTE), None),
+        "messages": messages,
         "sections": data["sections"],
+        "answer_table": answer_table(data["sections"], numbers),
         "dispositions": [{"id": key, "label": label} for key, label in DISPOSITIONS],
         "review": _review(review, groups, when),
+        "copy": COPY[bool(review)],
         "original_sha256": original_sha256,
         "metadata": {"created": stamp, "modified": _review_stamp(review) or stamp},
     }
@@ -103,6 +124,20 @@ def _numbered(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
             flags.append({**flag, "number": number, "mark_label": MARKS.get(flag["mark"] or "")})
         result.append({**group, "flags": flags})
     return result
+
+
+def _attention(groups: list[dict[str, Any]],
+               messages: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Return the groups Needs attention prints: each with its cards and the message the
+    patient was shown for its severity, if one was; a group with neither is left out."""
+    shown = {message["severity"]: message for message in messages}
+    printed = []
+    for group in groups:
+        cards = [flag for flag in group["flags"] if flag["item"] != PATIENT_NOTE]
+        message = shown.get(group["severity"])
+        if cards or message:
+            printed.append({**group, "cards": cards, "message": message})
+    return printed
 
 
 def _agency(agency: Mapping[str, Any]) -> dict[str, Any]:

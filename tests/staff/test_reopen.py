@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ivig_home.db import db
 from ivig_home.models import AuditEntry, ReviewedPdf, ReviewReopening, Submission
-from tests.pdf_tools import loose, text_of
+from tests.pdf_tools import loose, text_of, ticked
 from tests.staff.support import RISK_ITEMS, World, post, record_flag, review_everything
 from tests.store_support import every_value
 
@@ -58,11 +58,6 @@ def _queue_status(client: FlaskClient, world: World, **filters: str) -> str | No
     found = re.search(re.escape(reference) + r'</a></td>.*?data-label="Status">'
                       r'<span class="status status--[a-z_]+">([^<]+)</span>', body, re.S)
     return found.group(1) if found else None
-
-
-def _ticked(text: str) -> list[str]:
-    return re.findall(
-        r"\u2612 (Acknowledged|Contacted patient|Escalated|Not applicable) \(ticked\)", text)
 
 
 @pytest.mark.parametrize("reason", ["", "   \n "])
@@ -122,7 +117,7 @@ def test_reopening_and_filing_again_keeps_the_first_reviewed_pdf(
     assert loose("SHA-256 of the replaced reviewed PDF: "
                  + hashlib.sha256(first).hexdigest()) in text
     assert loose("Called back at noon.") in text
-    before, after = _ticked(loose(text_of(first))), _ticked(text)
+    before, after = ticked(first), ticked(newest.data)
     assert len(after) == len(before) == len(RISK_ITEMS)
     assert after.count("Contacted patient") == before.count("Contacted patient") + 1
     assert after.count("Acknowledged") == before.count("Acknowledged") - 1
