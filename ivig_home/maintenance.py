@@ -17,8 +17,6 @@ from sqlalchemy import CursorResult, delete, select
 
 from ivig_home.agencies.registry import ensure_demo_agency
 from ivig_home.audit.log import audit_entry
-from ivig_home.patients.attempts import purge_attempts
-from ivig_home.patients.matching import link_unlinked, purge_patients
 from ivig_home.crypto import (
     KEYS_FILE,
     Keyring,
@@ -41,6 +39,8 @@ from ivig_home.models import (
     ReviewReopening,
     Submission,
 )
+from ivig_home.patients.attempts import purge_attempts
+from ivig_home.patients.matching import link_unlinked, purge_patients
 
 logger = logging.getLogger(__name__)
 
