@@ -122,6 +122,7 @@ def patients_page(agency_id: int, today: date, page: int = 1) -> PatientsPage:
 
 def planned_dates(patient_id: str) -> dict[str, date | None]:
     """Return the planned infusion date each of a patient's checklists was for."""
-    return dict(db.session.execute(
+    rows = db.session.execute(
         select(PatientSubmission.submission_id, PatientSubmission.planned_infusion_on)
-        .where(PatientSubmission.patient_id == patient_id)).tuples())
+        .where(PatientSubmission.patient_id == patient_id))
+    return {submission_id: planned for submission_id, planned in rows}
