@@ -114,7 +114,7 @@ def test_a_nurse_links_a_submission_to_another_patient_then_splits_it_off(
     linked = post(client, f"/staff/submissions/{world.own['clear']}/patient",
                   {"patient": ids[world.own["risks"]]}, follow_redirects=True)
     assert "Linked. The submission is now on the patient you chose." in text_of(linked)
-    assert "with 2 checklists in all" in text_of(linked)
+    assert "All 2 checklists from this patient" in text_of(linked)
     george = text_of(client.get(f"/staff/patients/{ids[world.own['risks']]}"))
     assert reference in george
     # Ana had no other checklist: she is gone.
