@@ -25,7 +25,7 @@ NEW_TABLES = {"patients", "patient_submissions", "attempts"}
 
 
 @pytest.fixture
-def empty_app(empty_database: str, tmp_path: Path,
+def unmigrated_app(empty_database: str, tmp_path: Path,
               monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     app = make_app(tmp_path / "instance", empty_database, monkeypatch)
     yield app
@@ -45,8 +45,8 @@ def _still_append_only() -> None:
 
 
 def test_the_patients_migration_goes_down_and_up_and_init_db_links_old_submissions(
-        empty_app: Flask) -> None:
-    with empty_app.app_context():
+        unmigrated_app: Flask) -> None:
+    with unmigrated_app.app_context():
         maintenance.init_db(demo=True)
         demo = registry.get_agency("demo")
         sent = [submit(demo, "nothing-to-flag").id, submit(demo, "nothing-to-flag").id]

@@ -12,6 +12,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,14 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from ivig_home import timezones
 from ivig_home.db import db
-from ivig_home.models import IssuedPdf, Submission
+from ivig_home.models import Agency, IssuedPdf, Submission
+from ivig_home.patients.matching import patient_ids_of
 from tests.apps import QUICK_STOP, SQLITE_FILE, dispose, make_app
 from tests.browser import AXE, AXE_TAGS, SCREENSHOTS
 from tests.pdf_tools import loose, text_of
-from tests.staff.support import PASSWORD, STAFF_CONFIG, World, build_world
+from tests.staff.support import PASSWORD, STAFF_CONFIG, World, build_world, submit_for
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1280, 375)
@@ -341,3 +344,52 @@ def test_save_item_3_by_keyboard_comes_back_to_item_3_saying_so(
         context.close()
     assert not any(problems.values()), json.dumps(problems, indent=1)
     assert len(problems) == (2 if script else 0)
+
+
+def test_the_patient_pages_pass_axe_at_both_widths_and_a_link_is_made_by_keyboard(
+        browser: Any, live: tuple[str, World]) -> None:
+    url, world = live
+    with world.app.app_context():  # coming infusions, and a second checklist for George
+        today = timezones.today(db.session.get(Agency, world.own["agency"]).time_zone)
+        demo, day = db.session.get(Agency, world.own["agency"]), lambda n: (
+            today + timedelta(days=n)).isoformat()
+        george = submit_for(demo, "clinical-risk-factors", planned_infusion_date=day(1)).id
+        submit_for(demo, "nothing-to-flag", planned_infusion_date=day(9))
+        planned = {"george": george, "patient": patient_ids_of([george])[george]}
+    page = _page(browser, url)
+    _sign_in(page, "nurse@demo.test")
+    problems: dict[str, Any] = {}
+    for name, path in (("patients", "/staff/patients"),
+                       ("patient", f"/staff/patients/{planned['patient']}"),
+                       ("submission-patient", f"/staff/submissions/{planned['george']}")):
+        page.goto(path)
+        page.wait_for_load_state()
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            if name == "submission-patient":
+                page.locator("details.patient-link__more").evaluate("box => box.open = true")
+            if violations := axe_violations(page):
+                problems[f"{name} {width}"] = violations
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 0:
+                problems[f"{name} {width} sideways scroll"] = overflow
+            page.screenshot(path=str(SCREENSHOTS / f"staff-patients-{name}-{width}.png"),
+                            full_page=True)
+    assert not problems, json.dumps(problems, indent=1)
+    # The patient box: choose Mei Chen with the keyboard and link the checklist to her.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()  # the choices closed again, as a nurse first sees them
+    page.get_by_text("This checklist is about someone else").focus()
+    page.keyboard.press("Enter")  # opens the choices
+    page.get_by_label("Link this checklist to another patient").focus()
+    page.keyboard.press("ArrowDown")  # Ana Ruiz
+    page.keyboard.press("ArrowDown")  # Mei Chen (sorted by name)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Linked. The submission is now on the patient you chose.")
+           ).to_be_visible()
+    with world.app.app_context():
+        moved = patient_ids_of([planned["george"], world.own["emergency"]])
+    assert page.url.endswith("#patient") and len(set(moved.values())) == 1
+    page.context.close()
