@@ -33,6 +33,7 @@ ACTION_WORDS = {
     "viewed_patient": "Opened a patient's page",
     "linked_patient": "Linked the submission to another patient",
     "split_patient": "Split the submission off to a new patient",
+    "invited_patient": "Invited a patient before an infusion",
 }
 
 

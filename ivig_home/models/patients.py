@@ -59,3 +59,30 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     failures: Mapped[int] = mapped_column(default=0)
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class Invitation(db.Model):  # type: ignore[name-defined,misc]
+    """An invitation to fill in the checklist before one planned infusion.
+
+    The link's token is stored only as a keyed hash; it opens after the patient's date of
+    birth, and is good until the end of the day after the infusion (the agency's clock).
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"),
+                                           index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"),
+                                            index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    infusion_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Who made it: a staff user's email address, an API token's prefix or "command line".
+    created_by: Mapped[str] = mapped_column(String(254))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The draft its link started, and the submission that draft became (the patient's).
+    draft_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    submission_id: Mapped[str | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL"))

@@ -1,7 +1,7 @@
 """The Patients page: each patient's next planned infusion and the state of its checklist.
 
-Until invitations exist, the next planned infusion is the one the patient's latest checklist
-was for, if it is still to come, and that checklist is sent for it.
+The next infusion is the soonest of the patient's invitations from today on and the one
+their latest checklist was for, if it is still to come (that checklist is sent for it).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ivig_home.db import db
-from ivig_home.models import Patient, PatientSubmission
+from ivig_home.models import Invitation, Patient, PatientSubmission
+from ivig_home.patients.invitations import invitation_state, upcoming
 from ivig_home.patients.matching import patient_identity
 
 PAGE_SIZE = 50
@@ -51,7 +52,7 @@ class PatientRow:
     date_of_birth: str
     next_infusion: date | None
     last_planned: date | None
-    latest_at: datetime
+    latest_at: datetime | None
     submissions: int
     state: str
 
@@ -71,52 +72,78 @@ class PatientsPage:
     pages: int
 
 
-def _latest(agency_id: int) -> list[tuple[str, datetime, date | None, int]]:
-    """Return (patient id, latest checklist's time, its planned date, number of checklists)
-    for each of the agency's patients, from plain columns only."""
+def _latest(agency_id: int) -> dict[str, tuple[datetime | None, date | None, int]]:
+    """Return (latest checklist's time, its planned date, number of checklists) for each of
+    the agency's patients, those with none included, from plain columns only."""
     latest = (select(PatientSubmission.patient_id,
                      func.max(PatientSubmission.created_at).label("latest_at"),
                      func.count().label("count"))
-              .join(Patient, Patient.id == PatientSubmission.patient_id)
-              .where(Patient.agency_id == agency_id)
               .group_by(PatientSubmission.patient_id).subquery())
     rows = db.session.execute(
-        select(latest.c.patient_id, latest.c.latest_at, PatientSubmission.planned_infusion_on,
+        select(Patient.id, latest.c.latest_at, PatientSubmission.planned_infusion_on,
                latest.c.count)
-        .join(PatientSubmission, (PatientSubmission.patient_id == latest.c.patient_id)
-              & (PatientSubmission.created_at == latest.c.latest_at)))
-    found: dict[str, tuple[str, datetime, date | None, int]] = {}
+        .outerjoin(latest, latest.c.patient_id == Patient.id)
+        .outerjoin(PatientSubmission, (PatientSubmission.patient_id == Patient.id)
+                   & (PatientSubmission.created_at == latest.c.latest_at))
+        .where(Patient.agency_id == agency_id))
+    found: dict[str, tuple[datetime | None, date | None, int]] = {}
     for patient_id, latest_at, planned, count in rows:
-        found.setdefault(patient_id, (patient_id, latest_at, planned, int(count)))
-    return list(found.values())
+        found.setdefault(patient_id, (latest_at, planned, int(count or 0)))
+    return found
 
 
-def _order(entry: tuple[str, datetime, date | None, int], today: date) -> tuple[Any, ...]:
+@dataclass(frozen=True)
+class _Entry:
+    patient_id: str
+    latest_at: datetime | None
+    planned: date | None
+    count: int
+    next_infusion: date | None
+    state: str
+
+
+def _entry(patient_id: str, latest: tuple[datetime | None, date | None, int],
+           invitation: Invitation | None, today: date) -> _Entry:
+    """Work out a patient's next infusion and its checklist's state."""
+    latest_at, planned, count = latest
+    from_checklist = planned if planned is not None and planned >= today else None
+    if invitation is not None and (from_checklist is None
+                                   or invitation.infusion_on <= from_checklist):
+        state = invitation_state(invitation)
+        return _Entry(patient_id, latest_at, planned, count, invitation.infusion_on,
+                      checklist_state(invitation.infusion_on, today, sent=state == "sent",
+                                      invitation=state))
+    return _Entry(patient_id, latest_at, planned, count, from_checklist,
+                  checklist_state(from_checklist, today, sent=from_checklist is not None))
+
+
+def _order(entry: _Entry) -> tuple[Any, ...]:
     """Coming infusions first, soonest first; then the rest, latest checklist first."""
-    patient_id, latest_at, planned, _ = entry
-    if planned is not None and planned >= today:
-        return (0, planned.toordinal(), -latest_at.timestamp(), patient_id)
-    return (1, 0, -latest_at.timestamp(), patient_id)
+    latest = -entry.latest_at.timestamp() if entry.latest_at else 0.0
+    if entry.next_infusion is not None:
+        return (0, entry.next_infusion.toordinal(), latest, entry.patient_id)
+    return (1, 0, latest, entry.patient_id)
 
 
 def patients_page(agency_id: int, today: date, page: int = 1) -> PatientsPage:
     """Return one page of the agency's patients; only that page's names are decrypted."""
-    entries = sorted(_latest(agency_id), key=lambda entry: _order(entry, today))
+    invited = upcoming(agency_id, today)
+    entries = sorted((_entry(patient_id, latest, invited.get(patient_id), today)
+                      for patient_id, latest in _latest(agency_id).items()), key=_order)
     total = len(entries)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = entries[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     patients = {patient.id: patient for patient in db.session.scalars(
-        select(Patient).where(Patient.id.in_([entry[0] for entry in shown])))}
+        select(Patient).where(Patient.id.in_([entry.patient_id for entry in shown])))}
     rows = []
-    for patient_id, latest_at, planned, count in shown:
-        identity = patient_identity(patients[patient_id])
-        coming = planned if planned is not None and planned >= today else None
+    for entry in shown:
+        identity = patient_identity(patients[entry.patient_id])
         rows.append(PatientRow(
-            id=patient_id, name=str(identity.get("name") or ""),
-            date_of_birth=str(identity.get("date_of_birth") or ""), next_infusion=coming,
-            last_planned=planned, latest_at=latest_at, submissions=count,
-            state=checklist_state(coming, today, sent=coming is not None)))
+            id=entry.patient_id, name=str(identity.get("name") or ""),
+            date_of_birth=str(identity.get("date_of_birth") or ""),
+            next_infusion=entry.next_infusion, last_planned=entry.planned,
+            latest_at=entry.latest_at, submissions=entry.count, state=entry.state))
     return PatientsPage(rows=rows, total=total, page=page, pages=pages)
 
 

@@ -21,7 +21,7 @@ from ivig_home.audit.log import audit_entry, patient_detail
 from ivig_home.checklist import parse_date
 from ivig_home.crypto import lookup_hash, seal, sealed_context, unseal
 from ivig_home.db import db, usable_key, utcnow
-from ivig_home.models import Patient, PatientSubmission, Submission
+from ivig_home.models import Invitation, Patient, PatientSubmission, Submission
 
 # Hyphens and dots between parts of a name separate them, as spaces do; apostrophes and
 # every other mark are dropped (O'Brien, OBrien); letters lose their accents (José, Jose).
@@ -58,7 +58,7 @@ def patient_identity(patient: Patient) -> dict[str, Any]:
     return identity
 
 
-def _set_identity(patient: Patient, identity: dict[str, Any]) -> None:
+def set_identity(patient: Patient, identity: dict[str, Any]) -> None:
     patient.identity_enc = seal({key: identity.get(key) for key in IDENTITY_KEYS},
                                 _context(patient.id))
 
@@ -75,7 +75,7 @@ def new_patient(agency_id: int, identity: dict[str, Any]) -> Patient:
                       match_hash=match_hash(agency_id, identity.get("name") or "",
                                             identity.get("date_of_birth") or "")
                       or f"unmatched:{secrets.token_hex(16)}")
-    _set_identity(patient, identity)
+    set_identity(patient, identity)
     db.session.add(patient)
     return patient
 
@@ -107,13 +107,20 @@ def link_new_submission(submission: Submission, answers: dict[str, Any]) -> Pati
     The patient's name and phone become the ones this newest checklist gives.
     """
     identity = _identity_of(answers)
-    patient = find_patient(submission.agency_id, identity["name"],
-                           identity["date_of_birth"] or "")
+    invited = db.session.scalar(select(Invitation).where(
+        Invitation.draft_id == submission.draft_id))
+    if invited is not None:
+        # Opened with the patient's date of birth: the invited patient, whatever name is typed.
+        invited.submission_id = submission.id
+        patient = db.session.get(Patient, invited.patient_id)
+    else:
+        patient = find_patient(submission.agency_id, identity["name"],
+                               identity["date_of_birth"] or "")
     if patient is None:
         patient = new_patient(submission.agency_id, identity)
     else:
         known = patient_identity(patient)
-        _set_identity(patient, {**known, "name": identity["name"] or known.get("name"),
+        set_identity(patient, {**known, "name": identity["name"] or known.get("name"),
                                 "phone": identity["phone"] or known.get("phone")})
     db.session.add(PatientSubmission(submission_id=submission.id, patient_id=patient.id,
                                      created_at=submission.created_at,
@@ -177,10 +184,12 @@ def submissions_of(patient: Patient) -> list[Submission]:
 
 
 def _drop_if_empty(patient_id: str) -> bool:
-    """Delete a patient left with no submission; return whether it was deleted."""
+    """Delete a patient left with no submission and no invitation; return whether it was."""
     left = db.session.scalar(select(func.count()).select_from(PatientSubmission)
                              .where(PatientSubmission.patient_id == patient_id))
-    if left:
+    invited = db.session.scalar(select(func.count()).select_from(Invitation)
+                                .where(Invitation.patient_id == patient_id))
+    if left or invited:
         return False
     db.session.execute(delete(Patient).where(Patient.id == patient_id))
     return True
@@ -232,8 +241,9 @@ def split_off(submission: Submission, actor: str, address: str | None) -> Patien
 
 
 def purge_patients() -> int:
-    """Delete every patient left with no submission (after retention); return how many."""
-    orphan = ~exists().where(PatientSubmission.patient_id == Patient.id)
+    """Delete every patient left with no submission and no invitation; return how many."""
+    orphan = (~exists().where(PatientSubmission.patient_id == Patient.id)
+              & ~exists().where(Invitation.patient_id == Patient.id))
     result = db.session.execute(delete(Patient).where(orphan))
     db.session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -13,7 +13,7 @@ from ivig_home import timezones
 from ivig_home.audit.log import audit, patient_detail
 from ivig_home.db import db
 from ivig_home.models import Patient, Submission
-from ivig_home.patients import listing, matching
+from ivig_home.patients import invitations, listing, matching
 from ivig_home.staff import bp, client_address, current_staff, own_submission
 from ivig_home.staff.queue import STATUS_LABELS, severity_counts
 
@@ -46,21 +46,49 @@ def patients() -> str:
                            page_url=lambda number: url_for("staff.patients", page=number))
 
 
-@bp.get("/patients/<patient_id>")
-@login_required
-def patient(patient_id: str) -> str:
-    """Show one patient and their checklists over time, the newest first."""
-    found = own_patient(patient_id)
-    user = current_staff()
+def render_patient(found: Patient, status: int = 200, **extra: Any) -> tuple[str, int]:
+    """Render a patient's page: who, their invitations, and their checklists."""
     planned = listing.planned_dates(found.id)
     history = [{"submission": submission, "counts": severity_counts(submission),
                 "planned": planned.get(submission.id),
                 "status_label": STATUS_LABELS[submission.status]}
                for submission in reversed(matching.submissions_of(found))]
+    invited = [{**invitations.details(invitation), "infusion_on": invitation.infusion_on,
+                "expires_at": invitation.expires_at}
+               for invitation in invitations.patient_invitations(found.id)]
+    user = current_staff()
     audit("viewed_patient", actor=user.email, address=client_address(),
           agency_id=user.agency_id, detail=patient_detail(found.id))
-    return render_template("staff/patient.html", patient=found,
-                           identity=matching.patient_identity(found), history=history)
+    return render_template("staff/patient.html", patient=found, invited=invited,
+                           identity=matching.patient_identity(found), history=history,
+                           states=listing.STATES, **extra), status
+
+
+@bp.get("/patients/<patient_id>")
+@login_required
+def patient(patient_id: str) -> tuple[str, int]:
+    """Show one patient and their checklists over time, the newest first."""
+    return render_patient(own_patient(patient_id))
+
+
+@bp.post("/patients/<patient_id>/invitations")
+@login_required
+def invite(patient_id: str) -> tuple[str, int]:
+    """Invite the patient before an infusion; the page shows the link once."""
+    found = own_patient(patient_id)
+    user = current_staff()
+    infusion = str(request.form.get("infusion_date", "")).strip()[:40]
+    email = str(request.form.get("email", "")).strip()[:300]
+    try:
+        made = invitations.invite_patient(found, infusion, actor=user.email, email=email)
+    except invitations.InvitationRefused as refused:
+        return render_patient(found, 400, invite_error=(refused.field, str(refused)),
+                              typed={"infusion_date": infusion, "email": email})
+    audit("invited_patient", actor=user.email, address=client_address(),
+          agency_id=user.agency_id, detail=patient_detail(found.id))
+    base = str(current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    return render_patient(found, new_link=f"{base}{made.path}",
+                          new_infusion=made.invitation.infusion_on)
 
 
 def patient_link(submission: Submission) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from tests.apps import dispose, make_app
 from tests.store_support import table_names
 
 BEFORE = "d4f6a8c0e2b5"
-NEW_TABLES = {"patients", "patient_submissions", "attempts"}
+NEW_TABLES = {"patients", "patient_submissions", "attempts", "invitations"}
 
 
 @pytest.fixture

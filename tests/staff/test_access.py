@@ -85,6 +85,8 @@ ROUTES = [
     Route("GET", "/staff/submissions/{clear}/reopen", "own", redirects=True),
     Route("GET", "/staff/patients", "page"),
     Route("GET", "/staff/patients/{patient}", "own"),
+    Route("POST", "/staff/patients/{patient}/invitations", "own",
+          {"infusion_date": "2099-01-02"}, shows_page=True),
     Route("POST", "/staff/submissions/{risks}/patient", "own"),
     Route("POST", "/staff/submissions/{risks}/patient/split", "own"),
     Route("GET", "/staff/password", "page"),

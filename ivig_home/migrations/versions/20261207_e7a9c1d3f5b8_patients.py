@@ -1,15 +1,15 @@
-"""Patients of an agency, which submission is whose, attempts counted in the database, and
-the audit actions for patient pages.
+"""Patients of an agency, which submission is whose, invitations, attempts counted in the
+database, and the audit actions for patient pages.
 
 New tables only: patients, patient_submissions (a submission's patient; a row per
-submission, so submissions itself is not rebuilt) and attempts. The audit log's allowed
-actions grow by four. On SQLite that check is changed by rebuilding audit_log, which drops
+submission, so submissions itself is not rebuilt), invitations and attempts. The audit log's allowed
+actions grow by five. On SQLite that check is changed by rebuilding audit_log, which drops
 its append-only triggers with the old table: they are made again here (as in e4a6c8f0b2d4).
 
 Existing submissions get their patients from `ivig-home link-patients`, which `init-db`
 runs after upgrading: matching needs the keys, which a migration does not hold.
 
-A downgrade drops the three tables and the audit entries of the four new actions.
+A downgrade drops the four tables and the audit entries of the five new actions.
 
 Revision ID: e7a9c1d3f5b8
 Revises: d4f6a8c0e2b5
@@ -31,7 +31,7 @@ OLD_ACTIONS = ("viewed", "downloaded", "reviewed", "exported", "logged_in", "fai
                "locked_out", "user_added", "user_disabled", "user_enabled", "settings_changed",
                "reopened")
 NEW_ACTIONS = OLD_ACTIONS + ("viewed_patients", "viewed_patient", "linked_patient",
-                             "split_patient")
+                             "split_patient", "invited_patient")
 MESSAGE = "the audit log is append-only"
 SQLITE_TRIGGERS = tuple(
     f"""CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log
@@ -99,6 +99,35 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_attempts")),
     )
     op.create_index(op.f("ix_attempts_locked_until"), "attempts", ["locked_until"])
+    op.create_table(
+        "invitations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("patient_id", sa.String(length=32), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("infusion_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=254), nullable=False),
+        sa.Column("opened_at", sa.DateTime(), nullable=True),
+        sa.Column("draft_id", sa.String(length=64), nullable=True),
+        sa.Column("submission_id", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(["agency_id"], ["agencies.id"],
+                                name=op.f("fk_invitations_agency_id_agencies"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"],
+                                name=op.f("fk_invitations_patient_id_patients"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"],
+                                name=op.f("fk_invitations_submission_id_submissions"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
+        sa.UniqueConstraint("draft_id", name=op.f("uq_invitations_draft_id")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_invitations_token_hash")),
+    )
+    op.create_index(op.f("ix_invitations_agency_id"), "invitations", ["agency_id"])
+    op.create_index(op.f("ix_invitations_expires_at"), "invitations", ["expires_at"])
+    op.create_index(op.f("ix_invitations_patient_id"), "invitations", ["patient_id"])
     _allow_actions(NEW_ACTIONS)
 
 
@@ -123,6 +152,9 @@ def downgrade() -> None:
     """Drop the three tables and the audit entries only the new actions could make."""
     _delete_new_entries()
     _allow_actions(OLD_ACTIONS)
+    for index in ("patient_id", "expires_at", "agency_id"):
+        op.drop_index(op.f(f"ix_invitations_{index}"), table_name="invitations")
+    op.drop_table("invitations")
     op.drop_index(op.f("ix_attempts_locked_until"), table_name="attempts")
     op.drop_table("attempts")
     op.drop_index("ix_patient_submissions_patient", table_name="patient_submissions")
