@@ -23,11 +23,11 @@ def _page(found: Invitation, form: InvitationForm, status: int = 200, **extra: o
         lock_minutes=int(invitations.LOCK.total_seconds() // 60), **extra), status
 
 
-@bp.route("/<slug>/i/<token>", methods=["GET", "POST"])
+@bp.route("/<slug>/i/<invitation_token>", methods=["GET", "POST"])
 @limiter.limit(_resume_limit, methods=["POST"])
-def invitation(token: str) -> Page:
+def invitation(invitation_token: str) -> Page:
     """Ask for the date of birth; open the invitation's checklist when it is the patient's."""
-    found = invitations.find_invitation(g.agency, token)
+    found = invitations.find_invitation(g.agency, invitation_token)
     if found is None:
         abort(404)
     posted = request.method == "POST"
