@@ -1,4 +1,4 @@
-"""The `ivig-home` commands about patients: invite."""
+"""The `ivig-home` commands about patients: invite, send-reminders."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from ivig_home.agencies.registry import get_agency
 from ivig_home.patients import invitations
+from ivig_home.staff import invitation_mail
 
 
 @click.command("invite")
@@ -39,10 +40,23 @@ def invite_command(slug: str, name: str, date_of_birth: str, infusion_date: str,
         sys.exit(2)
     base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     invitation = made.invitation
+    if invitation_mail.email_invitation(current_app, invitation):
+        click.echo("The invitation was emailed to the patient.")
     click.echo(f"Invitation for the infusion on {invitation.infusion_on.isoformat()}, "
                f"patient {invitation.patient_id}; the link works until "
                f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC and is shown only now.")
     click.echo(f"{base}{made.path}")
 
 
-PATIENT_COMMANDS = [invite_command]
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Email the reminders due now (by default 3 days and 1 day before), each once.
+
+    Run it from a timer, like deliver-webhooks; without a mail server it sends nothing.
+    """
+    count = invitation_mail.send_reminders(current_app)
+    click.echo(f"{count} reminders sent.")
+
+
+PATIENT_COMMANDS = [invite_command, send_reminders_command]

@@ -64,8 +64,9 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
 class Invitation(db.Model):  # type: ignore[name-defined,misc]
     """An invitation to fill in the checklist before one planned infusion.
 
-    The link's token is stored only as a keyed hash; it opens after the patient's date of
-    birth, and is good until the end of the day after the infusion (the agency's clock).
+    The link's token is the keyed hash of `nonce` (so a reminder can give the same link, and
+    the database alone gives none); it is found by its own keyed hash. It opens after the
+    patient's date of birth and is good until the end of the day after the infusion.
     """
 
     __tablename__ = "invitations"
@@ -76,6 +77,7 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"),
                                             index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(64))
     infusion_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -86,3 +88,7 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
     draft_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     submission_id: Mapped[str | None] = mapped_column(
         ForeignKey("submissions.id", ondelete="SET NULL"))
+    # When the invitation was emailed, and the fewest days before the infusion a reminder
+    # was emailed at (3, then 1): each is sent once.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_days: Mapped[int | None] = mapped_column()

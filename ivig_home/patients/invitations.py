@@ -1,7 +1,9 @@
 """Invitations: a link for a patient to fill in the checklist before one planned infusion.
 
-The link is /a/<slug>/i/<token>: the token has 192 random bits and only its keyed hash is
-stored. It is good until the end of the day after the infusion, in the agency's time zone,
+The link is /a/<slug>/i/<token>: the token is the keyed hash (under the app's hashing key)
+of 192 random bits stored with the invitation, and is found by its own keyed hash; the
+database alone gives no working link, and a reminder can give the same link again. It is
+good until the end of the day after the infusion, in the agency's time zone,
 and opens only after the patient's date of birth; five wrong dates lock it for 15 minutes,
 counted in the database for every worker at once.
 """
@@ -62,8 +64,19 @@ class NewInvitation:
 
 
 def token_hash(token: str) -> str:
-    """Return the keyed hash an invitation's token is stored as."""
+    """Return the keyed hash an invitation's token is found by."""
     return lookup_hash("invitation-token", token)
+
+
+def link_token(nonce: str) -> str:
+    """Return the link's token made from an invitation's nonce (256 bits, hex)."""
+    return lookup_hash("invitation-link", nonce)
+
+
+def link_path(invitation: Invitation) -> str:
+    """Return the path of an invitation's link, /a/<slug>/i/<token>."""
+    agency = db.session.get(Agency, invitation.agency_id)
+    return f"/a/{agency.slug if agency else ''}/i/{link_token(invitation.nonce)}"
 
 
 def expiry(infusion_on: date, zone: str | None) -> datetime:
@@ -126,9 +139,10 @@ def invite_patient(patient: Patient, infusion_date: str, *, actor: str,
     address = _email(email)
     if address:
         set_identity(patient, {**known, "email": address})
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    nonce = secrets.token_urlsafe(TOKEN_BYTES)
+    token = link_token(nonce)
     invitation = Invitation(agency_id=agency.id, patient_id=patient.id,
-                            token_hash=token_hash(token), infusion_on=infusion,
+                            token_hash=token_hash(token), nonce=nonce, infusion_on=infusion,
                             created_at=utcnow(), expires_at=expiry(infusion, agency.time_zone),
                             created_by=actor[:254])
     db.session.add(invitation)
@@ -212,6 +226,33 @@ def upcoming(agency_id: int, today: date) -> dict[str, Invitation]:
             .order_by(Invitation.infusion_on, Invitation.id.desc())):
         found.setdefault(invitation.patient_id, invitation)
     return found
+
+
+def email_text(agency_name: str, infusion: str, link: str, *,
+               reminder: bool) -> tuple[str, str]:
+    """Return the subject and body of an invitation or reminder email: the agency's name,
+    the infusion date and the link; never a name, an answer or health information."""
+    subject = (f"Reminder: your checklist before your infusion on {infusion}" if reminder
+               else f"Your checklist before your infusion on {infusion}")
+    body = (f"{agency_name} asks you to fill in the checklist before your infusion on "
+            f"{infusion}.\n\nOpen this link and enter the date of birth of the person "
+            f"having IVIG:\n\n{link}\n\nThe link works until the end of the day after the "
+            f"infusion. If you have already sent the checklist, there is nothing more to do."
+            f"\n\nQuestions? Call {agency_name}.\n")
+    return subject, body
+
+
+def reminders_due(invitation: Invitation, today: date, days: tuple[int, ...]) -> int | None:
+    """Return the reminder (days before the infusion) to send now, or None.
+
+    Each reminder is sent once; after a missed run only the nearest one is sent.
+    """
+    if invitation.submission_id is not None:
+        return None
+    left = (invitation.infusion_on - today).days
+    due = [day for day in days if 0 <= left <= day
+           and (invitation.reminded_days is None or day < invitation.reminded_days)]
+    return min(due) if due else None
 
 
 def details(invitation: Invitation) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from ivig_home.audit.log import audit, patient_detail
 from ivig_home.db import db
 from ivig_home.models import Patient, Submission
 from ivig_home.patients import invitations, listing, matching
-from ivig_home.staff import bp, client_address, current_staff, own_submission
+from ivig_home.staff import bp, client_address, current_staff, invitation_mail, own_submission
 from ivig_home.staff.queue import STATUS_LABELS, severity_counts
 
 
@@ -87,7 +87,8 @@ def invite(patient_id: str) -> tuple[str, int]:
     audit("invited_patient", actor=user.email, address=client_address(),
           agency_id=user.agency_id, detail=patient_detail(found.id))
     base = str(current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-    return render_patient(found, new_link=f"{base}{made.path}",
+    emailed = invitation_mail.email_invitation(current_app, made.invitation)
+    return render_patient(found, new_link=f"{base}{made.path}", emailed=emailed,
                           new_infusion=made.invitation.infusion_on)
 
 
