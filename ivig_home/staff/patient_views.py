@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -53,10 +54,12 @@ def render_patient(found: Patient, status: int = 200, **extra: Any) -> tuple[str
                 "planned": planned.get(submission.id),
                 "status_label": STATUS_LABELS[submission.status]}
                for submission in reversed(matching.submissions_of(found))]
-    invited = [{**invitations.details(invitation), "infusion_on": invitation.infusion_on,
-                "expires_at": invitation.expires_at}
-               for invitation in invitations.patient_invitations(found.id)]
     user = current_staff()
+    zone = user.agency.time_zone
+    invited = [{**invitations.details(invitation), "infusion_on": invitation.infusion_on,
+                "last_day": timezones.local_date(invitation.expires_at - timedelta(seconds=1),
+                                                 zone)}
+               for invitation in invitations.patient_invitations(found.id)]
     audit("viewed_patient", actor=user.email, address=client_address(),
           agency_id=user.agency_id, detail=patient_detail(found.id))
     return render_template("staff/patient.html", patient=found, invited=invited,

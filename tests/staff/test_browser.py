@@ -350,9 +350,9 @@ def test_the_patient_pages_pass_axe_at_both_widths_and_a_link_is_made_by_keyboar
         browser: Any, live: tuple[str, World]) -> None:
     url, world = live
     with world.app.app_context():  # coming infusions, and a second checklist for George
-        today = timezones.today(db.session.get(Agency, world.own["agency"]).time_zone)
-        demo, day = db.session.get(Agency, world.own["agency"]), lambda n: (
-            today + timedelta(days=n)).isoformat()
+        demo = db.session.get(Agency, world.own["agency"])
+        today = timezones.today(demo.time_zone)
+        day = lambda n: (today + timedelta(days=n)).isoformat()  # noqa: E731
         george = submit_for(demo, "clinical-risk-factors", planned_infusion_date=day(1)).id
         submit_for(demo, "nothing-to-flag", planned_infusion_date=day(9))
         planned = {"george": george, "patient": patient_ids_of([george])[george]}
@@ -377,9 +377,8 @@ def test_the_patient_pages_pass_axe_at_both_widths_and_a_link_is_made_by_keyboar
             page.screenshot(path=str(SCREENSHOTS / f"staff-patients-{name}-{width}.png"),
                             full_page=True)
     assert not problems, json.dumps(problems, indent=1)
-    # The patient box: choose Mei Chen with the keyboard and link the checklist to her.
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.reload()  # the choices closed again, as a nurse first sees them
+    page.reload()  # the patient box closed again: link George's checklist to Mei by keyboard
     page.get_by_text("This checklist is about someone else").focus()
     page.keyboard.press("Enter")  # opens the choices
     page.get_by_label("Link this checklist to another patient").focus()
@@ -392,4 +391,10 @@ def test_the_patient_pages_pass_axe_at_both_widths_and_a_link_is_made_by_keyboar
     with world.app.app_context():
         moved = patient_ids_of([planned["george"], world.own["emergency"]])
     assert page.url.endswith("#patient") and len(set(moved.values())) == 1
+    page.goto(f"/staff/patients/{moved[planned['george']]}")  # Mei's page: invite her
+    page.get_by_label("Planned infusion date").fill(day(2))
+    page.get_by_role("button", name="Make the invitation").click()
+    expect(page.get_by_text("it is shown only now")).to_be_visible()
+    assert not axe_violations(page)
+    page.screenshot(path=str(SCREENSHOTS / "staff-patients-invited-1280.png"), full_page=True)
     page.context.close()
