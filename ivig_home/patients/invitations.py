@@ -154,7 +154,7 @@ def find_invitation(agency: Agency, token: str) -> Invitation | None:
     """Return the agency's live invitation with this token, or None."""
     if not usable_key(token) or len(token) < 20:
         return None
-    found = db.session.scalar(select(Invitation).where(
+    found: Invitation | None = db.session.scalar(select(Invitation).where(
         Invitation.token_hash == token_hash(token)))
     if found is None or found.agency_id != agency.id or found.expires_at <= utcnow():
         return None

@@ -105,8 +105,9 @@ def patient_link(submission: Submission) -> dict[str, Any] | None:
     choices = sorted(((other.id, matching.patient_identity(other)) for other in others),
                      key=lambda choice: (matching.normal_name(choice[1].get("name") or ""),
                                          str(choice[1].get("date_of_birth") or "")))
+    current = db.session.get(Patient, link.patient_id)
     return {"patient_id": link.patient_id,
-            "count": len(matching.submissions_of(db.session.get(Patient, link.patient_id))),
+            "count": len(matching.submissions_of(current)) if current else 0,
             "choices": choices}
 
 
