@@ -19,6 +19,7 @@ from ivig_home.agencies import registry
 from ivig_home.db import db
 from ivig_home.intake import drafts
 from ivig_home.models import Submission
+from ivig_home.patients import invitations
 from tests.answers import answers_today
 from tests.gunicorn_server import GunicornServer, HttpPatient, free_port
 from tests.patient.client import token_in
@@ -232,3 +233,23 @@ def test_the_resume_lock_holds_across_two_workers_and_two_servers(app: Flask) ->
         assert statuses == [200] * 5 + [429]
         # Now the address is locked everywhere, even for the right code.
         assert [_try(server, code) for server in (first, second, first, second)] == [429] * 4
+
+
+def test_the_invitation_lock_holds_across_two_workers_and_two_servers(app: Flask) -> None:
+    with app.app_context():
+        made = invitations.invite(registry.get_agency("demo"),  # type: ignore[arg-type]
+                                  "Ana Ruiz", "1971-04-02", "2099-01-02", actor="command line")
+    env = served_env(app, IVIG_HOME_RATELIMIT_STORAGE_URI="memory://",
+                     IVIG_HOME_RESUME_RATE_LIMIT="1000 per minute")
+
+    def opened(server: GunicornServer, year: str) -> int:
+        visitor = HttpPatient(server.url)
+        _, _, page = visitor.request("GET", made.path)
+        return visitor.request("POST", made.path, {
+            "csrf_token": token_in(page.decode()), **BIRTH, "date_of_birth-year": year})[0]
+
+    with GunicornServer(env, workers=2) as first, GunicornServer(env, workers=2) as second:
+        # Five wrong dates, spread over both servers: the fifth locks it everywhere.
+        assert [opened(server, "1980") for server in (first, second) * 2 + (first,)] == [
+            200, 200, 200, 200, 429]
+        assert [opened(server, "1971") for server in (second, first)] == [429, 429]
