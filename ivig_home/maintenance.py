@@ -136,7 +136,7 @@ def purge(now: datetime | None = None) -> tuple[int, int]:
             submissions += len(batch)
     patients = purge_patients()
     purge_attempts(now)
-    logger.info("purge: deleted %d expired drafts, %d submissions past retention and %d "
+    logger.info("purge: deleted %d expired drafts and %d submissions past retention, and %d "
                 "patients with no submission left", drafts, submissions, patients)
     return drafts, submissions
 
