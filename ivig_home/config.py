@@ -47,6 +47,12 @@ DEFAULTS: dict[str, Any] = {
     # Webhook URLs must be https to public addresses; True also allows http and private,
     # loopback and link-local addresses (tests, or receivers on a private network).
     "WEBHOOK_ALLOW_PRIVATE_HOSTS": False,
+    # Failed resumes (a code and date of birth that open nothing) from one address, counted
+    # in the database so every worker and app server sees them, before it is locked out.
+    "RESUME_FAILURE_LIMIT": 10,
+    "RESUME_LOCK_MINUTES": 15,
+    # Days before an invitation's infusion that `ivig-home send-reminders` emails a reminder.
+    "REMINDER_DAYS": [3, 1],
     # Staff sign-in: attempts per address, and minutes without activity before signing out.
     "STAFF_LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
     "STAFF_IDLE_MINUTES": 15,

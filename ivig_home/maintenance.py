@@ -34,10 +34,13 @@ from ivig_home.models import (
     Draft,
     FlagReview,
     IssuedPdf,
+    Patient,
     ReviewedPdf,
     ReviewReopening,
     Submission,
 )
+from ivig_home.patients.attempts import purge_attempts
+from ivig_home.patients.matching import link_unlinked, purge_patients
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,7 @@ SEALED: list[tuple[Any, str, str]] = [
     (FlagReview, "note_enc", "submission_id"),
     (Agency, "webhook_secret_enc", "id"),
     (ReviewReopening, "reason_enc", "submission_id"),
+    (Patient, "identity_enc", "id"),
 ]
 BATCH = 200
 
@@ -110,7 +114,10 @@ def forget_old_keys() -> list[str]:
 
 
 def purge(now: datetime | None = None) -> tuple[int, int]:
-    """Delete expired drafts and submissions older than RETENTION_DAYS; return both counts."""
+    """Delete expired drafts and submissions older than RETENTION_DAYS; return both counts.
+
+    Patients left with no submission go with them, and so do old counts of failed tries.
+    """
     now = now or utcnow()
     result = db.session.execute(delete(Draft).where(Draft.expires_at <= now))
     drafts = cast(CursorResult[Any], result).rowcount
@@ -127,8 +134,10 @@ def purge(now: datetime | None = None) -> tuple[int, int]:
                 Submission.id.in_([s.id for s in batch])))
             db.session.commit()
             submissions += len(batch)
-    logger.info("purge: deleted %d expired drafts and %d submissions past retention",
-                drafts, submissions)
+    patients = purge_patients()
+    purge_attempts(now)
+    logger.info("purge: deleted %d expired drafts and %d submissions past retention, and %d "
+                "patients with no submission left", drafts, submissions, patients)
     return drafts, submissions
 
 
@@ -160,5 +169,6 @@ def init_db(demo: bool = False) -> None:
     protect_sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
     upgrade()
     ensure_keys()
+    link_unlinked()  # submissions stored before patients existed get theirs
     if demo:
         ensure_demo_agency()

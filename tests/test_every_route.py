@@ -24,6 +24,7 @@ from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry
 from ivig_home.agencies import registry as agencies
 from ivig_home.api import fhir
+from ivig_home.patients import invitations
 from tests.answers import answers_today
 from tests.headers import assert_security_headers
 from tests.images import png
@@ -42,7 +43,7 @@ SAMPLES: dict[str, Any] = {
 }
 AGENCY_ORIGIN = "https://harbour-health.example"
 FRAMED = ("embed.",)
-FROM_DATA = {"draft_id", "user_id", "submission_id"}
+FROM_DATA = {"draft_id", "user_id", "submission_id", "patient_id", "invitation_token"}
 DRAFT_KINDS = ("in_progress", "sent")
 VISITORS = {"anonymous": None, "nurse": "nurse@demo.test", "admin": "admin@demo.test",
             "api token": None}
@@ -89,9 +90,12 @@ def samples(world: World, as_user: Callable[[str | None], FlaskClient]) -> dict[
         agencies.update_agency(demo, allowed_origins=[AGENCY_ORIGIN])
         agencies.set_logo(demo, png(), "image/png")
         token = tokens.create_token(demo, "every route")[1]
+        invited = invitations.invite(demo, "Ana Ruiz", "1971-04-02", "2099-01-02",
+                                     actor="command line").token
     return {**SAMPLES, "draft_id": {"in_progress": in_progress.draft_id,
                                     "sent": sent.draft_id},
-            "user_id": world.own["user"], "submission_id": world.own["clear"], "token": token}
+            "user_id": world.own["user"], "submission_id": world.own["clear"], "token": token,
+            "patient_id": world.own["patient"], "invitation_token": invited}
 
 
 def urls_for(rule: Rule, samples: dict[str, Any]) -> Iterator[str]:

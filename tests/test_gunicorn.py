@@ -15,8 +15,11 @@ import redis
 from flask import Flask
 from sqlalchemy import select
 
+from ivig_home.agencies import registry
 from ivig_home.db import db
+from ivig_home.intake import drafts
 from ivig_home.models import Submission
+from ivig_home.patients import invitations
 from tests.answers import answers_today
 from tests.gunicorn_server import GunicornServer, HttpPatient, free_port
 from tests.patient.client import token_in
@@ -204,3 +207,54 @@ def test_the_master_freezes_what_it_loaded_before_forking_a_worker() -> None:
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+BIRTH = {"date_of_birth-day": "2", "date_of_birth-month": "4", "date_of_birth-year": "1971"}
+
+
+def _try(server: GunicornServer, code: str) -> int:
+    """Post one resume from a fresh connection, as a new visitor would; return the status."""
+    visitor = HttpPatient(server.url)
+    _, _, page = visitor.request("GET", "/a/demo/resume")
+    status, _, _ = visitor.request("POST", "/a/demo/resume", {
+        "csrf_token": token_in(page.decode()), "code": code, **BIRTH})
+    return status
+
+
+def test_the_resume_lock_holds_across_two_workers_and_two_servers(app: Flask) -> None:
+    with app.app_context():
+        draft = drafts.start_draft(registry.get_agency("demo"))  # type: ignore[arg-type]
+        drafts.save_draft(draft, {"patient_name": "Ana Ruiz", "date_of_birth": "1971-04-02"},
+                          "today")
+        code = drafts.issue_resume_code(draft)
+    # Flask-Limiter counts in memory, per worker: it never stops these tries.
+    env = served_env(app, IVIG_HOME_RATELIMIT_STORAGE_URI="memory://",
+                     IVIG_HOME_RESUME_RATE_LIMIT="1000 per minute",
+                     IVIG_HOME_RESUME_FAILURE_LIMIT="6")
+    with GunicornServer(env, workers=2) as first, GunicornServer(env, workers=2) as second:
+        assert len(first.workers()) == len(second.workers()) == 2
+        # Six wrong codes, three to each server (two workers each): no process saw them all.
+        statuses = [_try(server, "KKKK-KKKK") for server in (first, second) * 3]
+        assert statuses == [200] * 5 + [429]
+        # Now the address is locked everywhere, even for the right code.
+        assert [_try(server, code) for server in (first, second, first, second)] == [429] * 4
+
+
+def test_the_invitation_lock_holds_across_two_workers_and_two_servers(app: Flask) -> None:
+    with app.app_context():
+        made = invitations.invite(registry.get_agency("demo"),  # type: ignore[arg-type]
+                                  "Ana Ruiz", "1971-04-02", "2099-01-02", actor="command line")
+    env = served_env(app, IVIG_HOME_RATELIMIT_STORAGE_URI="memory://",
+                     IVIG_HOME_RESUME_RATE_LIMIT="1000 per minute")
+
+    def opened(server: GunicornServer, year: str) -> int:
+        visitor = HttpPatient(server.url)
+        _, _, page = visitor.request("GET", made.path)
+        return visitor.request("POST", made.path, {
+            "csrf_token": token_in(page.decode()), **BIRTH, "date_of_birth-year": year})[0]
+
+    with GunicornServer(env, workers=2) as first, GunicornServer(env, workers=2) as second:
+        # Five wrong dates, spread over both servers: the fifth locks it everywhere.
+        assert [opened(server, "1980") for server in (first, second) * 2 + (first,)] == [
+            200, 200, 200, 200, 429]
+        assert [opened(server, "1971") for server in (second, first)] == [429, 429]

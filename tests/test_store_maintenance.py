@@ -102,8 +102,8 @@ def test_rotate_key_keeps_every_submission_readable(db_app: Flask,
     new = keyring().current_id
     assert new != old and f"New key {new}" in result.output
     # 3 submissions x (identity, answers, assessment, PDF, note, reviewed PDF, re-opening
-    # reason) + 4 drafts
-    assert "25 stored values re-encrypted" in result.output
+    # reason) + 4 drafts + their one patient (the same name and date of birth each time)
+    assert "26 stored values re-encrypted" in result.output
     assert _key_ids() == {new}
     _everything_reads(ids)
 

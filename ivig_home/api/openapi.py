@@ -47,11 +47,14 @@ SCHEMAS: dict[str, Any] = {
                "additionalProperties": False},
     "SubmissionBrief": {
         "type": "object",
-        "required": ["id", "reference", "created", "status", "highest_severity", "counts",
-                     "links"],
+        "required": ["id", "reference", "patient_id", "created", "status", "highest_severity",
+                     "counts", "links"],
         "properties": {
             "id": {"type": "string"},
             "reference": {"type": "string", "example": "HKT-4829"},
+            "patient_id": {"type": "string", "nullable": True,
+                           "description": "The patient's opaque id: the same for every "
+                                          "submission about the same person, never a name."},
             "created": STAMP,
             "status": {"type": "string", "enum": ["new", "in_review", "reviewed"]},
             "highest_severity": {"type": "string", "enum": SEVERITIES, "nullable": True},

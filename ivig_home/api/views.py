@@ -23,6 +23,7 @@ from ivig_home.db import db
 from ivig_home.intake.pdf import issued_pdf, pdf_filenames
 from ivig_home.intake.submissions import get_submission, submission_answers, submission_assessment
 from ivig_home.models import Submission
+from ivig_home.patients.matching import patient_ids_of
 
 FHIR_JSON = "application/fhir+json"
 PER_PAGE = 50
@@ -76,12 +77,18 @@ def _since() -> datetime | None:
                             "'2026-11-21T09:00:00Z'.") from None
 
 
-def brief(submission: Submission) -> dict[str, Any]:
-    """Return a submission as a list entry: ids, dates, status and counts, no patient data."""
+def brief(submission: Submission, patient_id: str | None = None) -> dict[str, Any]:
+    """Return a submission as a list entry: ids, dates, status and counts, no patient data.
+
+    The patient is named by their opaque id only (`patient_id`: given, or looked up).
+    """
     sid = submission.id
+    if patient_id is None:
+        patient_id = patient_ids_of([sid]).get(sid)
     return {
         "id": sid,
         "reference": submission.reference,
+        "patient_id": patient_id,
         "created": submission.created_at.isoformat(timespec="seconds"),
         "status": submission.status,
         "highest_severity": submission.highest_severity,
@@ -114,7 +121,9 @@ def submissions() -> Response:
     rows = db.session.scalars(select(Submission).where(*where)
                               .order_by(Submission.created_at, Submission.id)
                               .offset((page - 1) * per_page).limit(per_page))
-    data = [brief(submission) for submission in rows]
+    page_rows = list(rows)
+    patients = patient_ids_of([submission.id for submission in page_rows])
+    data = [brief(submission, patients.get(submission.id)) for submission in page_rows]
     more = page * per_page < total
     args = {key: value for key, value in request.args.items() if key in ("since", "per_page")}
     record("viewed")

@@ -9,9 +9,9 @@ from ivig_home.models import AUDIT_ACTIONS, AuditEntry, Submission
 
 # The only details an entry may carry, so none can hold patient data: which PDF was
 # downloaded, the summary as issued or the n-th filed reviewed PDF; whose password an
-# administrator set (a staff account's id).
+# administrator set (a staff account's id); which patient (their opaque id, never a name).
 AUDIT_DETAIL = re.compile(r"(summary|reviewed [1-9][0-9]{0,3}"
-                          r"|password of user [1-9][0-9]{0,9})\Z")
+                          r"|password of user [1-9][0-9]{0,9}|patient [A-Za-z0-9_-]{22})\Z")
 SUMMARY = "summary"  # the PDF as issued with the submission
 
 
@@ -27,7 +27,8 @@ def audit_entry(action: str, *, submission: Submission | None = None, actor: str
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; expected one of {AUDIT_ACTIONS}")
     if detail is not None and not AUDIT_DETAIL.match(detail):
-        raise ValueError("an audit detail is 'summary', 'reviewed N' or 'password of user N'")
+        raise ValueError("an audit detail is 'summary', 'reviewed N', 'password of user N' "
+                         "or 'patient ID'")
     entry = AuditEntry(
         action=action,
         actor=actor[:254],
@@ -53,6 +54,11 @@ def audit(action: str, *, submission: Submission | None = None, actor: str = "pa
 def password_set_detail(user_id: int) -> str:
     """Return the detail of an administrator setting the password of account `user_id`."""
     return f"password of user {user_id}"  # with the action "settings_changed"
+
+
+def patient_detail(patient_id: str) -> str:
+    """Return the detail naming a patient by their opaque id (a patient's page, a link)."""
+    return f"patient {patient_id}"
 
 
 def reviewed_detail(number: int) -> str:

@@ -29,6 +29,11 @@ ACTION_WORDS = {
     "user_disabled": "Turned off a staff account",
     "user_enabled": "Turned on a staff account",
     "settings_changed": "Changed the agency's settings",
+    "viewed_patients": "Looked at the patients",
+    "viewed_patient": "Opened a patient's page",
+    "linked_patient": "Linked the submission to another patient",
+    "split_patient": "Split the submission off to a new patient",
+    "invited_patient": "Invited a patient before an infusion",
 }
 
 

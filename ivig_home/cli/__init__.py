@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 
 from ivig_home.cli.agencies import AGENCY_COMMANDS
 from ivig_home.cli.checklist import CHECKLIST_COMMANDS
+from ivig_home.cli.patients import PATIENT_COMMANDS
 from ivig_home.cli.staff import STAFF_COMMANDS
 from ivig_home.cli.store import STORE_COMMANDS
 
@@ -29,5 +30,6 @@ def main() -> None:
     cli.main(prog_name="ivig-home")
 
 
-for _command in [*CHECKLIST_COMMANDS, *STORE_COMMANDS, *STAFF_COMMANDS, *AGENCY_COMMANDS]:
+for _command in [*CHECKLIST_COMMANDS, *STORE_COMMANDS, *STAFF_COMMANDS, *AGENCY_COMMANDS,
+                 *PATIENT_COMMANDS]:
     cli.add_command(_command)

@@ -1,4 +1,5 @@
-"""The `ivig-home` commands that look after the database: init-db, rotate-key, purge, backup."""
+"""The `ivig-home` commands that look after the database: init-db, rotate-key, purge, backup,
+link-patients."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask.cli import with_appcontext
 
 from ivig_home import maintenance
 from ivig_home.crypto import keyring
+from ivig_home.patients.matching import link_unlinked
 
 
 @click.command("init-db")
@@ -73,4 +75,13 @@ def backup_command(path: Path) -> None:
                "IVIG_HOME_ENCRYPTION_KEYS and IVIG_HOME_HMAC_KEY values) somewhere safe too.")
 
 
-STORE_COMMANDS = [init_db_command, rotate_key_command, purge_command, backup_command]
+@click.command("link-patients")
+@with_appcontext
+def link_patients_command() -> None:
+    """Give every submission without a patient its patient (init-db also does)."""
+    count = link_unlinked()
+    click.echo(f"{count} submissions linked to their patients.")
+
+
+STORE_COMMANDS = [init_db_command, rotate_key_command, purge_command, backup_command,
+                  link_patients_command]

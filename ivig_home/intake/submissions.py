@@ -18,6 +18,7 @@ from ivig_home.intake.drafts import AFTER_SUBMISSION, save_draft, start_draft
 from ivig_home.intake.signals import announce_submission, storing_submission
 from ivig_home.models import Agency, Draft, IssuedPdf, Submission
 from ivig_home.models.intake import NO_FLAG_RANK
+from ivig_home.patients.matching import link_new_submission
 
 REFERENCE_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 REFERENCE_DIGITS = "0123456789"
@@ -85,6 +86,8 @@ def _build(draft: Draft, assessment: Assessment, pdf: bytes | None, actor: str,
     draft.dob_check = None
     draft.expires_at = min(draft.expires_at, utcnow() + AFTER_SUBMISSION)
     audit_entry("submitted", submission=submission, actor=actor, address=address)
+    # Before the signal: what its receivers send (a webhook) names the patient by id.
+    link_new_submission(submission, answers)
     storing_submission.send(current_app._get_current_object(), submission=submission)
     return submission
 

@@ -14,7 +14,8 @@ from ivig_home.models._checks import one_of
 AUDIT_ACTIONS = ("viewed", "downloaded", "reviewed", "exported", "logged_in", "failed_login",
                  "purged", "submitted", "flag_reviewed", "viewed_queue", "logged_out",
                  "locked_out", "user_added", "user_disabled", "user_enabled", "settings_changed",
-                 "reopened")
+                 "reopened", "viewed_patients", "viewed_patient", "linked_patient",
+                 "split_patient", "invited_patient")
 
 
 class AuditEntry(db.Model):  # type: ignore[name-defined,misc]

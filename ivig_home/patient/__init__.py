@@ -24,9 +24,16 @@ def init_app(app: Flask) -> None:
     """Register the patient checklist, its translations, its rate limits and the embed."""
     # Each module adds its routes to the blueprint as it is imported.
     from ivig_home import i18n
-    from ivig_home.patient import embed, pdf_views, send_views, step_views, views
+    from ivig_home.patient import (
+        embed,
+        invitation_views,
+        pdf_views,
+        send_views,
+        step_views,
+        views,
+    )
 
-    del pdf_views, send_views, step_views
+    del invitation_views, pdf_views, send_views, step_views
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     i18n.init_app(app)

@@ -123,5 +123,11 @@ class ResumeForm(SignedForm):
     date_of_birth = DateAnswerField(item=load().items["date_of_birth"])
 
 
+class InvitationForm(SignedForm):
+    """The date of birth that opens an invitation's link."""
+
+    date_of_birth = DateAnswerField(item=load().items["date_of_birth"])
+
+
 class StartForm(SignedForm):
     """The start button: only its token is posted."""

@@ -7,6 +7,7 @@ id in the URL is the draft's capability, and every form's CSRF token works witho
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -32,10 +33,18 @@ from ivig_home.intake import drafts
 from ivig_home.limits import limiter
 from ivig_home.patient.csrf import csrf_failed
 from ivig_home.patient.forms import ResumeForm, StartForm
+from ivig_home.patients import attempts
 
 
 def _resume_limit() -> str:
     return str(current_app.config.get("RESUME_RATE_LIMIT", "5 per minute;30 per day"))
+
+
+def _resume_lock() -> tuple[int, timedelta]:
+    """Return how many failed resumes from one address lock it, and for how long."""
+    config = current_app.config
+    return (int(config.get("RESUME_FAILURE_LIMIT", 10)),
+            timedelta(minutes=int(config.get("RESUME_LOCK_MINUTES", 15))))
 
 
 def _start_limit() -> str:
@@ -120,6 +129,12 @@ def resume() -> tuple[str, int] | str | BaseResponse:
     if csrf_failed(form):
         return render_template("patient/resume.html", form=form, failed=False,
                                token_refused=True), 400
+    # Failed tries from this address, counted in the database: every worker sees them.
+    address_key = attempts.attempt_key("resume", request.remote_addr or "")
+    limit, lock = _resume_lock()
+    if attempts.locked(address_key):
+        return render_template("patient/resume.html", form=form, failed=False,
+                               locked_minutes=int(lock.total_seconds() // 60)), 429
     birth = form.date_of_birth
     code = str(form.code.data or "").strip()
     birth.message = birth.process_errors[0] if birth.process_errors else None
@@ -130,8 +145,12 @@ def resume() -> tuple[str, int] | str | BaseResponse:
     if code and birth.data:
         draft = drafts.resume_draft(code, birth.data)
     if draft is None:
+        failed = bool(code and birth.data)
+        if failed and attempts.record_failure(address_key, limit=limit, lock=lock):
+            return render_template("patient/resume.html", form=form, failed=False,
+                                   locked_minutes=int(lock.total_seconds() // 60)), 429
         return render_template("patient/resume.html", form=form, code_message=code_message,
-                               failed=bool(code and birth.data)), 200
+                               failed=failed), 200
     # A draft opened through another agency's page continues under its own agency.
     return redirect(url_for(".step", slug=draft.agency.slug, draft_id=draft.id,
                             section_id=draft.step or "about"), 303)

@@ -147,4 +147,4 @@ def init_app(app: Flask) -> None:
     errors.AREA_PAGES[f"{bp.url_prefix}/"] = error_page
 
 
-from ivig_home.staff import admin, agency_views, auth, queue_views, review_views  # noqa: E402,F401  (routes on bp)
+from ivig_home.staff import admin, agency_views, auth, patient_views, queue_views, review_views  # noqa: E402,F401  (routes on bp)

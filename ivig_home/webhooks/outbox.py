@@ -29,6 +29,7 @@ from ivig_home.crypto import UnknownKey
 from ivig_home.db import db, utcnow
 from ivig_home.intake.signals import storing_submission
 from ivig_home.models import Agency, Submission, WebhookDelivery
+from ivig_home.patients.matching import patient_ids_of
 from ivig_home.webhooks import sender as webhook_sender
 
 EVENT = "submission.created"
@@ -51,7 +52,8 @@ def notice(submission: Submission) -> dict[str, Any]:
     """Return the webhook payload for a new submission: its type, when, and ids and counts.
 
     The envelope is Standard Webhooks' (type, timestamp, data); data is the submission's id
-    (for the API), its reference, when it was made and its flag counts, nothing else.
+    (for the API), its reference, its patient's opaque id, when it was made and its flag
+    counts, nothing else.
     """
     created = submission.created_at.isoformat(timespec="seconds")
     return {
@@ -60,6 +62,7 @@ def notice(submission: Submission) -> dict[str, Any]:
         "data": {
             "id": submission.id,
             "reference": submission.reference,
+            "patient_id": patient_ids_of([submission.id]).get(submission.id),
             "created": created,
             "counts": {severity: submission.count(severity)
                        for severity in ("emergency", "urgent", "discuss", "prepare", "note")},

@@ -225,15 +225,16 @@ def test_an_unknown_audit_action_is_refused(db_app: Flask) -> None:
 
 
 @pytest.mark.parametrize("detail", ["Mei Chen", "reviewed", "reviewed 0", "summary ", "reviewed 2x",
-                                    "reviewed 12345", "SUMMARY"])
+                                    "reviewed 12345", "SUMMARY", "patient Mei Chen",
+                                    "patient short"])
 def test_an_audit_detail_is_only_which_pdf(db_app: Flask, detail: str) -> None:
-    """A detail is 'summary', 'reviewed N' or 'password of user N', so it can never carry a
-    name or an answer."""
+    """A detail is 'summary', 'reviewed N', 'password of user N' or 'patient ID' (an opaque
+    id of 22 characters), so it can never carry a name or an answer."""
     with pytest.raises(ValueError, match="an audit detail is") as refused:
         audit_log.audit("downloaded", actor="nurse@example.org", detail=detail)
     # The value given is not echoed.
-    assert str(refused.value) == ("an audit detail is 'summary', 'reviewed N' or "
-                                  "'password of user N'")
+    assert str(refused.value) == ("an audit detail is 'summary', 'reviewed N', "
+                                  "'password of user N' or 'patient ID'")
     db.session.rollback()
     audit_log.audit("downloaded", actor="nurse@example.org", detail="reviewed 12")
     audit_log.audit("downloaded", actor="nurse@example.org", detail="summary")

@@ -18,7 +18,8 @@ from tests.browser import LiveServer
 from tests.patient.client import Patient
 
 # The browser tests start and resume many drafts from one address.
-GENEROUS_LIMITS = {"START_RATE_LIMIT": "1000 per minute", "RESUME_RATE_LIMIT": "1000 per minute"}
+GENEROUS_LIMITS = {"START_RATE_LIMIT": "1000 per minute", "RESUME_RATE_LIMIT": "1000 per minute",
+                   "RESUME_FAILURE_LIMIT": 1000}
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from ivig_home.checklist import assess
 from ivig_home.db import db
 from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency, Submission
+from ivig_home.patients.matching import patient_ids_of
 from ivig_home.staff import accounts
 from tests.answers import example
 
@@ -84,6 +85,7 @@ def build_world(app: Flask) -> World:
                "clear": submit_for(demo, "nothing-to-flag", minutes_ago=10).id,
                "agency": demo.id,
                "user": accounts.find_user("second@demo.test").id}  # type: ignore[union-attr]
+        own["patient"] = patient_ids_of([own["risks"]])[own["risks"]]
         other = {"risks": submit_for(harbour, "clinical-risk-factors").id,
                  "agency": harbour.id,
                  "user": accounts.find_user("nurse@harbour.test").id}  # type: ignore[union-attr]

@@ -81,6 +81,12 @@ ROUTES = [
     Route("GET", "/staff/submissions/{risks}/flags", "own", redirects=True),
     Route("GET", "/staff/submissions/{clear}/review", "own", redirects=True),
     Route("GET", "/staff/submissions/{clear}/reopen", "own", redirects=True),
+    Route("GET", "/staff/patients", "page"),
+    Route("GET", "/staff/patients/{patient}", "own"),
+    Route("POST", "/staff/patients/{patient}/invitations", "own",
+          {"infusion_date": "2099-01-02"}, shows_page=True),
+    Route("POST", "/staff/submissions/{risks}/patient", "own"),
+    Route("POST", "/staff/submissions/{risks}/patient/split", "own"),
     Route("GET", "/staff/password", "page"),
     Route("POST", "/staff/password", "page",
           {"current": PASSWORD, "new": "a brand new passphrase", "confirm":
@@ -166,6 +172,7 @@ def test_every_staff_route_is_in_the_matrix(world: World) -> None:
 def _as_rule(path: str) -> str:
     return (path.replace("{risks}", "<submission_id>").replace("{clear}", "<submission_id>")
             .replace("/" + FIRST_RISK, "/<item_id>").replace("{user}", "<int:user_id>")
+            .replace("{patient}", "<patient_id>")
             .replace("/reviewed/1.pdf", "/reviewed/<int(min=1, max=9999):number>.pdf"))
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,31 +16,17 @@ from playwright.sync_api import expect
 
 from ivig_home.db import db
 from ivig_home.models import IssuedPdf, Submission
-from tests.apps import SQLITE_FILE, dispose, make_app
 from tests.browser import SCREENSHOTS, serving
 from tests.pdf_tools import loose, text_of, ticked
 from tests.staff.browsing import axe_violations
 from tests.staff.browsing import open_page as _page
 from tests.staff.browsing import sign_in as _sign_in
-from tests.staff.support import STAFF_CONFIG, World, build_world
+from tests.staff.support import World, build_world
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1280, 375)
 
 
-@pytest.fixture(scope="module")
-def live(world_template: tuple[Path, World],
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:
-    """Serve a copy of the two agencies."""
-    template, built = world_template
-    instance = tmp_path_factory.mktemp("staff-live") / "instance"
-    shutil.copytree(template, instance)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        app = make_app(instance, f"sqlite:///{instance / SQLITE_FILE}", monkeypatch,
-                       **STAFF_CONFIG)
-    with serving(app) as url:
-        yield url, World(app, built.own, built.other)
-    dispose(app)
 
 
 def test_a_nurse_reviews_the_most_urgent_submission_and_downloads_both_pdfs(

@@ -28,6 +28,7 @@ from ivig_home.cli import cli
 from ivig_home.db import db, utcnow
 from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency, WebhookDelivery
+from ivig_home.patients.matching import patient_ids_of
 from ivig_home.webhooks import outbox as webhooks
 from tests.agency_support import make_agency, submit
 from tests.answers import answers_today, example
@@ -35,7 +36,7 @@ from tests.patient.client import Patient, section_form, token_in
 from tests.webhooks.receiver import Received, Receiver
 
 KEYS = {"type", "timestamp", "data"}
-DATA_KEYS = {"id", "reference", "created", "counts", "highest_severity"}
+DATA_KEYS = {"id", "reference", "patient_id", "created", "counts", "highest_severity"}
 
 
 def hooked(receiver: Receiver, slug: str = "hooked") -> Agency:
@@ -70,6 +71,8 @@ def test_the_library_verifies_a_real_notice_without_patient_data(
         assert data["id"] == submission.id and data["reference"] == submission.reference
         assert data["counts"] == assess(example("clinical-risk-factors")).to_dict()["counts"]
         assert data["highest_severity"] == "discuss"
+        # The patient by their opaque id alone, the same one the API gives.
+        assert data["patient_id"] == patient_ids_of([submission.id])[submission.id]
         assert got.headers["Content-Type"] == "application/json"
         assert got.headers["webhook-id"] == deliveries()[0].message_id
         assert re.fullmatch(r"msg_[0-9a-f]{32}", got.headers["webhook-id"])
