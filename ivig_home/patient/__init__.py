@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     """Register the patient checklist, its translations, its rate limits and the embed."""
     # Each module adds its routes to the blueprint as it is imported.
     from ivig_home import i18n
-    from ivig_home.patient import embed, pdf_views, send_views, step_views, views
+    from ivig_home.patient import compression, embed, pdf_views, send_views, step_views, views
 
     del pdf_views, send_views, step_views
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
@@ -33,3 +33,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.add_url_rule("/", "home", home)
     embed.init_app(app, views.bp)
+    compression.init_app(app)
