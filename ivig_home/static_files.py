@@ -11,9 +11,9 @@ The build folder (STATIC_BUILD_FOLDER, by default `static-build` in the instance
 holds one sub-folder per content of static/, named by its hash and made once: other
 processes and later starts on the same files reuse it; the three newest are kept.
 
-WhiteNoise answers before Flask, so its responses miss Flask's after_request functions: the
-security headers are added by its `add_headers_function`, and HSTS (over HTTPS only) by
-`strict_transport`. With `--debug` the files are served from static/ as they are, read
+WhiteNoise answers before Flask, so its responses miss Flask's after_request functions: a
+WSGI wrapper (`with_security_headers`) gives every response under /static/ the security
+headers, HSTS over HTTPS only. With `--debug` the files are served from static/ as they are, read
 again on each request, under their plain names.
 """
 
@@ -120,26 +120,28 @@ def immutable(_path: str, url: str) -> bool:
     return bool(HASHED_NAME.search(url))
 
 
-def add_security_headers(headers: Any, _path: str, url: str) -> None:
-    """Give a static file the headers every response has, and a year's caching when its
-    name is hashed (WhiteNoise's `add_headers_function`)."""
-    for name, value in security.HEADERS:
-        headers[name] = value
-    if immutable(_path, url):
+def cache_for_a_year(headers: Any, path: str, url: str) -> None:
+    """Cache a file with a hashed name for a year (WhiteNoise's `add_headers_function`)."""
+    if immutable(path, url):
         headers["Cache-Control"] = IMMUTABLE
 
 
-def strict_transport(wsgi_app: WsgiApp) -> WsgiApp:
-    """Add HSTS to a response sent over HTTPS that has none (WhiteNoise's static files)."""
+def with_security_headers(wsgi_app: WsgiApp, prefix: str) -> WsgiApp:
+    """Give every response under the static prefix the headers every response has, HSTS over
+    HTTPS: WhiteNoise's files, its 304s and its 405s never pass through Flask."""
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if not environ.get("PATH_INFO", "").startswith(prefix):
+            return wsgi_app(environ, start_response)
         secure = (environ.get("wsgi.url_scheme") == "https"
                   or environ.get("HTTP_X_FORWARDED_PROTO", "http") == "https")
+        wanted = [*security.HEADERS, *([("Strict-Transport-Security", security.HSTS)]
+                                       if secure else [])]
 
         def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
-            if secure and not any(name.lower() == "strict-transport-security"
-                                  for name, _ in headers):
-                headers.append(("Strict-Transport-Security", security.HSTS))
+            present = {name.lower() for name, _ in headers}
+            headers.extend((name, value) for name, value in wanted
+                           if name.lower() not in present)
             return start_response(status, headers, *args)
 
         return wsgi_app(environ, start)
@@ -154,7 +156,7 @@ def init_app(app: Flask) -> None:
     """
     source = Path(app.static_folder or "")
     options: dict[str, Any] = {"prefix": app.static_url_path, "allow_all_origins": False,
-                               "add_headers_function": add_security_headers}
+                               "add_headers_function": cache_for_a_year}
     if app.debug:
         server = WhiteNoise(app.wsgi_app, root=str(source), autorefresh=True, max_age=0,
                             **options)
@@ -171,4 +173,5 @@ def init_app(app: Flask) -> None:
                 values["filename"] = build.names[values["filename"]]
 
         app.url_defaults(hashed)
-    app.wsgi_app = strict_transport(server)  # type: ignore[method-assign]
+    app.wsgi_app = with_security_headers(  # type: ignore[method-assign]
+        server, f"{app.static_url_path}/")

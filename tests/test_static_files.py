@@ -80,6 +80,12 @@ def test_the_security_headers_and_hsts_come_with_static_files(app: Flask,
     missing = client.get("/static/css/no-such-sheet.css")
     assert missing.status_code == 404
     assert_security_headers(missing, "missing static file")
+    refused = client.delete(url)
+    assert refused.status_code == 405
+    assert_security_headers(refused, "static file, DELETE")
+    unchanged = client.get(url, headers={"If-None-Match": client.get(url).headers["ETag"]})
+    assert unchanged.status_code == 304
+    assert_security_headers(unchanged, "static file, not modified")
 
 
 def test_a_changed_file_gets_a_new_name_and_the_old_build_is_kept(tmp_path: Path) -> None:
