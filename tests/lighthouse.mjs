@@ -5,6 +5,8 @@ import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
 
 const CATEGORIES = ["performance", "accessibility", "best-practices"];
+const METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+                 "cumulative-layout-shift", "speed-index"];
 const pages = JSON.parse(process.argv[2]);
 for (const page of pages) {
   // A Chromium of its own for each page, as the command line does: a page visited leaves
@@ -33,6 +35,8 @@ for (const page of pages) {
       requests: requests.length,
       fonts: requests.filter((item) => item.resourceType === "Font").map((item) => item.url),
       runtimeError: lhr.runtimeError?.message ?? null,
+      metrics: Object.fromEntries(METRICS.map((name) => [
+        name, Math.round(lhr.audits[name].numericValue * 100) / 100])),
     }));
   } finally {
     await chrome.kill();

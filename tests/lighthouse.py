@@ -58,6 +58,7 @@ class Audit:
     error: str | None
     final_url: str
     document: int
+    metrics: dict[str, float]
 
 
 def server_env(instance: Path) -> dict[str, str]:
@@ -141,7 +142,8 @@ def audit(base: str, audited: list[Page], cookie: str) -> list[Audit]:
     lines = [json.loads(line) for line in finished.stdout.splitlines() if line.startswith("{")]
     assert len(lines) == len(audited), finished.stderr
     return [Audit(line["scores"], line["transferred"], line["requests"], line["fonts"],
-                  line["runtimeError"], line["finalUrl"], line["document"]) for line in lines]
+                  line["runtimeError"], line["finalUrl"], line["document"], line["metrics"])
+            for line in lines]
 
 
 def main() -> None:
@@ -169,6 +171,10 @@ def main() -> None:
               f"{results[0].transferred:,} bytes in {results[0].requests} requests "
               f"(the page itself {results[0].document:,})"
               f"{', fonts: ' + str(len(results[0].fonts)) if results[0].fonts else ''}")
+        for result in results:
+            if result.scores["performance"] < 100:
+                print(f"  {result.scores['performance']}: " + ", ".join(
+                    f"{name} {value:g}" for name, value in result.metrics.items()))
 
 
 if __name__ == "__main__":

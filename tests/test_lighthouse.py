@@ -33,7 +33,9 @@ def test_patient_and_care_team_pages_score_100_and_load_no_font(tmp_path: Path) 
     for number, page in enumerate(doubtful):
         runs[page.name] += [later[number].scores["performance"] for later in again]
     performance = {name: statistics.median(scores) for name, scores in runs.items()}
-    assert performance == {page.name: 100 for page in audited}, runs
+    slow = {page.name: result.metrics for page, result in zip(audited, first, strict=True)
+            if page in doubtful}
+    assert performance == {page.name: 100 for page in audited}, (runs, slow)
     for page, result in zip(audited, first, strict=True):
         assert result.final_url.endswith(page.path), (page.name, result.final_url)
         assert result.error is None, (page.name, result.error)
