@@ -4,8 +4,10 @@ patient pages compressed, care-team pages not (decision 19)."""
 from __future__ import annotations
 
 import gzip
+import multiprocessing
 import re
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import brotli
@@ -103,6 +105,23 @@ def test_a_changed_file_gets_a_new_name_and_the_old_build_is_kept(tmp_path: Path
     assert new.read_text().startswith("body { color: #222; }")
     assert (new.parent / f"{new.name}.br").is_file() and (new.parent / f"{new.name}.gz").is_file()
     assert static_files.make_build(source, root) == second  # the same files: the same build
+
+
+def build_in_another_process(source: Path, root: Path) -> str:
+    return str(static_files.make_build(source, root).folder)
+
+
+def test_workers_building_at_once_share_one_whole_build(tmp_path: Path) -> None:
+    """Without preloading, each gunicorn worker builds as it starts."""
+    root = tmp_path / "build"
+    with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("spawn")) as pool:
+        folders = set(pool.map(build_in_another_process, [STATIC] * 3, [root] * 3))
+    assert len(folders) == 1 and [path.name for path in root.iterdir()] == [
+        Path(folders.pop()).name]  # no half-made folder left behind
+    build = static_files.make_build(STATIC, root)
+    for name, hashed in build.names.items():
+        served = build.folder / static_files.FILES / hashed
+        assert served.read_bytes() == (STATIC / name).read_bytes(), name
 
 
 def test_in_debug_mode_files_are_served_as_they_are(tmp_path: Path,
