@@ -13,8 +13,8 @@ processes and later starts on the same files reuse it; the three newest are kept
 
 WhiteNoise answers before Flask, so its responses miss Flask's after_request functions: a
 WSGI wrapper (`with_security_headers`) gives every response under /static/ the security
-headers, HSTS over HTTPS only. With `--debug` the files are served from static/ as they are, read
-again on each request, under their plain names.
+headers, HSTS over HTTPS only. With `--debug` the files are served from static/ as they
+are, read again on each request, under their plain names.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def with_security_headers(wsgi_app: WsgiApp, prefix: str) -> WsgiApp:
 def init_app(app: Flask) -> None:
     """Serve static/ with WhiteNoise; hashed names from url_for unless in debug mode.
 
-    Call before any middleware that must see requests first (ProxyFix).
+    Call before serving.init_app: its ProxyFix must wrap this, to see every request first.
     """
     source = Path(app.static_folder or "")
     options: dict[str, Any] = {"prefix": app.static_url_path, "allow_all_origins": False,
