@@ -18,6 +18,7 @@ from ivig_home import (
     security,
     serving,
     staff,
+    static_files,
     timezones,
 )
 from ivig_home.api import views as api
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.database_url(app.instance_path))
+    static_files.init_app(app)
     serving.init_app(app)
     logs.init_app(app)
     security.init_app(app)

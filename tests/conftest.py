@@ -88,6 +88,14 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_FOLDER)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_static_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Build static/ once for the run, not into each app's own instance folder."""
+    os.environ["IVIG_HOME_STATIC_BUILD_FOLDER"] = str(tmp_path_factory.mktemp("static-build"))
+    yield
+    os.environ.pop("IVIG_HOME_STATIC_BUILD_FOLDER", None)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return an SQLite file migrated to the latest schema, to copy for each test."""

@@ -83,7 +83,8 @@ def test_each_error_is_a_page_in_the_form_style(
     assert f'<h1 class="heading-xl">{title}</h1>' in page
     assert words in page
     assert 'class="skip-link"' in page
-    assert "/static/css/base.css" in page and "/static/css/patient.css" in page
+    assert re.search(r"/static/css/base\.[0-9a-f]{12}\.css", page)
+    assert re.search(r"/static/css/patient\.[0-9a-f]{12}\.css", page)
     assert "Traceback" not in page and "Ana Ruiz" not in page and "werkzeug" not in page
     assert_security_headers(response, title)
     assert response.headers["Cache-Control"] == "no-store"

@@ -16,8 +16,8 @@ DATA_FILES = {PACKAGE / "checklist" / "ivig_home_v1.toml"}
 # Flask's per-request namespaces are made to be written to: they are not patches.
 REQUEST_NAMESPACES = {"g", "request", "session"}
 INFRASTRUCTURE = {"app", "config", "crypto", "db", "errors", "gunicorn_logs", "health", "i18n",
-                  "limits", "locales", "logs", "maintenance", "security", "serving", "timezones",
-                  "wsgi"}
+                  "limits", "locales", "logs", "maintenance", "security", "serving", "static_files",
+                  "timezones", "wsgi"}
 
 
 def packages() -> list[str]:

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     # Each module adds its routes to the blueprint as it is imported.
     from ivig_home import i18n
     from ivig_home.patient import (
+        compression,
         embed,
         invitation_views,
         pdf_views,
@@ -40,3 +41,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.add_url_rule("/", "home", home)
     embed.init_app(app, views.bp)
+    compression.init_app(app)

@@ -16,7 +16,7 @@ from tests.patient.client import Patient, section_form, token_in
 
 HOST = "https://www.harbour.example"
 SCRIPTS = Path(__file__).resolve().parents[2] / "static" / "js"
-FRAME_SCRIPT = re.compile(r'<script src="/static/js/embed-frame\.js"[^>]*>')
+FRAME_SCRIPT = re.compile(r'<script src="/static/js/embed-frame\.[0-9a-f]{12}\.js"[^>]*>')
 # What a browser says when it loads a page in a frame, and as a whole tab.
 IN_FRAME = {"Sec-Fetch-Dest": "iframe"}
 ON_ITS_OWN = {"Sec-Fetch-Dest": "document"}
