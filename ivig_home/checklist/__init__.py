@@ -1,11 +1,13 @@
 """The checklist domain: its definition and the engine. No web, database or PDF code."""
 
+from ivig_home.checklist import caregiver
 from ivig_home.checklist.definition import (
     Checklist,
     DefinitionError,
     Item,
     Section,
     Source,
+    Step,
     load,
     long_date,
 )
@@ -26,5 +28,5 @@ __all__ = [
     "long_date",
     "NOT_A_DECISION", "NOT_A_DECISION_PATIENT", "WORDING", "Assessment", "Checklist",
     "DefinitionError", "Flag", "InvalidAnswers", "Item", "Problem", "Section", "Severity",
-    "Source", "assess", "is_asked", "load", "parse_date", "prune", "validate",
+    "Source", "Step", "assess", "caregiver", "is_asked", "load", "parse_date", "prune", "validate",
 ]
