@@ -75,7 +75,7 @@ def test_header_names_patient_agency_completion_reference_and_checklist() -> Non
     for expected in ("Harbour Home Infusion, phone 555-0142", TITLE, "Patient Mei Chen",
                      "Date of birth: 30 September 1988 (age 38)", "Completed by: The patient",
                      "Completed: 21 November 2026 at 09:14 UTC", "Reference: HKT-4829",
-                     "Checklist: ivig_home version 1.0.1"):
+                     "Checklist: ivig_home version 1.1.0"):
         assert expected in text
     caregiver = text_of(example_pdf("clinical-risk-factors"), first=1, last=1)
     assert "Completed by: A caregiver" in caregiver
@@ -88,7 +88,7 @@ def test_every_page_has_the_footer(name: str) -> None:
     assert total >= 2
     for number in range(1, total + 1):
         page = text_of(pdf, first=number, last=number)
-        assert f"Reference HKT-4829 Page {number} of {total} Checklist ivig_home version 1.0.1" \
+        assert f"Reference HKT-4829 Page {number} of {total} Checklist ivig_home version 1.1.0" \
             in page
 
 

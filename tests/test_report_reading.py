@@ -18,7 +18,7 @@ from tests.pdf_tools import EXAMPLE_NAMES, example_pdf, text_of
 
 TITLE = "IVIG home-infusion readiness checklist: summary for the care team"
 # The footer is drawn on every page as an artifact, outside the tag tree (PDF/UA).
-FOOTER_WORDS = {"Reference", "HKT-4829", "Page", "of", "Checklist", "ivig_home", "1.0.1",
+FOOTER_WORDS = {"Reference", "HKT-4829", "Page", "of", "Checklist", "ivig_home", "1.1.0",
                 *map(str, range(1, 10))}
 
 

@@ -7,7 +7,6 @@ from ivig_home.checklist.definition import (
     Item,
     Section,
     Source,
-    Step,
     load,
     long_date,
 )
@@ -22,6 +21,7 @@ from ivig_home.checklist.engine import (
     prune,
     validate,
 )
+from ivig_home.checklist.pages import Step
 from ivig_home.checklist.severity import NOT_A_DECISION, NOT_A_DECISION_PATIENT, WORDING, Severity
 
 __all__ = [

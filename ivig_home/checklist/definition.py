@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -11,7 +10,8 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from ivig_home.checklist import caregiver
+from ivig_home.checklist import caregiver, pages
+from ivig_home.checklist.pages import Step
 from ivig_home.checklist.severity import Severity
 
 CHOICE_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -195,28 +195,6 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Step:
-    """One page of the checklist: some of a section's items, in order.
-
-    The first step of a section has the section's id; an item with `new_step` starts the
-    next one. Only the first step shows the section's intro."""
-
-    id: str
-    section: Section
-    items: tuple[Item, ...]
-
-    @property
-    def title(self) -> str:
-        """Return the section's title: every step of a section carries it."""
-        return self.section.title
-
-    @property
-    def intro(self) -> str:
-        """Return the section's intro on its first step, '' on the others."""
-        return self.section.intro if self.id == self.section.id else ""
-
-
-@dataclass(frozen=True)
 class Checklist:
     """The whole checklist: its identity, sources, sections and items."""
 
@@ -234,21 +212,7 @@ class Checklist:
     @cached_property
     def steps(self) -> tuple[Step, ...]:
         """Return the pages of the checklist in order (worked out once)."""
-        return tuple(step for section in self.sections for step in _steps(section))
-
-
-STEP_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-RESERVED_STEP_IDS = {"help-now", "sent", "summary.pdf", "resume", "theme.css"}
-
-
-def _steps(section: Section) -> list[Step]:
-    """Split a section into its steps: a new one starts at each item with `new_step`."""
-    found: list[tuple[str, list[Item]]] = [(section.id, [])]
-    for item in section.items:
-        if item.new_step:
-            found.append((item.new_step, []))
-        found[-1][1].append(item)
-    return [Step(step_id, section, tuple(items)) for step_id, items in found]
+        return tuple(step for section in self.sections for step in pages.split(section))
 
 
 def _fail(item: str, message: str) -> DefinitionError:
@@ -357,7 +321,8 @@ def parse(document: Mapping[str, Any]) -> Checklist:
         sections.append(Section(
             raw_section["id"], raw_section["title"], raw_section.get("intro", ""), tuple(items),
             raw_section.get("caregiver_title", ""), raw_section.get("caregiver_intro", "")))
-    _check_steps(sections)
+    for item_id, problem in pages.problems(sections):
+        raise _fail(item_id, problem)
     for item_id, problem in caregiver.problems(sections):
         raise _fail(item_id, problem)
     for item in seen.values():
@@ -368,22 +333,6 @@ def parse(document: Mapping[str, Any]) -> Checklist:
         raise DefinitionError("checklist definition: [checklist] needs an id and a version")
     return Checklist(str(head["id"]), str(head["version"]), str(head.get("title", "")),
                      sources, tuple(sections))
-
-
-def _check_steps(sections: list[Section]) -> None:
-    """Refuse a step id that is not a plain lower-case name, is used twice, or could be
-    mistaken for another page of the checklist."""
-    taken = {section.id for section in sections} | RESERVED_STEP_IDS
-    for section in sections:
-        for item in section.items:
-            if not item.new_step:
-                continue
-            if item is section.items[0]:
-                raise _fail(item.id, "the first item of a section starts its step already")
-            if not STEP_ID.match(item.new_step) or item.new_step in taken:
-                raise _fail(item.id, f"new_step '{item.new_step}' must be a new lower-case "
-                                     "name (letters, digits and '-') used by no other step")
-            taken.add(item.new_step)
 
 
 def parse_text(text: str) -> Checklist:

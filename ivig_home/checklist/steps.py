@@ -10,8 +10,9 @@ from functools import cache
 from typing import Any
 
 from ivig_home.checklist import Flag, Item, Severity, is_asked, load, validate
-from ivig_home.checklist.definition import FlagRule, Step
+from ivig_home.checklist.definition import FlagRule
 from ivig_home.checklist.engine import flags_so_far
+from ivig_home.checklist.pages import Step
 
 CONFIRM = "confirm"  # the last step: check your answers, then send
 HELP_NOW = (Severity.EMERGENCY, Severity.URGENT)
@@ -61,8 +62,9 @@ def previous(section: Step, answers: Mapping[str, Any] | None = None) -> Step | 
 def for_someone_else(section: Step, answers: Mapping[str, Any]) -> bool:
     """Return whether a caregiver fills in this step: the answers say so, and the step comes
     after the one that asked (its questions then speak of the patient, not to them)."""
-    asked_in = next(s for s in sections() if any(i.id == COMPLETED_BY for i in s.items))
-    return answers.get(COMPLETED_BY) == "caregiver" and number(section) > number(asked_in)
+    order = list(load().items)
+    return (answers.get(COMPLETED_BY) == "caregiver" and bool(section.items)
+            and order.index(section.items[0].id) > order.index(COMPLETED_BY))
 
 
 def is_complete(section: Step, answers: Mapping[str, Any], today: date) -> bool:

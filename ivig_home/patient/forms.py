@@ -10,7 +10,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 
-from ivig_home.checklist import Step, is_asked, load, prune, steps, validate
+from ivig_home.checklist import Step, is_asked, load, prune, validate
 from ivig_home.patient import wording
 from ivig_home.patient.csrf import DraftForm, SignedForm
 from ivig_home.patient.fields import (
@@ -92,18 +92,16 @@ class StepResult:
 
 
 @cache
-def step_form_class(section_id: str) -> type[StepForm]:
-    """Return the form class for a step: one field per item, named by the item id."""
-    section = steps.find(section_id)
-    if section is None:
-        raise KeyError(section_id)
+def step_form_class(section: Step) -> type[StepForm]:
+    """Return the form class for a step: one field per item, named by the item id (made
+    once per step)."""
     fields: dict[str, Any] = {"section": section}
     for item in section.items:
         if hasattr(StepForm, item.id):
             raise ValueError(f"item id '{item.id}' clashes with a form attribute")
         kind = PhoneAnswerField if item.input == "tel" else FIELD_TYPES[item.type]
         fields[item.id] = kind(item=item)
-    return type(f"{section_id.title()}StepForm", (StepForm,), fields)
+    return type(f"{section.id.title().replace('-', '')}StepForm", (StepForm,), fields)
 
 
 def step_form(section: Step, draft_id: str, stored: Mapping[str, Any],
@@ -111,7 +109,7 @@ def step_form(section: Step, draft_id: str, stored: Mapping[str, Any],
     """Return a step's form, showing what was posted or else the stored answers, its
     questions in the step's voice (a caregiver's page names the patient)."""
     data = {item.id: stored[item.id] for item in section.items if item.id in stored}
-    form = step_form_class(section.id)(formdata=formdata, data=data,
+    form = step_form_class(section)(formdata=formdata, data=data,
                                        meta={"csrf_context": draft_id})
     form.voice = wording.voice(section, stored)
     for field in form.answer_fields():

@@ -136,7 +136,7 @@ def test_sending_stores_the_assessment_once(app: Flask, patient: Patient) -> Non
         assert stored["flags"] == want["flags"]
         assert (submission.count_discuss, submission.highest_severity) == (
             want["counts"]["discuss"], "discuss")
-        assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.0.1")
+        assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.1.0")
         assert submissions.submission_answers(submission)["patient_name"] == "George Papadopoulos"
         reference = submission.reference
         until = patient_steps.last_day(draft.expires_at, registry.get_agency("demo").time_zone)
