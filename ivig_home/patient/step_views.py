@@ -137,7 +137,7 @@ def mark_shown_at_question(draft: Any, section: Step, answers: dict[str, Any]) -
     patient could see), so a message named after the answer changed back, or named for
     nothing on the page, marks nothing. Values other than "emergency" and "urgent" are
     ignored. Without JavaScript there is neither message at the question nor such a save; a
-    refused save (400, 409) never comes here; Back shows no message, so it marks nothing."""
+    refused save (400, or 200 with X-Autosave-Refused) never comes here; Back shows no message, so it marks nothing."""
     seen = posted_seen()
     if not seen:
         return
@@ -171,11 +171,15 @@ def not_saved(why: str, version: str | None = None) -> Response:
     """Refuse a save in the background, saying why: the draft was sent ("sent"), the stored
     answers changed since the page last saw them ("stale": another tab or a lost answer;
     the current version comes with it, so the page can save again over it, as its Continue
-    would), or the step is not open yet ("closed")."""
+    would), or the step is not open yet ("closed").
+
+    The answer is 200 with nothing stored, not 409: a refusal is an outcome the page's script
+    expects and handles, and browsers log every 4xx answer to a fetch as a console error
+    (docs/decisions/0023-short-steps-and-a-caregivers-wording.md)."""
     headers = {REFUSED_HEADER: why}
     if version is not None:
         headers[VERSION_HEADER] = version
-    return Response(status=409, headers=headers)
+    return Response(status=200, headers=headers)
 
 
 def late_post(draft: Any, section_id: str) -> BaseResponse:
