@@ -137,7 +137,8 @@ def mark_shown_at_question(draft: Any, section: Step, answers: dict[str, Any]) -
     patient could see), so a message named after the answer changed back, or named for
     nothing on the page, marks nothing. Values other than "emergency" and "urgent" are
     ignored. Without JavaScript there is neither message at the question nor such a save; a
-    refused save (400, or 200 with X-Autosave-Refused) never comes here; Back shows no message, so it marks nothing."""
+    refused save (400, or 200 with X-Autosave-Refused) never comes here; Back shows no
+    message, so it marks nothing."""
     seen = posted_seen()
     if not seen:
         return
