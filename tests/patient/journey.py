@@ -88,6 +88,23 @@ def fill_step(page: Any, section_id: str, answers: dict[str, Any], done: set[str
             done.add(item_id)
 
 
+def go_to(page: Any, target: str, answers: dict[str, Any]) -> None:
+    """From the step the page is on, answer each step (passing help-now pages) until the
+    step `target` is the page, loaded."""
+    done: set[str] = set()
+    for _ in range(80):
+        page.wait_for_load_state()
+        name = where(page)[1]
+        if name == target:
+            return
+        if name.startswith("help-now/"):
+            page.get_by_role("button", name="Continue the checklist").click()
+            continue
+        fill_step(page, name, answers, done)
+        page.get_by_role("button", name="Continue").click()
+    raise AssertionError(f"never reached {target}")
+
+
 def complete(page: Any, slug: str, answers: dict[str, Any], *, on_page: Any = None) -> str:
     """Start a checklist, answer every step, pass the help-now page and send; return draft id."""
     page.goto(f"/a/{slug}/")
