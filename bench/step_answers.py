@@ -18,7 +18,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE_DAY = date(2026, 11, 21)
 SHIFTED = ("last_infusion_date", "planned_infusion_date")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-SECTIONS = [section for section in load().sections if section.id != "confirm"]
+# Every page of questions, in order (a long section is split into several steps).
+SECTIONS = [step for step in load().steps if step.id != "confirm"]
 
 
 def answer_sets() -> list[dict[str, Any]]:

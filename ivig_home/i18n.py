@@ -11,12 +11,14 @@ from flask import Flask, current_app, g, has_app_context, request
 from flask_babel import Babel, get_translations
 
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, WORDING
-from ivig_home.checklist.definition import CHOICE_TYPES
+from ivig_home.checklist.definition import CAREGIVER_CHOICES, CHOICE_TYPES
 
 babel = Babel()
 
 # Keys of the definition whose text a patient reads (the rest is for the care team).
-PATIENT_KEYS = ("title", "intro", "question", "hint", "label", "patient", "not_asked")
+PATIENT_KEYS = ("title", "intro", "question", "hint", "label", "patient", "not_asked",
+                "caregiver_title", "caregiver_intro", "caregiver_question", "caregiver_hint",
+                "caregiver_patient")
 
 
 def select_locale() -> str | None:
@@ -72,6 +74,8 @@ def _walk(node: Any) -> Iterator[tuple[str, str]]:
             elif key == "options":
                 for option in value:
                     yield "option", str(option["label"])
+                    if option.get("caregiver_label"):
+                        yield "caregiver option", str(option["caregiver_label"])
             elif key not in ("sources", "checklist"):
                 yield from _walk(value)
     elif isinstance(node, list):
@@ -85,6 +89,8 @@ def extract_checklist(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
     document = tomllib.loads(fileobj.read().decode("utf-8"))
     seen: set[str] = set()
     fixed = [("answer", label) for choices in CHOICE_TYPES.values() for _, label in choices]
+    fixed += [("caregiver answer", label) for labels in CAREGIVER_CHOICES.values()
+              for label in labels.values()]
     fixed += [("heading", wording.patient_heading) for wording in WORDING.values()]
     fixed.append(("statement", NOT_A_DECISION_PATIENT))
     # How Item.display() and the summary show answers that have no option label.

@@ -53,6 +53,6 @@ def test_the_care_team_pdf_names_the_product_not_the_package(
     with app.app_context():
         pdf = issued_pdf(submit(make_harbour(), "emergency"))
     text = text_of(pdf)
-    assert "Harbour infusion prep, checklist version 1.0.1" in text_of(pdf, first=1, last=1)
-    assert "Checklist: IVIG home-infusion readiness checklist, version 1.0.1" in text
+    assert "Harbour infusion prep, checklist version 1.1.0" in text_of(pdf, first=1, last=1)
+    assert "Checklist: IVIG home-infusion readiness checklist, version 1.1.0" in text
     assert "ivig_home" not in text

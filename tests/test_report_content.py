@@ -96,7 +96,7 @@ def test_header_names_patient_agency_completion_reference_and_checklist() -> Non
                      "Phone: 555-0100 (the patient's number) Planned infusion: 1 December 2026",
                      "Completed by: The patient Date of birth: 30 September 1988 (age 38)",
                      "Completed: 21 November 2026 at 09:14 UTC", "Reference: HKT-4829",
-                     "Checklist: IVIG home-infusion readiness checklist, version 1.0.1"):
+                     "Checklist: IVIG home-infusion readiness checklist, version 1.1.0"):
         assert expected in text
     caregiver = text_of(example_pdf("clinical-risk-factors"), first=1, last=1)
     assert "Phone: 555-0100 (the caregiver's number)" in caregiver
@@ -113,7 +113,7 @@ def test_every_page_has_the_footer(name: str) -> None:
     for number in range(1, total + 1):
         page = text_of(pdf, first=number, last=number)
         assert (f"Summary as sent Reference HKT-4829 Page {number} of {total} "
-                "IVIG home checklist, checklist version 1.0.1") in page
+                "IVIG home checklist, checklist version 1.1.0") in page
 
 
 def test_an_emergency_submission_says_the_message_was_shown_and_when() -> None:

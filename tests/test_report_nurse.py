@@ -104,13 +104,13 @@ def test_no_none_lines_and_no_package_name(name: str) -> None:
     text = text_of(pdf)
     assert not re.search(r"\bNone\b", text)
     assert "ivig_home" not in text
-    assert "IVIG home checklist, checklist version 1.0.1" in text_of(pdf, first=1, last=1)
+    assert "IVIG home checklist, checklist version 1.1.0" in text_of(pdf, first=1, last=1)
 
 
 def test_the_product_name_is_the_one_given() -> None:
     pdf = render(clean(), product_name="Harbour infusion prep")
     text = text_of(pdf)
-    assert "Harbour infusion prep, checklist version 1.0.1" in text
+    assert "Harbour infusion prep, checklist version 1.1.0" in text
     assert "IVIG home checklist" not in text
 
 

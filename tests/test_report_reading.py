@@ -19,7 +19,7 @@ from tests.pdf_tools import EXAMPLE_NAMES, example_pdf, text_of
 TITLE = "IVIG home-infusion readiness checklist: summary for the care team"
 # The footer is drawn on every page as an artifact, outside the tag tree (PDF/UA).
 FOOTER_WORDS = {"Summary", "as", "sent", "Reference", "HKT-4829", "Page", "of", "IVIG", "home",
-                "checklist,", "checklist", "version", "1.0.1", *map(str, range(1, 10))}
+                "checklist,", "checklist", "version", "1.1.0", *map(str, range(1, 10))}
 
 
 def tag_tree(pdf: bytes, folder: Path) -> list[tuple[list[str], str]]:

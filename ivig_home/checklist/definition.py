@@ -10,6 +10,8 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
+from ivig_home.checklist import caregiver, pages
+from ivig_home.checklist.pages import Step
 from ivig_home.checklist.severity import Severity
 
 CHOICE_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -26,6 +28,8 @@ CHOICE_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
         ("unsure", "Not sure"),
     ),
 }
+# What a caregiver reads for an answer of these types that speaks as the patient ("I can").
+CAREGIVER_CHOICES: dict[str, dict[str, str]] = {"ability": {"self": "%(name)s can"}}
 ITEM_TYPES = {*CHOICE_TYPES, "choice", "count", "date", "multi", "text", "ack"}
 RULE_KEYS = {
     "answer_in", "at_most", "age_at_least", "days_before_more_than",
@@ -59,6 +63,7 @@ class Option:
 
     value: str
     label: str
+    caregiver_label: str = ""  # the label when a caregiver answers ("%(name)s can")
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,14 @@ class Item:
     multiline: bool = False
     autocomplete: str = ""
     input: str = ""
+    # What a caregiver reads instead, where the patient's wording says "you" (ivig_home.
+    # checklist.caregiver): "%(name)s" stands for the patient's name.
+    caregiver_question: str = ""
+    caregiver_hint: str = ""
+    caregiver_patient: str = ""
+    # The id of a new step (page) that starts at this item; the section's first step has the
+    # section's own id.
+    new_step: str = ""
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -171,12 +184,14 @@ def _long_date(value: str, write_date: Callable[[date], str]) -> str:
 
 @dataclass(frozen=True)
 class Section:
-    """One step of the checklist."""
+    """One part of the checklist ("How you feel today"); its pages are its steps."""
 
     id: str
     title: str
     intro: str
     items: tuple[Item, ...]
+    caregiver_title: str = ""
+    caregiver_intro: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +209,11 @@ class Checklist:
         """Return every item by id, in checklist order."""
         return {item.id: item for section in self.sections for item in section.items}
 
+    @cached_property
+    def steps(self) -> tuple[Step, ...]:
+        """Return the pages of the checklist in order (worked out once)."""
+        return tuple(step for section in self.sections for step in pages.split(section))
+
 
 def _fail(item: str, message: str) -> DefinitionError:
     return DefinitionError(f"checklist definition, item '{item}': {message}")
@@ -202,12 +222,14 @@ def _fail(item: str, message: str) -> DefinitionError:
 def _options(raw: dict[str, Any], item_id: str) -> tuple[Option, ...]:
     kind = raw["type"]
     if kind in CHOICE_TYPES:
-        return tuple(Option(v, label) for v, label in CHOICE_TYPES[kind])
+        caregiver = CAREGIVER_CHOICES.get(kind, {})
+        return tuple(Option(v, label, caregiver.get(v, "")) for v, label in CHOICE_TYPES[kind])
     if kind in ("choice", "multi"):
         options = raw.get("options") or []
         if not options:
             raise _fail(item_id, f"a '{kind}' item needs options")
-        return tuple(Option(str(o["value"]), str(o["label"])) for o in options)
+        return tuple(Option(str(o["value"]), str(o["label"]), str(o.get("caregiver_label", "")))
+                     for o in options)
     return ()
 
 
@@ -296,8 +318,13 @@ def parse(document: Mapping[str, Any]) -> Checklist:
             item = _item(raw_item, raw_section["id"], sources, seen)
             seen[item.id] = item
             items.append(item)
-        sections.append(Section(raw_section["id"], raw_section["title"],
-                                raw_section.get("intro", ""), tuple(items)))
+        sections.append(Section(
+            raw_section["id"], raw_section["title"], raw_section.get("intro", ""), tuple(items),
+            raw_section.get("caregiver_title", ""), raw_section.get("caregiver_intro", "")))
+    for item_id, problem in pages.problems(sections):
+        raise _fail(item_id, problem)
+    for item_id, problem in caregiver.problems(sections):
+        raise _fail(item_id, problem)
     for item in seen.values():
         for rule in item.flags:
             if rule.with_item and rule.with_item not in seen:

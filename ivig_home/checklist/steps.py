@@ -1,4 +1,6 @@
-"""The order of the steps, which step comes next, and when to show the help-now page."""
+"""The order of the steps, which step comes next, and when to show the help-now page.
+
+A step is one page: a section, or a part of one (`Step`, from the definition's `new_step`)."""
 
 from __future__ import annotations
 
@@ -7,58 +9,72 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from ivig_home.checklist import Flag, Item, Section, Severity, load, validate
+from ivig_home.checklist import Flag, Item, Severity, is_asked, load, validate
 from ivig_home.checklist.definition import FlagRule
 from ivig_home.checklist.engine import flags_so_far
+from ivig_home.checklist.pages import Step
 
 CONFIRM = "confirm"  # the last step: check your answers, then send
 HELP_NOW = (Severity.EMERGENCY, Severity.URGENT)
 COMPLETED_BY = "completed_by"  # who fills in the checklist: "self" or "caregiver"
 
 
-def sections() -> tuple[Section, ...]:
-    """Return the steps in order: one per section of the checklist."""
-    return load().sections
+def sections() -> tuple[Step, ...]:
+    """Return the steps (pages) in order; a long section is split into several."""
+    return load().steps
 
 
-def find(section_id: str) -> Section | None:
-    """Return the section with this id, or None."""
-    return next((s for s in sections() if s.id == section_id), None)
+def find(section_id: str) -> Step | None:
+    """Return the step with this id, or None."""
+    return _by_id().get(section_id)
 
 
-def number(section: Section) -> int:
-    """Return the step number of a section, counting from 1."""
+@cache
+def _by_id() -> dict[str, Step]:
+    return {step.id: step for step in sections()}
+
+
+def number(section: Step) -> int:
+    """Return the step number, counting from 1."""
     return sections().index(section) + 1
 
 
-def following(section: Section) -> Section | None:
-    """Return the step after this one, or None after the last."""
-    index = sections().index(section)
-    return sections()[index + 1] if index + 1 < len(sections()) else None
+def asks_anything(section: Step, answers: Mapping[str, Any]) -> bool:
+    """Return whether a step has a question to ask with these answers (a step of follow-up
+    questions whose condition is false is passed over)."""
+    return any(is_asked(item, answers) for item in section.items)
 
 
-def previous(section: Section) -> Section | None:
-    """Return the step before this one, or None for the first."""
-    index = sections().index(section)
-    return sections()[index - 1] if index > 0 else None
+def following(section: Step, answers: Mapping[str, Any] | None = None) -> Step | None:
+    """Return the next step that asks something (any next step without answers), or None
+    after the last."""
+    later = sections()[sections().index(section) + 1:]
+    return next((s for s in later if answers is None or asks_anything(s, answers)), None)
 
 
-def for_someone_else(section: Section, answers: Mapping[str, Any]) -> bool:
+def previous(section: Step, answers: Mapping[str, Any] | None = None) -> Step | None:
+    """Return the step before this one that asks something, or None for the first."""
+    earlier = sections()[:sections().index(section)]
+    return next((s for s in reversed(earlier) if answers is None or asks_anything(s, answers)),
+                None)
+
+
+def for_someone_else(section: Step, answers: Mapping[str, Any]) -> bool:
     """Return whether a caregiver fills in this step: the answers say so, and the step comes
-    after the one that asked (the questions say "you" but are about the person having IVIG)."""
-    asked_in = find(load().items[COMPLETED_BY].section)
-    return (answers.get(COMPLETED_BY) == "caregiver" and asked_in is not None
-            and number(section) > number(asked_in))
+    after the one that asked (its questions then speak of the patient, not to them)."""
+    order = list(load().items)
+    return (answers.get(COMPLETED_BY) == "caregiver" and bool(section.items)
+            and order.index(section.items[0].id) > order.index(COMPLETED_BY))
 
 
-def is_complete(section: Section, answers: Mapping[str, Any], today: date) -> bool:
+def is_complete(section: Step, answers: Mapping[str, Any], today: date) -> bool:
     """Return whether every question this section asks has an answer the checklist accepts."""
     ids = {item.id for item in section.items}
     problems = validate({"completed_on": today.isoformat(), "answers": dict(answers)})
     return not any(problem.item in ids for problem in problems)
 
 
-def first_incomplete(answers: Mapping[str, Any], today: date) -> Section:
+def first_incomplete(answers: Mapping[str, Any], today: date) -> Step:
     """Return the first step still to complete; the last step until the answers are sent."""
     problems = validate({"completed_on": today.isoformat(), "answers": dict(answers)})
     refused = {problem.item for problem in problems}
@@ -68,12 +84,12 @@ def first_incomplete(answers: Mapping[str, Any], today: date) -> Section:
     return sections()[-1]
 
 
-def reachable(section: Section, answers: Mapping[str, Any], today: date) -> bool:
+def reachable(section: Step, answers: Mapping[str, Any], today: date) -> bool:
     """Return whether a step may be shown: every step before it is complete."""
     return number(section) <= number(first_incomplete(answers, today))
 
 
-def help_now(section: Section, answers: Mapping[str, Any], today: date) -> dict[str, list[Flag]]:
+def help_now(section: Step, answers: Mapping[str, Any], today: date) -> dict[str, list[Flag]]:
     """Return the emergency and urgent flags this section's answers raise, by severity."""
     flags = flags_so_far(section.items, answers, today)
     return {severity.value: [f for f in flags if f.severity is severity]
@@ -123,7 +139,7 @@ def section_help_now_answers(section_id: str) -> Mapping[str, Mapping[str, tuple
     return {item.id: found for item in section.items if (found := help_now_answers(item))}
 
 
-def help_now_at_questions(section: Section, answers: Mapping[str, Any],
+def help_now_at_questions(section: Step, answers: Mapping[str, Any],
                           visible: Collection[str]) -> tuple[str, ...]:
     """Return the severities ("emergency", "urgent") of the messages the page's script shows
     at this step's questions for these answers, in that order.

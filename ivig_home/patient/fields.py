@@ -15,6 +15,7 @@ from ivig_home.checklist import Item
 from ivig_home.checklist.definition import COUNT_MAX
 from ivig_home.checklist.engine import EARLIEST_DATE, parse_date
 from ivig_home.i18n import gettext as _
+from ivig_home.patient.wording import PATIENT, Voice
 
 DATE_PARTS = ("day", "month", "year")
 # The example in a date hint, written day first in the definition ("27 3 1958").
@@ -31,16 +32,17 @@ class AnswerField(Field):
         self.item = item
         self.raw: Any = ""
         self.message: str | None = None
+        self.voice: Voice = PATIENT  # a caregiver's page names the patient (step_form)
 
     @property
     def question(self) -> str:
-        """Return the question, translated."""
-        return _(self.item.question)
+        """Return the question, translated, in the page's voice."""
+        return self.voice.say(self.item.question, self.item.caregiver_question)
 
     @property
     def hint(self) -> str:
-        """Return the hint, translated ('' when there is none)."""
-        return _(self.item.hint) if self.item.hint else ""
+        """Return the hint, translated, in the page's voice ('' when there is none)."""
+        return self.voice.say(self.item.hint, self.item.caregiver_hint)
 
     @property
     def label_words(self) -> str:
@@ -114,8 +116,9 @@ class ChoiceAnswerField(AnswerField):
 
     @property
     def options(self) -> list[tuple[str, str]]:
-        """Return each option's value and translated label."""
-        return [(option.value, _(option.label)) for option in self.item.options]
+        """Return each option's value and translated label, in the page's voice."""
+        return [(option.value, self.voice.say(option.label, option.caregiver_label))
+                for option in self.item.options]
 
     def process_formdata(self, valuelist: list[str]) -> None:
         """Take the ticked value; a value the item does not offer is refused."""
@@ -127,7 +130,9 @@ class ChoiceAnswerField(AnswerField):
         messages = {
             "yesno": _("Select yes, no or not sure"),
             "ability": _("Select who can do this, or not sure"),
-            "purpose": _("Select why you are having IVIG, or not sure"),
+            "purpose": (_("Select why %(name)s is having IVIG, or not sure",
+                          name=self.voice.patient) if self.voice.caregiver
+                        else _("Select why you are having IVIG, or not sure")),
         }
         return messages.get(self.item.type) or _("Select one answer")
 

@@ -10,7 +10,8 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 
-from ivig_home.checklist import Section, is_asked, load, prune, validate
+from ivig_home.checklist import Step, is_asked, load, prune, validate
+from ivig_home.patient import wording
 from ivig_home.patient.csrf import DraftForm, SignedForm
 from ivig_home.patient.fields import (
     FIELD_TYPES,
@@ -25,7 +26,8 @@ SHOWN = "shown"  # hidden inputs naming the questions the patient could see when
 class StepForm(DraftForm):
     """The questions of one section; fields are added per item by `step_form_class`."""
 
-    section: Section
+    section: Step
+    voice: wording.Voice = wording.PATIENT
 
     def answer_fields(self) -> Iterator[AnswerField]:
         """Yield the fields of the section's items, in checklist order."""
@@ -90,24 +92,28 @@ class StepResult:
 
 
 @cache
-def step_form_class(section_id: str) -> type[StepForm]:
-    """Return the form class for a section: one field per item, named by the item id."""
-    section = next(s for s in load().sections if s.id == section_id)
+def step_form_class(section: Step) -> type[StepForm]:
+    """Return the form class for a step: one field per item, named by the item id (made
+    once per step)."""
     fields: dict[str, Any] = {"section": section}
     for item in section.items:
         if hasattr(StepForm, item.id):
             raise ValueError(f"item id '{item.id}' clashes with a form attribute")
         kind = PhoneAnswerField if item.input == "tel" else FIELD_TYPES[item.type]
         fields[item.id] = kind(item=item)
-    return type(f"{section_id.title()}StepForm", (StepForm,), fields)
+    return type(f"{section.id.title().replace('-', '')}StepForm", (StepForm,), fields)
 
 
-def step_form(section: Section, draft_id: str, stored: Mapping[str, Any],
+def step_form(section: Step, draft_id: str, stored: Mapping[str, Any],
               formdata: MultiDict[str, str] | None) -> StepForm:
-    """Return a section's form, showing what was posted or else the stored answers."""
+    """Return a step's form, showing what was posted or else the stored answers, its
+    questions in the step's voice (a caregiver's page names the patient)."""
     data = {item.id: stored[item.id] for item in section.items if item.id in stored}
-    form = step_form_class(section.id)(formdata=formdata, data=data,
+    form = step_form_class(section)(formdata=formdata, data=data,
                                        meta={"csrf_context": draft_id})
+    form.voice = wording.voice(section, stored)
+    for field in form.answer_fields():
+        field.voice = form.voice
     return form
 
 

@@ -8,12 +8,13 @@ from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivig_home import locales
-from ivig_home.checklist import InvalidAnswers, assess, steps
+from ivig_home.checklist import InvalidAnswers, assess, load, steps
 from ivig_home.checklist.summary import summary
 from ivig_home.i18n import gettext as _
 from ivig_home.intake import drafts, submissions
 from ivig_home.intake.pdf import issue_at_submit
 from ivig_home.patient import step_views as patient_steps
+from ivig_home.patient import wording
 from ivig_home.patient.forms import StepForm, StepResult, step_form
 from ivig_home.patient.views import bp
 
@@ -53,31 +54,41 @@ def preview(answers: dict[str, Any]) -> dict[str, Any]:
 
 def render_check(draft: Any, form: StepForm, stored: dict[str, Any],
                  errors: list[Any] | None = None) -> str:
-    """Render the check-your-answers page."""
-    data = translated(preview(stored))
+    """Render the check-your-answers page: what will be flagged and Send first, then every
+    answer (folded away), in the page's voice (a caregiver's names the patient)."""
+    data = translated(preview(stored), stored, form.voice)
     return render_template(
         "patient/check.html", form=form, section=form.section, errors=errors or [],
         error_count=len(errors or []), **patient_steps.progress(form.section),
-        for_someone_else=steps.for_someone_else(form.section, stored),
+        intro=wording.heading(form.section, form.voice)[1],
+        for_someone_else=form.voice.someone_else,
         groups=[group for group in data["groups"] if group["flags"]],
         sections=[s for s in data["sections"] if s["id"] != steps.CONFIRM],
         change_url=lambda section_id: url_for(".step", draft_id=draft.id,
                                               section_id=section_id, **{"from": "check"}),
         action_url=url_for(".step", draft_id=draft.id, section_id=form.section.id),
-        back_url=url_for(".step", draft_id=draft.id, section_id=steps.sections()[-2].id))
+        back_url=url_for(".step", draft_id=draft.id,
+                         section_id=(steps.previous(form.section, stored) or form.section).id))
 
 
-def translated(data: dict[str, Any]) -> dict[str, Any]:
-    """Return the summary with the patient's wording passed through the translations."""
+def translated(data: dict[str, Any], answers: dict[str, Any],
+               spoken: wording.Voice) -> dict[str, Any]:
+    """Return the summary with the patient's wording passed through the translations, in
+    the page's voice: a caregiver reads the questions and answers naming the patient."""
+    items = load().items
     for section in data["sections"]:
-        section["title"] = _(section["title"])
+        found = next(s for s in load().sections if s.id == section["id"])
+        section["title"] = spoken.say(found.title, found.caregiver_title)
         for row in section["items"]:
-            row["question"] = _(row["question"])
-            row["answer"] = _(row["answer"]) if row["status"] != "not_asked" else row["answer"]
+            item = items[row["id"]]
+            row["question"] = spoken.say(item.question, item.caregiver_question)
+            if row["status"] != "not_asked":
+                row["answer"] = spoken.answer(item, answers.get(item.id), _(row["answer"]))
     for group in data["groups"]:
         group["patient_heading"] = _(group["patient_heading"])
         for flag in group["flags"]:
-            flag["patient"] = _(flag["patient"])
+            item = items[flag["item"]]
+            flag["patient"] = spoken.say(item.patient, item.caregiver_patient)
             flag["answer"] = _(flag["answer"])
     return data
 

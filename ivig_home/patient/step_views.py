@@ -9,8 +9,9 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivig_home import locales, timezones
-from ivig_home.checklist import Section, is_asked, steps
+from ivig_home.checklist import Step, is_asked, steps
 from ivig_home.intake import drafts
+from ivig_home.patient import wording
 from ivig_home.patient.csrf import DraftForm, csrf_failed
 from ivig_home.patient.forms import StepForm, StepResult, posted_shown, step_form
 from ivig_home.patient.views import bp
@@ -98,7 +99,7 @@ def keep_answers(draft: Any, form: StepForm, result: StepResult, stored: dict[st
     but without a resume code, so no date of birth is needed); then go to the previous step
     for Back, or answer 204 for a save in the background. No help-now page either way."""
     answers = form.savable(result, stored)
-    target = (steps.previous(form.section) if back else None) or form.section
+    target = (steps.previous(form.section, answers) if back else None) or form.section
     draft_id = draft.id  # read before the commit expires the draft row
     seen = request.form.get(VERSION)
     try:
@@ -122,7 +123,7 @@ def keep_answers(draft: Any, form: StepForm, result: StepResult, stored: dict[st
     return redirect(url_for(".step", draft_id=draft_id, section_id=target.id), 303)
 
 
-def mark_shown_at_question(draft: Any, section: Section, answers: dict[str, Any]) -> None:
+def mark_shown_at_question(draft: Any, section: Step, answers: dict[str, Any]) -> None:
     """Record the first time the emergency or urgent message was shown, for a save in the
     background that says the message was seen (`help_now_seen`) and was stored with an
     answer whose message the step still shows at its question.
@@ -136,7 +137,8 @@ def mark_shown_at_question(draft: Any, section: Section, answers: dict[str, Any]
     patient could see), so a message named after the answer changed back, or named for
     nothing on the page, marks nothing. Values other than "emergency" and "urgent" are
     ignored. Without JavaScript there is neither message at the question nor such a save; a
-    refused save (400, 409) never comes here; Back shows no message, so it marks nothing."""
+    refused save (400, or 200 with X-Autosave-Refused) never comes here; Back shows no
+    message, so it marks nothing."""
     seen = posted_seen()
     if not seen:
         return
@@ -170,11 +172,15 @@ def not_saved(why: str, version: str | None = None) -> Response:
     """Refuse a save in the background, saying why: the draft was sent ("sent"), the stored
     answers changed since the page last saw them ("stale": another tab or a lost answer;
     the current version comes with it, so the page can save again over it, as its Continue
-    would), or the step is not open yet ("closed")."""
+    would), or the step is not open yet ("closed").
+
+    The answer is 200 with nothing stored, not 409: a refusal is an outcome the page's script
+    expects and handles, and browsers log every 4xx answer to a fetch as a console error
+    (docs/decisions/0023-short-steps-and-a-caregivers-wording.md)."""
     headers = {REFUSED_HEADER: why}
     if version is not None:
         headers[VERSION_HEADER] = version
-    return Response(status=409, headers=headers)
+    return Response(status=200, headers=headers)
 
 
 def late_post(draft: Any, section_id: str) -> BaseResponse:
@@ -197,7 +203,7 @@ def late_post(draft: Any, section_id: str) -> BaseResponse:
     return redirect(url_for(".sent", draft_id=draft.id, late=late), 303)
 
 
-def finish_step(draft: Any, section: Section, answers: dict[str, Any]) -> BaseResponse:
+def finish_step(draft: Any, section: Step, answers: dict[str, Any]) -> BaseResponse:
     """Save a completed step, then show help now if needed, else the next step."""
     target = next_section(section, answers)
     # Read before the commit, which expires the loaded draft and agency rows.
@@ -210,25 +216,27 @@ def finish_step(draft: Any, section: Section, answers: dict[str, Any]) -> BaseRe
     return redirect(url_for(".step", draft_id=draft_id, section_id=target.id), 303)
 
 
-def next_section(section: Section, answers: dict[str, Any]) -> Section:
+def next_section(section: Step, answers: dict[str, Any]) -> Step:
     """Return the step after this one, or the first one left to do when changing an answer."""
     if request.args.get("from") == FROM_CHECK:
         return steps.first_incomplete(answers, today())
-    return steps.following(section) or steps.sections()[-1]
+    return steps.following(section, answers) or steps.sections()[-1]
 
 
 def render_step(draft: Any, form: StepForm, answers: dict[str, Any],
                 result: StepResult | None = None) -> Page:
     """Render a step: its questions, and any errors or new questions after a post."""
     section = form.section
-    previous = steps.previous(section)
+    previous = steps.previous(section, answers)
+    heading, intro = wording.heading(section, form.voice)
     page = render_template(
         "patient/step.html", form=form, section=section, **progress(section),
+        heading=heading, intro=intro,
         visible={item.id for item in section.items if is_asked(item, answers)},
         on_page={item.id for item in section.items},
         errors=result.errors if result else [], appeared=result.appeared if result else [],
         error_count=len(result.errors) if result else 0,
-        for_someone_else=steps.for_someone_else(section, answers),
+        for_someone_else=form.voice.someone_else,
         help_now_answers=steps.section_help_now_answers(section.id),
         answers_version=drafts.answers_version(draft),
         action_url=url_for(".step", draft_id=draft.id, section_id=section.id,
@@ -238,7 +246,7 @@ def render_step(draft: Any, form: StepForm, answers: dict[str, Any],
     return (page, 400) if result and result.errors else page
 
 
-def progress(section: Section) -> dict[str, Any]:
+def progress(section: Step) -> dict[str, Any]:
     """Return the step number and count for the 'Step 3 of 8' heading."""
     return {"step_number": steps.number(section), "step_total": len(steps.sections())}
 
@@ -285,7 +293,7 @@ def last_day(expires_at: datetime, zone: str | None = None) -> date:
     return timezones.local(expires_at - timedelta(microseconds=1), zone).date()
 
 
-def refused(draft: Any, section: Section) -> tuple[str, int]:
+def refused(draft: Any, section: Step) -> tuple[str, int]:
     """Explain that the page could not be sent safely; the saved answers are untouched."""
     return render_template(
         "errors/csrf.html",
@@ -299,7 +307,7 @@ def help_now(draft_id: str, section_id: str) -> Page:
     section = steps.find(section_id) or abort(404)
     answers = drafts.draft_answers(draft)
     found = steps.help_now(section, answers, today())
-    target = steps.following(section) or steps.sections()[-1]
+    target = steps.following(section, answers) or steps.sections()[-1]
     next_url = url_for(".step", draft_id=draft.id, section_id=target.id)
     if request.args.get("from") == FROM_CHECK:
         next_url = url_for(".step", draft_id=draft.id, section_id=steps.CONFIRM)
@@ -320,8 +328,10 @@ def help_now(draft_id: str, section_id: str) -> Page:
         return redirect(next_url, 303)
     for severity in found:
         drafts.mark_message_shown(draft, severity)
-    return render_template("patient/help_now.html", form=form, emergency=found.get("emergency"),
-                           urgent=found.get("urgent"),
-                           for_someone_else=steps.for_someone_else(section, answers),
+    spoken = wording.voice(section, answers)
+    told = {severity: [(spoken.say(flag.item.patient, flag.item.caregiver_patient), flag.unsure)
+                       for flag in flags] for severity, flags in found.items()}
+    return render_template("patient/help_now.html", form=form, emergency=told.get("emergency"),
+                           urgent=told.get("urgent"), for_someone_else=spoken.someone_else,
                            action_url=url_for(".help_now", draft_id=draft.id,
                                               section_id=section.id, **from_check()))

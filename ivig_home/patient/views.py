@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ivig_home import errors
 from ivig_home.agencies import registry, theme
-from ivig_home.checklist import NOT_A_DECISION_PATIENT, steps
+from ivig_home.checklist import NOT_A_DECISION_PATIENT, load
 from ivig_home.i18n import gettext as _
 from ivig_home.intake import drafts
 from ivig_home.limits import limiter
@@ -112,7 +112,7 @@ def start() -> str | tuple[str, int] | BaseResponse:
             return render_template("errors/csrf.html", retry_url=url_for(".start")), 400
         draft = drafts.start_draft(g.agency)
         return redirect(url_for(".step", draft_id=draft.id, section_id="about"), 303)
-    return render_template("patient/start.html", form=form, step_total=len(steps.sections()))
+    return render_template("patient/start.html", form=form, part_count=len(load().sections))
 
 
 @bp.route("/<slug>/resume", methods=["GET", "POST"])

@@ -222,6 +222,8 @@
             return response.headers.get("X-Answers-Kept") === "some" ? "some" : "all";
           }
           unsent();
+          // A refusal is answered 200 with its reason (not 409, which every browser logs
+          // to the console as an error): nothing was stored.
           var why = response.headers.get("X-Autosave-Refused");
           if (why === "sent") { leaving = true; return "sent"; }
           // Stored answers newer than this page's (another tab, or a reply that was lost):

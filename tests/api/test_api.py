@@ -104,7 +104,7 @@ def test_one_submission_gives_its_assessment_and_answers(
     assert body["assessment"]["counts"] == {key: sent[1].count(key) for key in
                                             ("emergency", "urgent", "discuss", "prepare", "note")}
     assert {flag["item"] for flag in body["assessment"]["flags"]} >= {"kidney_problems"}
-    assert body["checklist"] == {"id": "ivig_home", "version": "1.0.1"}
+    assert body["checklist"] == {"id": "ivig_home", "version": "1.1.0"}
     assert body["completed_on"] == example("clinical-risk-factors")["completed_on"]
 
 
@@ -168,7 +168,7 @@ def test_the_fhir_response_names_the_checklist_version_the_submission_was_made_w
     older.checklist_version = "1.0.0"  # sent before the checklist's wording changed
     db.session.commit()
     current = api.get(f"/api/v1/submissions/{sent[1].id}/fhir", headers=bearer(token))
-    assert current.get_json()["questionnaire"].endswith("|1.0.1")
+    assert current.get_json()["questionnaire"].endswith("|1.1.0")
     earlier = api.get(f"/api/v1/submissions/{older.id}/fhir", headers=bearer(token))
     assert earlier.get_json()["questionnaire"].endswith("|1.0.0")
 

@@ -119,7 +119,7 @@ def test_a_problem_with_an_item_is_a_422_naming_it_and_nothing_is_stored(
     ("status", "in-progress", "'status' is 'in-progress'; expected 'completed'"),
     ("status", None, "'status' is missing; expected 'completed'"),
     ("questionnaire", "http://example.org/Questionnaire/phq-9",
-     "expected 'urn:ivig-home:questionnaire:ivig_home|1.0.1'"),
+     "expected 'urn:ivig-home:questionnaire:ivig_home|1.1.0'"),
     ("questionnaire", "urn:ivig-home:questionnaire:ivig_home|0.9.0",
      "'questionnaire' is 'urn:ivig-home:questionnaire:ivig_home|0.9.0'"),
     ("questionnaire", None, "'questionnaire' is missing"),

@@ -348,7 +348,7 @@ def test_the_examples_give_the_expected_flags() -> None:
     ]
     risk = assess(example("clinical-risk-factors")).to_dict()
     assert risk["counts"] == {E: 0, U: 0, D: 11, P: 3, N: 1}
-    assert risk["checklist"] == {"id": "ivig_home", "version": "1.0.1"}
+    assert risk["checklist"] == {"id": "ivig_home", "version": "1.1.0"}
 
 
 def test_prune_drops_follow_ups_that_are_no_longer_asked() -> None:

@@ -37,7 +37,7 @@ def test_a_submission_stores_its_summary_in_plain_columns(
     expected = assessment.to_dict()["counts"]
     assert [submission.count(s) for s in expected] == (counts or list(expected.values()))
     assert submission.highest_severity == highest and submission.severity_rank == rank
-    assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.0.1")
+    assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.1.0")
     assert submission.completed_on.isoformat() == example(name)["completed_on"]
     assert submission.status == "new" and submission.agency_id == draft.agency_id
     assert submission.urgent_shown_at == draft.urgent_shown_at is not None

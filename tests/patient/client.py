@@ -10,11 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from ivig_home.checklist import is_asked, load, prune
+from ivig_home.checklist import is_asked, load, prune, steps
 from ivig_home.intake import drafts
 from tests.answers import example
 
-SECTIONS = {section.id: section for section in load().sections}
+# The pages of the checklist by id: a section's steps (a long section has several).
+SECTIONS = {step.id: step for step in steps.sections()}
 ITEMS = load().items
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 DRAFT = re.compile(r"/a/[^/]+/d/([^/?]+)/")
@@ -58,6 +59,21 @@ def section_form(section_id: str, answers: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+SECTION_IDS = {section.id for section in load().sections}
+
+
+def step_of(item_id: str) -> str:
+    """Return the id of the step that asks an item."""
+    return next(step.id for step in SECTIONS.values()
+                if any(item.id == item_id for item in step.items))
+
+
+def last_step_of(section_id: str) -> Any:
+    """Return the last step of a section (None for a name that is no section's)."""
+    found = [step for step in SECTIONS.values() if step.section.id == section_id]
+    return found[-1] if found else None
+
+
 class Patient:
     """One patient's draft, driven through the test client."""
 
@@ -97,17 +113,28 @@ class Patient:
         """Post a section with these answers."""
         return self.post(section_id, section_form(section_id, prune(answers)), **kwargs)
 
-    def complete_until(self, last: str, answers: dict[str, Any]) -> None:
-        """Answer every section up to and including `last`, passing any help-now page."""
-        for section_id in SECTIONS:
-            if section_id == "confirm":
+    def complete_until(self, last: str, answers: dict[str, Any], *, step: bool = False) -> None:
+        """Answer every step up to and including `last` (a section id: all its steps; a
+        step id with `step`), passing any help-now page and the steps that ask nothing."""
+        whole_section = not step and last in SECTION_IDS
+        for step_id, page in SECTIONS.items():
+            if step_id == "confirm":
                 break
-            response = self.answer(section_id, answers)
+            if not steps.asks_anything(page, prune(answers)):
+                continue
+            response = self.answer(step_id, answers)
             assert response.status_code == 303, response.text
             if "/help-now/" in response.headers["Location"]:
                 self.client.get(response.headers["Location"])  # as the browser would
-            if section_id == last:
+            if (page is last_step_of(last)) if whole_section else step_id == last:
                 return
+
+    def complete_before(self, step_id: str, answers: dict[str, Any]) -> None:
+        """Answer every step before the step `step_id`, passing any help-now page."""
+        ids = list(SECTIONS)
+        before = ids[ids.index(step_id) - 1] if ids.index(step_id) else None
+        if before is not None:
+            self.complete_until(before, answers, step=True)
 
     def answers(self) -> dict[str, Any]:
         """Return the answers stored in the draft."""

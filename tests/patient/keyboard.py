@@ -73,7 +73,7 @@ def complete_by_keyboard(page: Any, slug: str, answers: dict[str, Any]) -> str:
     """Start and complete the checklist without the mouse; return the draft id."""
     page.goto(f"/a/{slug}/")
     keyboard_page(page, answers, ("Start now",))
-    for _ in range(30):
+    for _ in range(80):
         draft_id, name = where(page)
         if name == "sent":
             return draft_id

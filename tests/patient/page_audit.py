@@ -59,7 +59,9 @@ class PageAudit:
             return
         self.seen.add(key)
         self.check(page, key)
-        if name in SECTIONS:
+        if name in SECTIONS and any(item.required and item.type != "multi"
+                                    for item in SECTIONS[name].items):
+            # (A step of optional questions or tick boxes only has no error to show.)
             button = "Send to my care team" if name == "confirm" else "Continue"
             page.get_by_role("button", name=button).click()
             page.wait_for_load_state()

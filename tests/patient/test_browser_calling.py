@@ -54,8 +54,8 @@ def test_every_phone_number_is_a_link_big_enough_to_tap_and_no_page_logs_an_erro
         page.wait_for_load_state()
         kind = name.split("/")[0]
         seen.setdefault(f"header on {kind}", phone_links(page, ".site-header"))
-        if kind in ("help-now", "sent"):
-            seen[kind] = phone_links(page, "main")
+        if kind in ("help-now", "sent"):  # every help-now page of the journey
+            seen.setdefault(kind, []).extend(phone_links(page, "main"))
         if kind == "sent":
             first = page.locator("main a, main h1").first
             assert first.get_attribute("href") == "tel:911", "the call is not first"
@@ -73,8 +73,8 @@ def test_every_phone_number_is_a_link_big_enough_to_tap_and_no_page_logs_an_erro
         assert all(seen[where] for where in ("help-now", "sent", "header on sent"))
         assert "tel:911" in {link["href"] for link in seen["help-now"]}
         assert "tel:555-0100" in {link["href"] for link in seen["sent"]}
-        # A background save the server refused as stale (409, a save that arrived after the
-        # Continue a fast test pressed) is the autosave's own protocol, not a page error.
-        assert [e for e in errors if "status of 409" not in e] == []
+        # A background save the server refused as stale (a save that arrived after the
+        # Continue a fast test pressed) is answered 200, so not logged either.
+        assert errors == []
     finally:
         context.close()

@@ -13,12 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from ivig_home.checklist import load, validate
+from ivig_home.checklist import Step, load, validate
 from ivig_home.patient.forms import StepForm, step_form
 from tests.answers import example
 
 TODAY = date(2026, 11, 21)
-SECTIONS = {section.id: section for section in load().sections}
+# A whole section as one form: the fields behave the same on whichever step they are.
+SECTIONS = {section.id: Step(section.id, section, section.items) for section in load().sections}
 ITEMS = load().items
 
 

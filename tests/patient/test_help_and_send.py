@@ -10,49 +10,53 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from ivig_home.agencies import registry
-from ivig_home.checklist import NOT_A_DECISION_PATIENT, assess
+from ivig_home.checklist import NOT_A_DECISION_PATIENT, assess, steps
 from ivig_home.db import db
 from ivig_home.intake import submissions
 from ivig_home.models import Submission
 from ivig_home.patient import step_views as patient_steps
 from tests.answers import answers_today
-from tests.patient.client import Patient, clean, section_form, token_in
+from tests.patient.client import Patient, clean, section_form, step_of, token_in
 
 
 @pytest.mark.parametrize(("changes", "heading", "emergency", "urgent"), [
     ({"breathing_trouble_now": "yes"}, "Call 911 now", True, False),
-    ({"stroke_signs_now": "yes", "infection_now": "yes"}, "Call 911 now", True, True),
+    ({"stroke_signs_now": "yes", "swallowing_trouble_now": "unsure"}, "Call 911 now", True,
+     True),
     ({"swallowing_trouble_now": "unsure"}, "Call your care team today", False, True),
     ({"fluids_low_now": "yes"}, "Call your care team today", False, True),
 ])
 def test_an_answer_that_needs_help_now_shows_the_help_page_first(
         patient: Patient, changes: dict[str, Any], heading: str, emergency: bool,
         urgent: bool) -> None:
-    patient.complete_until("about", clean())
-    response = patient.answer("today", clean(**changes))
-    assert response.headers["Location"].endswith("/help-now/today")
-    page = patient.get("help-now/today")
+    step = step_of(next(iter(changes)))  # each step asks one to three questions
+    patient.complete_before(step, clean())
+    response = patient.answer(step, clean(**changes))
+    assert response.headers["Location"].endswith(f"/help-now/{step}")
+    page = patient.get(f"help-now/{step}")
     assert f"<h1 class=\"alert-panel__title\">{heading}</h1>" in page.text
     assert 'href="tel:555-0100"' in page.text
     assert ('href="tel:911"' in page.text) is emergency
     draft = patient.draft()
     assert (draft.emergency_shown_at is not None) is emergency
     assert (draft.urgent_shown_at is not None) is urgent
-    onward = patient.post("help-now/today", {})
-    assert onward.status_code == 303 and onward.headers["Location"].endswith("/treatment")
+    onward = patient.post(f"help-now/{step}", {})
+    following = steps.following(steps.find(step))
+    assert following is not None
+    assert onward.status_code == 303 and onward.headers["Location"].endswith(f"/{following.id}")
 
 
 @pytest.mark.parametrize(("changes", "sentence"), [
-    ({"breathing_trouble_now": "yes"},
+    ({"swallowing_trouble_now": "yes"},
      "This can be a sign of a serious problem that needs help right away."),
-    ({"breathing_trouble_now": "yes", "stroke_signs_now": "yes"},
+    ({"swallowing_trouble_now": "yes", "stroke_signs_now": "yes"},
      "These can be signs of a serious problem that needs help right away."),
 ])
 def test_the_emergency_page_speaks_of_one_sign_or_several(
         patient: Patient, changes: dict[str, Any], sentence: str) -> None:
-    patient.complete_until("about", clean())
-    patient.answer("today", clean(**changes))
-    page = patient.get("help-now/today").text
+    patient.complete_before("today-swallowing", clean())
+    patient.answer("today-swallowing", clean(**changes))
+    page = patient.get("help-now/today-swallowing").text
     assert sentence in page
     assert page.count("can be a sign") + page.count("can be signs") == 1
 
@@ -77,7 +81,7 @@ def test_the_first_time_the_message_was_shown_is_kept(patient: Patient) -> None:
 def test_no_help_page_when_nothing_needs_help_now(patient: Patient) -> None:
     patient.complete_until("about", clean())
     response = patient.answer("today", clean())
-    assert response.headers["Location"].endswith("/treatment")
+    assert response.headers["Location"].endswith("/today-swallowing")
     assert patient.draft().emergency_shown_at is None
 
 
@@ -92,7 +96,8 @@ def test_check_your_answers_lists_answers_and_what_will_be_flagged(patient: Pati
     answers = answers_today("clinical-risk-factors")
     patient.complete_until("before", answers)
     page = patient.get("confirm").text
-    assert "Step 8 of 8:" in page and "Check your answers" in page
+    total = len(steps.sections())
+    assert f"Step {total} of {total}:" in page and "Check your answers" in page
     for heading in ("Your care team will talk with you about", "Things to get ready",
                     "For your care team&#39;s information"):
         assert heading in page
@@ -136,7 +141,7 @@ def test_sending_stores_the_assessment_once(app: Flask, patient: Patient) -> Non
         assert stored["flags"] == want["flags"]
         assert (submission.count_discuss, submission.highest_severity) == (
             want["counts"]["discuss"], "discuss")
-        assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.0.1")
+        assert (submission.checklist_id, submission.checklist_version) == ("ivig_home", "1.1.0")
         assert submissions.submission_answers(submission)["patient_name"] == "George Papadopoulos"
         reference = submission.reference
         until = patient_steps.last_day(draft.expires_at, registry.get_agency("demo").time_zone)

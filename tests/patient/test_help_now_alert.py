@@ -73,8 +73,8 @@ def test_trouble_breathing_carries_both_messages_hidden(patient: Patient) -> Non
 
 
 def test_trouble_swallowing_carries_both_messages(patient: Patient) -> None:
-    patient.complete_until("about", answers(completed_by="self"))
-    page = patient.get("today").text
+    patient.complete_before("today-swallowing", answers(completed_by="self"))
+    page = patient.get("today-swallowing").text
     tag = wrapper(page, "swallowing_trouble_now")
     assert 'data-emergency-answers="yes"' in tag and 'data-urgent-answers="unsure"' in tag
     assert alert(page, "swallowing_trouble_now", "emergency") is not None
@@ -83,8 +83,8 @@ def test_trouble_swallowing_carries_both_messages(patient: Patient) -> None:
 
 def test_a_question_whose_every_worrying_answer_is_urgent_has_only_the_call_today(
         patient: Patient) -> None:
-    patient.complete_until("about", answers(completed_by="self"))
-    page = patient.get("today").text
+    patient.complete_before("today-infection", answers(completed_by="self"))
+    page = patient.get("today-infection").text
     tag = wrapper(page, "infection_now")
     assert 'data-urgent-answers="yes unsure"' in tag and "data-emergency-answers" not in tag
     assert alert(page, "infection_now", "emergency") is None
@@ -93,10 +93,10 @@ def test_a_question_whose_every_worrying_answer_is_urgent_has_only_the_call_toda
 
 def test_questions_that_need_no_help_now_have_no_message(patient: Patient) -> None:
     patient.complete_until("about", answers(completed_by="self"))
-    about = patient.get("about").text
-    for item_id in ("date_of_birth", "completed_by"):  # a "discuss" flag, no flag at all
+    for step_id, item_id in (("about", "date_of_birth"), ("about-who", "completed_by")):
+        about = patient.get(step_id).text  # a "discuss" flag, no flag at all
         assert "data-emergency-answers" not in wrapper(about, item_id)
-    assert "Call 911 now" not in about and "data-help-now" not in about
+        assert "Call 911 now" not in about and "data-help-now" not in about
     patient.complete_until("history", answers(completed_by="self"))
     for section_id in ("treatment", "history"):
         page = patient.get(section_id).text
@@ -109,23 +109,23 @@ def test_a_caregiver_is_told_not_to_let_the_person_drive(patient: Patient) -> No
     page = patient.get("today").text
     emergency = alert(page, "breathing_trouble_now", "emergency")
     assert emergency is not None
-    assert "Do not let the person you care for drive." in emergency[1]
+    assert "Do not let Ana Ruiz drive." in emergency[1]
     assert "Do not drive yourself" not in emergency[1]
     urgent = alert(page, "breathing_trouble_now", "urgent")
     assert urgent is not None
-    assert "the person you care for has trouble breathing or swallowing, call 911" in urgent[1]
+    assert "Ana Ruiz has trouble breathing or swallowing, call 911" in urgent[1]
 
 
 def test_after_an_error_the_messages_stay_hidden_for_the_script(patient: Patient) -> None:
-    patient.complete_until("about", answers(completed_by="self"))
-    today = steps.find("today")
-    assert today is not None
-    refused = patient.post("today", {"shown": [item.id for item in today.items],
-                                     "breathing_trouble_now": "yes"})
+    patient.complete_before("today-swallowing", answers(completed_by="self"))
+    two = steps.find("today-swallowing")
+    assert two is not None
+    refused = patient.post("today-swallowing", {"shown": [item.id for item in two.items],
+                                                "swallowing_trouble_now": "yes"})
     assert refused.status_code == 400
-    emergency = alert(refused.text, "breathing_trouble_now", "emergency")
+    emergency = alert(refused.text, "swallowing_trouble_now", "emergency")
     assert emergency is not None and " hidden" in emergency[0]
-    assert 'value="yes" checked' in question_html(refused.text, "breathing_trouble_now")
+    assert 'value="yes" checked' in question_html(refused.text, "swallowing_trouble_now")
 
 
 def test_the_answers_come_from_the_checklist_rules() -> None:

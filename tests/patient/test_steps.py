@@ -8,10 +8,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ivig_home.checklist import NOT_A_DECISION_PATIENT, load
+from ivig_home.checklist import NOT_A_DECISION_PATIENT, load, steps
 from tests.patient.client import Patient, clean, section_form, token_in
 
-STEP_TITLES = [(n, s.id, s.title) for n, s in enumerate(load().sections, start=1)]
+STEP_TITLES = [(n, s.id, s.title) for n, s in enumerate(steps.sections(), start=1)]
+TOTAL = len(STEP_TITLES)
 
 
 def test_the_start_page_names_the_agency_and_its_phone(client: FlaskClient) -> None:
@@ -30,17 +31,38 @@ def test_an_unknown_agency_gets_a_patient_error_page(client: FlaskClient) -> Non
 
 
 def test_each_step_names_its_place_and_leads_to_the_next(patient: Patient) -> None:
-    answers = clean()
+    """Every step in order, with answers that ask every follow-up question; the count
+    of steps is the one the pages say."""
+    answers = clean() | {"prior_problems": "yes", "prior_reactions": ["headache"],
+                         "split_dose_discussed": "yes"}
     for number, section_id, title in STEP_TITLES[:-1]:
         page = patient.get(section_id)
         assert page.status_code == 200
-        assert f"Step {number} of 8: {title}" in _text(page.text)
+        assert f"Step {number} of {TOTAL}: {title}" in _text(page.text)
         assert page.headers["Cache-Control"] == "no-store"
         response = patient.answer(section_id, answers)
         assert response.status_code == 303
         following = STEP_TITLES[number][1]
         assert response.headers["Location"].endswith(f"/{following}")
     assert patient.draft().step == "confirm"
+
+
+def test_a_step_that_asks_nothing_is_passed_over(patient: Patient) -> None:
+    """No problems with past infusions: the step of past reactions and the split dose is
+    never shown; Continue goes past it."""
+    patient.complete_until("treatment", clean(), step=True)
+    response = patient.answer("treatment-before", clean(prior_problems="no"))
+    assert response.headers["Location"].endswith("/treatment-last")
+
+
+def test_the_long_sections_are_split_keeping_every_item_in_order() -> None:
+    by_section = [item.id for step in steps.sections() for item in step.items]
+    assert by_section == [item for section in load().sections for item in
+                          (i.id for i in section.items)]
+    sizes = {section.id: sum(1 for step in steps.sections() if step.section is section)
+             for section in load().sections}
+    assert sizes["today"] >= 3 and sizes["history"] >= 3  # 7 and 11 questions before
+    assert all(len(step.items) <= 3 for step in steps.sections())
 
 
 def test_a_step_cannot_be_opened_before_the_ones_before_it_are_done(patient: Patient) -> None:
@@ -56,24 +78,24 @@ def test_back_leads_to_the_previous_step_with_its_answers(patient: Patient) -> N
     assert 'name="action" value="back" class="back-link back-link--button">Back</button>' \
         in page.text
     response = patient.post("treatment", {}, action="back")
-    assert response.headers["Location"].endswith(f'{patient.url("today")}')
-    today = patient.get("today").text
+    assert response.headers["Location"].endswith(f'{patient.url("today-infection")}')
+    today = patient.get("today-infection").text
     assert 'value="no" checked' in today
 
 
 def test_an_error_keeps_what_was_entered_and_saves_nothing(patient: Patient) -> None:
     data = section_form("about", clean())
-    del data["completed_by"]
+    del data["patient_name"]
     data["date_of_birth-month"] = "13"
     response = patient.post("about", data)
     assert response.status_code == 400
-    assert "<title>Error: Step 1 of 8: About you" in response.text
+    assert f"<title>Error: Step 1 of {TOTAL}: About you" in response.text
     assert 'href="#date_of_birth-month"' in response.text  # the first box (en-US)
-    assert 'href="#completed_by"' in response.text
+    assert 'href="#patient_name"' in response.text
     assert ("Put the month first, then the day: the month of the date of birth must be "
             "1 to 12") in response.text
-    assert "Select one answer" in response.text
-    assert 'value="Ana Ruiz"' in response.text and 'value="13"' in response.text
+    assert "Enter the patient name" in response.text
+    assert 'value="13"' in response.text
     assert patient.answers() == {}
 
 
@@ -112,17 +134,17 @@ def test_the_start_form_needs_its_token(client: FlaskClient) -> None:
 def test_a_follow_up_appears_on_the_same_page_after_continue(patient: Patient) -> None:
     answers = clean()
     patient.complete_until("today", answers)
-    first = {"shown": ["ivig_purpose", "supervised_infusions", "brand_name"],
-             "ivig_purpose": "maintenance", "supervised_infusions": "6"}
-    page = patient.post("treatment", first)
+    patient.answer("treatment", answers)
+    first = {"shown": ["supervised_infusions"], "supervised_infusions": "6"}
+    page = patient.post("treatment-before", first)
     assert page.status_code == 200
-    assert "New questions appeared" in page.text
+    assert "A new question appeared" in page.text
     assert 'id="question-prior_problems"' in page.text
     assert 'id="question-prior_problems" data-when-item="supervised_infusions"' \
            ' data-when-at-least="1">' in page.text
     assert 'value="6"' in page.text
     assert "supervised_infusions" not in patient.answers()
-    assert patient.answer("treatment", answers).status_code == 303
+    assert patient.answer("treatment-before", answers).status_code == 303
 
 
 def test_changing_an_answer_removes_the_follow_ups_it_no_longer_asks(patient: Patient) -> None:
@@ -131,10 +153,10 @@ def test_changing_an_answer_removes_the_follow_ups_it_no_longer_asks(patient: Pa
     patient.complete_until("treatment", answers)
     assert patient.answers()["prior_reactions"] == ["headache", "chills"]
     changed = answers | {"supervised_infusions": 0}
-    form = section_form("treatment", changed)
-    form["shown"] += ["prior_problems", "prior_reactions", "split_dose_discussed"]
-    form |= {"prior_problems": "yes", "prior_reactions": ["headache"]}
-    assert patient.post("treatment", form).status_code == 303
+    form = section_form("treatment-before", changed)
+    form["shown"] += ["prior_problems"]
+    form |= {"prior_problems": "yes"}
+    assert patient.post("treatment-before", form).status_code == 303
     stored = patient.answers()
     assert stored["supervised_infusions"] == 0
     for gone in ("prior_problems", "prior_reactions", "split_dose_discussed",
@@ -146,8 +168,8 @@ def test_a_change_link_returns_to_the_check_page(patient: Patient) -> None:
     patient.complete_until("before", clean())
     check = patient.get("confirm")
     assert f'href="{patient.url("history")}?from=check"' in check.text
-    response = patient.post("history?from=check",
-                            section_form("history", clean() | {"diabetes": "yes"}))
+    response = patient.post("history-risks?from=check",
+                            section_form("history-risks", clean() | {"diabetes": "yes"}))
     assert response.headers["Location"].endswith("/confirm")
     assert "Diabetes" in patient.get("confirm").text
 

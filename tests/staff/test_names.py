@@ -27,7 +27,7 @@ def test_no_staff_page_shows_the_package_name(
         assert "ivig_home" not in body, path
         assert TITLE.search(body).group(1).endswith("– IVIG home checklist: care team"), path
     page = admin.get(f"/staff/submissions/{world.own['risks']}").get_data(as_text=True)
-    assert ("<dt>Checklist</dt><dd>IVIG home-infusion readiness checklist, version 1.0.1</dd>"
+    assert ("<dt>Checklist</dt><dd>IVIG home-infusion readiness checklist, version 1.1.0</dd>"
             in page)
 
 

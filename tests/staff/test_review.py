@@ -50,7 +50,7 @@ def test_the_page_shows_whom_to_call_then_the_flags_then_every_answer_folded(
              "<dt>Filled in by</dt><dd>The patient</dd>",
              "<dt>Planned infusion</dt><dd>1 December 2026</dd>",
              "30 September 1988 (age 38)",
-             "IVIG home-infusion readiness checklist, version 1.0.1",
+             "IVIG home-infusion readiness checklist, version 1.1.0",
              "does not decide whether home infusion", "Needs attention",
              "Acknowledge all remaining discuss, prepare and note items",
              "!!!</span> Emergency (1)", "1. Do you have trouble breathing right now?",
