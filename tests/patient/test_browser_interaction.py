@@ -73,13 +73,13 @@ def test_going_back_and_changing_an_answer_removes_its_follow_ups(
     assert stored_answers(live_server, draft_id)["prior_reactions"] == [
         "headache", "allergic_reaction"]
     page.get_by_role("button", name="Back", exact=True).click()
-    assert where(page)[1] == "treatment-brand"
-    page.goto(page.url.replace("/treatment-brand", "/treatment-before"))
+    assert where(page)[1] == "treatment-last"
+    page.goto(page.url.replace("/treatment-last", "/treatment-before"))
     assert page.locator("#question-prior_problems input[value=yes]").is_checked()
     page.get_by_label("How many IVIG infusions").fill("0")
     page.get_by_role("button", name="Continue").click()
-    # The steps of past reactions and of the last infusion ask nothing now: passed over.
-    assert where(page)[1] == "treatment-brand"
+    # The steps of past reactions and of the split dose ask nothing now: passed over.
+    assert where(page)[1] == "treatment-last"
     page.get_by_role("button", name="Continue").click()
     assert where(page)[1] == "history"
     stored = stored_answers(live_server, draft_id)
@@ -88,7 +88,7 @@ def test_going_back_and_changing_an_answer_removes_its_follow_ups(
                  "last_infusion_date", "same_brand"):
         assert gone not in stored
     page.get_by_role("button", name="Back", exact=True).click()
-    page.wait_for_url("**/treatment-brand")
+    page.wait_for_url("**/treatment-last")
     page.get_by_role("button", name="Back", exact=True).click()
     page.wait_for_url("**/treatment-before")
     expect(page.locator("#question-prior_problems")).to_have_count(1)

@@ -29,7 +29,7 @@ from tests.patient.client import Patient, clean, section_form, step_of, token_in
 def test_an_answer_that_needs_help_now_shows_the_help_page_first(
         patient: Patient, changes: dict[str, Any], heading: str, emergency: bool,
         urgent: bool) -> None:
-    step = step_of(next(iter(changes)))  # each step asks one to three questions
+    step = step_of(next(iter(changes)))  # each step asks one to four questions
     patient.complete_before(step, clean())
     response = patient.answer(step, clean(**changes))
     assert response.headers["Location"].endswith(f"/help-now/{step}")

@@ -62,7 +62,7 @@ def test_the_long_sections_are_split_keeping_every_item_in_order() -> None:
     sizes = {section.id: sum(1 for step in steps.sections() if step.section is section)
              for section in load().sections}
     assert sizes["today"] >= 3 and sizes["history"] >= 3  # 7 and 11 questions before
-    assert all(len(step.items) <= 3 for step in steps.sections())
+    assert all(len(step.items) <= 4 for step in steps.sections())
 
 
 def test_a_step_cannot_be_opened_before_the_ones_before_it_are_done(patient: Patient) -> None:
