@@ -132,27 +132,28 @@ class Badge:
         return f"{self.count} change{'s' if self.count != 1 else ''}"
 
 
-def badges(submission_ids: list[str]) -> dict[str, Badge]:
-    """Return each submission's badge in one query; a count missing or stale is made again
-    (decrypting that row's earlier checklist, once) and stored."""
-    if not submission_ids:
-        return {}
+def badge_columns() -> tuple[Any, ...]:
+    """Return the columns a queue query outer-joins to read each row's badge: the stored
+    count, what it was counted against and the patient's checklist before it now.
+
+    Join `PatientSubmission` aliased as the first element on the submission's id."""
     link = aliased(PatientSubmission)
-    rows = db.session.execute(select(link, _earlier_id_column(link).label("earlier"))
-                              .where(link.submission_id.in_(submission_ids))).all()
-    result = {}
-    stale = False
-    for row, found in rows:
-        if row.change_count is None or row.changes_since_id != found:
-            submission = db.session.get(Submission, row.submission_id)
-            if submission is not None:
-                since_last_time(submission, _assessment(submission))
-                stale = True
-        result[row.submission_id] = Badge(first=row.changes_since_id is None,
-                                          count=row.change_count or 0)
-    if stale:
-        db.session.commit()
-    return result
+    return link, (link.submission_id.label("linked"), link.change_count.label("change_count"),
+                  link.changes_since_id.label("changes_since_id"),
+                  _earlier_id_column(link).label("earlier"))
+
+
+def badge(submission: Submission, row: Any) -> tuple[Badge | None, bool]:
+    """Return a queue row's badge from the columns of `badge_columns`, and whether its count
+    was made again (missing or stale: the caller commits)."""
+    if row.linked is None:
+        return None, False
+    if row.change_count is not None and row.changes_since_id == row.earlier:
+        return Badge(first=row.changes_since_id is None, count=row.change_count), False
+    result = since_last_time(submission, _assessment(submission))
+    if result is None:
+        return None, False
+    return Badge(first=result.first, count=result.changes.count), True
 
 
 def count_all(batch: int = 200) -> int:

@@ -12,7 +12,6 @@ from ivig_home.checklist import assess, load
 from ivig_home.patients.changes import NOT_COMPARED, compare
 from tests.answers import clean
 
-
 PROBLEMS = {"prior_problems": "yes", "prior_reactions": ["headache"],
             "split_dose_discussed": "yes"}
 
