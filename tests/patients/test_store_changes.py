@@ -6,12 +6,24 @@ from flask import Flask
 from sqlalchemy import update
 
 from ivig_home.agencies import registry
+from ivig_home.checklist import assess
 from ivig_home.db import db
-from ivig_home.models import PatientSubmission
+from ivig_home.intake import drafts, submissions
+from ivig_home.models import PatientSubmission, Submission
 from ivig_home.patients import since
 from ivig_home.staff.queue import QueueFilter, queue_page
 from tests.agency_support import make_agency
-from tests.patients.test_store_patients import send
+from tests.answers import example
+
+
+def send(agency_slug: str, **changes: object) -> Submission:
+    agency = registry.get_agency(agency_slug)
+    assert agency is not None
+    document = example("nothing-to-flag")
+    document["answers"].update(changes)
+    draft = drafts.start_draft(agency)
+    drafts.save_draft(draft, document["answers"], "confirm")
+    return submissions.submit_draft(draft, assess(document))
 
 
 def test_the_count_is_stored_at_submit_and_read_by_the_queue(db_app: Flask) -> None:
