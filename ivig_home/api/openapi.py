@@ -74,9 +74,37 @@ SCHEMAS: dict[str, Any] = {
                      "description": "The next page's URL, or null on the last page."},
         },
     },
+    "FlagChange": {"type": "object", "required": ["item", "severity"], "properties": {
+        "item": {"type": "string"}, "severity": {"type": "string", "enum": SEVERITIES}}},
+    "Changes": {
+        "type": "object", "nullable": True,
+        "description": "What changed since the patient's checklist before this one; `since` "
+                       "is null for a patient's first checklist. Answers are in the words "
+                       "the answers list shows (the option's label, 'Not asked', 'Not "
+                       "answered'); the items that are about one visit alone (names, "
+                       "dates of this and the last infusion, the note, the confirmations) "
+                       "are not compared. Null when the submission has no patient.",
+        "required": ["since", "answers", "flags_new", "flags_gone"],
+        "properties": {
+            "since": {"type": "object", "nullable": True,
+                      "required": ["id", "reference", "created"], "properties": {
+                          "id": {"type": "string"}, "reference": {"type": "string"},
+                          "created": STAMP}},
+            "answers": {"type": "array", "items": {
+                "type": "object", "required": ["item", "kind", "before", "after"],
+                "properties": {
+                    "item": {"type": "string"},
+                    "kind": {"type": "string",
+                             "enum": ["changed", "newly_asked", "no_longer_asked"]},
+                    "before": {"type": "string"}, "after": {"type": "string"}}}},
+            "flags_new": {"type": "array", "items": _ref("FlagChange")},
+            "flags_gone": {"type": "array", "items": _ref("FlagChange")},
+        },
+    },
     "Submission": {"allOf": [_ref("SubmissionBrief"), {
         "type": "object",
-        "required": ["completed_on", "checklist", "messages_shown", "assessment", "answers"],
+        "required": ["completed_on", "checklist", "messages_shown", "assessment", "answers",
+                     "changes"],
         "properties": {
             "completed_on": {"type": "string", "format": "date"},
             "checklist": {"type": "object", "required": ["id", "version"], "properties": {
@@ -93,6 +121,7 @@ SCHEMAS: dict[str, Any] = {
                            "required": ["flags", "counts"]},
             "answers": {"type": "object", "description": "Answers by item id, in the JSON "
                         "answers format.", "additionalProperties": True},
+            "changes": _ref("Changes"),
         },
     }]},
     "FhirResource": {"type": "object", "required": ["resourceType"],

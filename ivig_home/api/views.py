@@ -18,12 +18,14 @@ from sqlalchemy import func, select
 from ivig_home.api import auth as api_auth
 from ivig_home.api import fhir, fhir_views, openapi
 from ivig_home.api.auth import ApiError, api_agency, record
+from ivig_home.api.fhir_changes import changes_extension
 from ivig_home.audit.log import SUMMARY
 from ivig_home.db import db
-from ivig_home.intake.pdf import issued_pdf, pdf_filenames
+from ivig_home.intake.pdf import assessment_of, issued_pdf, pdf_filenames
 from ivig_home.intake.submissions import get_submission, submission_answers, submission_assessment
 from ivig_home.models import Submission
 from ivig_home.patients.matching import patient_ids_of
+from ivig_home.patients.since import since_last_time
 
 FHIR_JSON = "application/fhir+json"
 PER_PAGE = 50
@@ -142,6 +144,8 @@ def submission(submission_id: str) -> Response:
                 "urgent": _stamp(found.urgent_shown_at)},
             "assessment": submission_assessment(found),
             "answers": submission_answers(found)}
+    changes = since_last_time(found, assessment_of(found))
+    body["changes"] = changes.to_dict() if changes is not None else None
     record("viewed", found)
     return jsonify(body)
 
@@ -165,6 +169,9 @@ def submission_fhir(submission_id: str) -> Response:
                                            reference=found.reference,
                                            authored=found.created_at,
                                            version=found.checklist_version)
+    changes = since_last_time(found, assessment_of(found))
+    if changes is not None:
+        resource["extension"] = [changes_extension(changes.to_dict())]
     record("exported", found)
     return _fhir(resource)
 

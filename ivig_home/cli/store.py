@@ -1,5 +1,5 @@
 """The `ivig-home` commands that look after the database: init-db, rotate-key, purge, backup,
-link-patients."""
+link-patients, count-changes."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from ivig_home import maintenance
 from ivig_home.crypto import keyring
 from ivig_home.patients.matching import link_unlinked
+from ivig_home.patients.since import count_all
 
 
 @click.command("init-db")
@@ -83,5 +84,14 @@ def link_patients_command() -> None:
     click.echo(f"{count} submissions linked to their patients.")
 
 
+@click.command("count-changes")
+@with_appcontext
+def count_changes_command() -> None:
+    """Count what changed since last time for submissions stored before counts were kept
+    (the queue also counts a row the first time it shows it)."""
+    count = count_all()
+    click.echo(f"{count} submissions counted.")
+
+
 STORE_COMMANDS = [init_db_command, rotate_key_command, purge_command, backup_command,
-                  link_patients_command]
+                  link_patients_command, count_changes_command]

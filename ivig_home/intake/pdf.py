@@ -12,6 +12,7 @@ from ivig_home.checklist import Assessment, assess
 from ivig_home.db import db
 from ivig_home.intake.submissions import set_submission_pdf, submission_answers, submission_pdf
 from ivig_home.models import Agency, Submission
+from ivig_home.patients.since import since_last_time
 from ivig_home.report import build_context, download_filename, render_pdf_low_priority
 from ivig_home.timezones import local, local_date
 
@@ -49,13 +50,15 @@ def summary_context(submission: Submission, assessment: Assessment, *,
                     original_sha256: str | None = None) -> dict[str, Any]:
     """Return the PDF context of a submission, as issued or with its review."""
     shown = {"emergency": submission.emergency_shown_at, "urgent": submission.urgent_shown_at}
+    changes = since_last_time(submission, assessment)
     return build_context(
         assessment, reference=submission.reference, completed_at=completed_at(submission),
         agency=agency_facts(submission.agency),
         messages_shown={key: moment.isoformat() if moment else None
                         for key, moment in shown.items()},
         review=review, original_sha256=original_sha256,
-        product_name=current_app.config["PRODUCT_NAME"])
+        product_name=current_app.config["PRODUCT_NAME"],
+        changes=changes.context() if changes is not None else None)
 
 
 def issued_pdf(submission: Submission) -> bytes:

@@ -19,6 +19,7 @@ from ivig_home.intake.signals import announce_submission, storing_submission
 from ivig_home.models import Agency, Draft, IssuedPdf, Submission
 from ivig_home.models.intake import NO_FLAG_RANK
 from ivig_home.patients.matching import link_new_submission
+from ivig_home.patients.since import record_changes
 
 REFERENCE_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 REFERENCE_DIGITS = "0123456789"
@@ -88,6 +89,7 @@ def _build(draft: Draft, assessment: Assessment, pdf: bytes | None, actor: str,
     audit_entry("submitted", submission=submission, actor=actor, address=address)
     # Before the signal: what its receivers send (a webhook) names the patient by id.
     link_new_submission(submission, answers)
+    record_changes(submission, assessment)
     storing_submission.send(current_app._get_current_object(), submission=submission)
     return submission
 

@@ -44,6 +44,11 @@ class PatientSubmission(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The infusion the checklist was for, as the patient gave it: the Patients page sorts on it.
     planned_infusion_on: Mapped[date | None] = mapped_column(Date)
+    # What changed since the patient's checklist before this one, counted when it is stored
+    # (the queue's badge): that one's id (None for a first checklist) and how many items'
+    # answers differ. A null count is not counted yet (stored before, or since relinked).
+    changes_since_id: Mapped[str | None] = mapped_column(String(64))
+    change_count: Mapped[int | None] = mapped_column()
 
 
 class Attempt(db.Model):  # type: ignore[name-defined,misc]

@@ -12,6 +12,7 @@ from ivig_home.checklist import WORDING, Assessment, Severity, long_date, parse_
 from ivig_home.checklist.summary import summary
 from ivig_home.config import DEFAULTS
 from ivig_home.report.answers import answer_table
+from ivig_home.report.changes import changes_context
 
 TITLE = "IVIG home-infusion readiness checklist: summary for the care team"
 LOGO_URL = "ivig-logo:agency"
@@ -52,10 +53,13 @@ MESSAGE_HEADINGS = {Severity.EMERGENCY: "Call 911 now",
 #                                 "sha256": hex, "reason": text} or absent (a first review)}
 #   original_sha256 the hex SHA-256 of the PDF first issued, printed on a re-issued one
 #   product_name    the product's display name (the app's PRODUCT_NAME setting)
+#   changes         what changed since the patient's checklist before this one
+#                   (ivig_home.patients.since: SinceLastTime.context()), or None
 def build_context(assessment: Assessment, *, reference: str, completed_at: datetime | date,
                   agency: Mapping[str, Any], messages_shown: Mapping[str, str | None] | None = None,
                   review: Mapping[str, Any] | None = None, original_sha256: str | None = None,
-                  product_name: str | None = None) -> dict[str, Any]:
+                  product_name: str | None = None,
+                  changes: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Return everything the PDF template shows, as plain data (no database objects)."""
     data = summary(assessment)
     answers = assessment.answers
@@ -98,6 +102,7 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
         "messages": messages,
         "sections": data["sections"],
         "answer_table": answer_table(data["sections"], numbers),
+        "changes": changes_context(changes, when),
         "dispositions": [{"id": key, "label": label} for key, label in DISPOSITIONS],
         "review": _review(review, groups, when),
         "copy": COPY[bool(review)],

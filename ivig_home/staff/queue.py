@@ -15,6 +15,7 @@ from ivig_home.db import db
 from ivig_home.intake.submissions import submission_answers, submission_identity
 from ivig_home.models import AuditEntry, Submission
 from ivig_home.models.intake import NO_FLAG_RANK, REVIEWED_TIER, STATUSES, tier_of
+from ivig_home.patients.since import Badge, badge, badge_columns
 from ivig_home.staff.contact import CONTACT_KEYS, Contact, contact_of
 
 PAGE_SIZE = 25
@@ -78,6 +79,8 @@ class QueueRow:
     counts: list[dict[str, Any]]
     contact: Contact
     opened: bool = False
+    # What changed since the patient's checklist before (a count stored with the submission).
+    changes: Badge | None = None
 
     @property
     def status_label(self) -> str:
@@ -159,15 +162,25 @@ def queue_page(agency_id: int, filters: QueueFilter) -> QueuePage:
                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).subquery())
     # Whether each row was opened comes in the same query (25 probes of the audit log's
     # submission index), not one query per row.
-    query = (select(Submission, OPENED.label("opened"))
+    # So does each row's "3 changes" badge: a count stored with the submission, nothing
+    # decrypted (a count missing or stale is made again, once).
+    link, changes = badge_columns()
+    query = (select(Submission, OPENED.label("opened"), *changes)
              .join(page_ids, Submission.id == page_ids.c.id)
+             .outerjoin(link, link.submission_id == Submission.id)
              .options(load_only(*QUEUE_COLUMNS)).order_by(*QUEUE_ORDER))
-    rows = [_row(submission, bool(opened)) for submission, opened in db.session.execute(query)]
+    rows, recounted = [], False
+    for found in db.session.execute(query).all():
+        shown, made = badge(found[0], found)
+        recounted |= made
+        rows.append(_row(found[0], bool(found.opened), shown))
+    if recounted:
+        db.session.commit()
     return QueuePage(rows=rows, total=total, page=page, pages=pages,
                      new_count=new_count(agency_id), filters=filters)
 
 
-def _row(submission: Submission, opened: bool) -> QueueRow:
+def _row(submission: Submission, opened: bool, changes: Badge | None = None) -> QueueRow:
     identity = submission_identity(submission)
     if not all(key in identity for key in CONTACT_KEYS):
         # Stored before the identity record held whom to call: read it from the answers.
@@ -177,7 +190,8 @@ def _row(submission: Submission, opened: bool) -> QueueRow:
         patient_name=str(identity.get("patient_name") or ""),
         date_of_birth=str(identity.get("date_of_birth") or ""),
         received=submission.created_at, status=submission.status,
-        counts=severity_counts(submission), contact=contact_of(identity), opened=opened)
+        counts=severity_counts(submission), contact=contact_of(identity), opened=opened,
+        changes=changes)
 
 
 def severity_counts(submission: Submission) -> list[dict[str, Any]]:
