@@ -16,7 +16,7 @@ from ivig_home import timezones
 from ivig_home.agencies import registry
 from ivig_home.cli import cli
 from ivig_home.db import db
-from ivig_home.models import Agency, AuditEntry, Invitation
+from ivig_home.models import Agency, AuditEntry, Invitation, InvitationLink
 from ivig_home.patients import invitations
 from ivig_home.patients.matching import patient_ids_of
 from tests.agency_support import make_agency
@@ -59,8 +59,14 @@ def test_the_command_prints_the_link_last_and_stores_only_the_tokens_hash(app: F
     assert len(token) >= 32  # 192 random bits
     with app.app_context():
         stored = db.session.scalar(select(Invitation))
-        assert stored is not None and stored.token_hash == invitations.token_hash(token)
-        assert token not in stored.token_hash and stored.created_by == "command line"
+        assert stored is not None and stored.created_by == "command line"
+        [kept] = db.session.scalars(select(InvitationLink)).all()
+        assert kept.invitation_id == stored.id
+        assert kept.token_hash == invitations.token_hash(token) != token
+        # No column of either row holds the token or anything it is made from.
+        for row in (stored, kept):
+            for column in row.__table__.columns:
+                assert token not in str(getattr(row, column.key)), column.key
         demo = registry.get_agency("demo")
         # Good until midnight at the end of the day after the infusion, New York time.
         end = datetime.combine(stored.infusion_on + timedelta(days=2), datetime.min.time(),
