@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -121,12 +122,16 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+def _control(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in text)
+
+
 def _email_problem(value: Any) -> str | None:
     if value is None or value == "":
         return None
     text = _text(value)
     if text is None or (len(text) > 254 or "@" not in text.strip("@")
-                        or any(c.isspace() for c in text)):
+                        or any(c.isspace() for c in text) or _control(text)):
         return "email: give an address like name@example.org"
     return None
 
@@ -158,10 +163,14 @@ def check_request(agency: Agency, name: Any, date_of_birth: Any, infusion_date: 
         problems.append(("name", "name: give the patient's name"))
     elif len(name.strip()) > MAX_NAME:
         problems.append(("name", f"name: at most {MAX_NAME} characters"))
+    elif _control(name):
+        problems.append(("name", "name: letters, spaces and marks only (no control "
+                                 "characters)"))
     _date_problems(agency, date_of_birth, infusion_date, problems)
     if (problem := _email_problem(email)) is not None:
         problems.append(("email", problem))
-    if phone not in (None, "") and (not isinstance(phone, str) or len(phone) > MAX_PHONE):
+    if phone not in (None, "") and (not isinstance(phone, str) or len(phone) > MAX_PHONE
+                                    or _control(phone)):
         problems.append(("phone", f"phone: give a phone number of up to {MAX_PHONE} "
                                   "characters"))
     return problems

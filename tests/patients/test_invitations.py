@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ivig_home import timezones
+from ivig_home import maintenance, timezones
 from ivig_home.agencies import registry
 from ivig_home.cli import cli
 from ivig_home.db import db
@@ -176,3 +176,37 @@ def test_a_nurse_invites_from_the_patients_page_and_the_state_follows(
         actions = db.session.scalars(select(AuditEntry.detail).where(
             AuditEntry.action == "invited_patient")).all()
     assert actions == [f"patient {patient}"]
+
+
+def test_every_link_of_an_invitation_opens_it_and_the_lock_counts_them_together(
+        app: Flask, client: FlaskClient) -> None:
+    app.config["RESUME_RATE_LIMIT"] = "1000 per minute"
+    _, shown = _invite(app)
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation))
+        # As an email or a reminder gets one: a fresh token, another row of hashes.
+        second, _ = invitations.new_link(invitation)
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(InvitationLink)) == 2
+    assert second != shown
+    for link in (shown, second):
+        assert client.get(link).status_code == 200
+    # Wrong dates through either link count against the one invitation.
+    statuses = [_open(client, link, "1980-01-01").status_code
+                for link in (shown, second, shown, second, shown)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert _open(client, second).status_code == 429
+
+
+def test_purge_forgets_the_links_of_expired_invitations_only(app: Flask) -> None:
+    _invite(app)
+    _invite(app, infusion=date.today() + timedelta(days=20))
+    with app.app_context():
+        first = db.session.scalar(select(Invitation).order_by(Invitation.infusion_on))
+        first.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        db.session.commit()
+        maintenance.purge()
+        left = db.session.scalars(select(InvitationLink.invitation_id)).all()
+        assert len(left) == 1 and left[0] != first.id
+        # The invitation itself stays with the patient (its state, for the nurse).
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 2
