@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ivig_home import timezones
 from ivig_home.agencies import api_tokens as tokens
+from ivig_home.cli import cli
 from ivig_home.db import db
 from ivig_home.models import (
     Agency,
@@ -26,8 +27,8 @@ from ivig_home.models import (
 from ivig_home.patients import invitations
 from ivig_home.patients.matching import patient_identity
 from tests.agency_support import make_agency, submit
+from tests.mail_support import Sink, mailbox
 from tests.patient.client import token_in
-from tests.patients.test_invitation_mail import Sink, mailbox
 
 __all__ = ["mailbox"]  # the local SMTP server's fixture, used below
 
@@ -149,8 +150,6 @@ def test_each_refusal_is_a_422_naming_its_field_and_nothing_is_stored(
 
 def test_the_same_words_as_the_command_line(app: Flask, client: FlaskClient, token: str,
                                             harbour: Agency) -> None:
-    from ivig_home.cli import cli  # noqa: PLC0415
-
     result = app.test_cli_runner().invoke(cli, [
         "invite", "harbour", "--name", "Ana Ruiz", "--date-of-birth", "1971-13-02",
         "--infusion-date", day(harbour, 2)])
