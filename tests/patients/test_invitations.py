@@ -210,3 +210,19 @@ def test_purge_forgets_the_links_of_expired_invitations_only(app: Flask) -> None
         assert len(left) == 1 and left[0] != first.id
         # The invitation itself stays with the patient (its state, for the nurse).
         assert db.session.scalar(select(func.count()).select_from(Invitation)) == 2
+
+
+def test_the_command_names_every_problem_at_once(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(cli, [
+        "invite", "demo", "--name", "Ana Ruiz", "--date-of-birth", "1971-02-30",
+        "--infusion-date", "2020-01-01", "--email", "ana at example.org"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "error: date of birth: give it as YYYY-MM-DD",
+        f"error: infusion date: it is before today ({_today_demo(app).isoformat()})",
+        "error: email: give an address like name@example.org"]
+
+
+def _today_demo(app: Flask) -> date:
+    with app.app_context():
+        return _today(registry.get_agency("demo"))  # type: ignore[arg-type]
