@@ -127,8 +127,8 @@ def _control(text: str) -> bool:
 
 
 def _email_problem(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # none given
     text = _text(value)
     if text is None or (len(text) > 254 or "@" not in text.strip("@")
                         or any(c.isspace() for c in text) or _control(text)):
