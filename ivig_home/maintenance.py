@@ -40,6 +40,7 @@ from ivig_home.models import (
     Submission,
 )
 from ivig_home.patients.attempts import purge_attempts
+from ivig_home.patients.invitations import purge_links
 from ivig_home.patients.matching import link_unlinked, purge_patients
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,8 @@ def forget_old_keys() -> list[str]:
 def purge(now: datetime | None = None) -> tuple[int, int]:
     """Delete expired drafts and submissions older than RETENTION_DAYS; return both counts.
 
-    Patients left with no submission go with them, and so do old counts of failed tries.
+    Patients left with no submission go with them, and so do old counts of failed tries and
+    the token hashes of expired invitations' links.
     """
     now = now or utcnow()
     result = db.session.execute(delete(Draft).where(Draft.expires_at <= now))
@@ -136,6 +138,7 @@ def purge(now: datetime | None = None) -> tuple[int, int]:
             submissions += len(batch)
     patients = purge_patients()
     purge_attempts(now)
+    purge_links(now)
     logger.info("purge: deleted %d expired drafts and %d submissions past retention, and %d "
                 "patients with no submission left", drafts, submissions, patients)
     return drafts, submissions

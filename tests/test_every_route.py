@@ -43,7 +43,8 @@ SAMPLES: dict[str, Any] = {
 }
 AGENCY_ORIGIN = "https://harbour-health.example"
 FRAMED = ("embed.",)
-FROM_DATA = {"draft_id", "user_id", "submission_id", "patient_id", "invitation_token"}
+FROM_DATA = {"draft_id", "user_id", "submission_id", "patient_id", "invitation_token",
+             "invitation_id"}
 DRAFT_KINDS = ("in_progress", "sent")
 VISITORS = {"anonymous": None, "nurse": "nurse@demo.test", "admin": "admin@demo.test",
             "api token": None}
@@ -90,12 +91,14 @@ def samples(world: World, as_user: Callable[[str | None], FlaskClient]) -> dict[
         agencies.update_agency(demo, allowed_origins=[AGENCY_ORIGIN])
         agencies.set_logo(demo, png(), "image/png")
         token = tokens.create_token(demo, "every route")[1]
-        invited = invitations.invite(demo, "Ana Ruiz", "1971-04-02", "2099-01-02",
-                                     actor="command line").token
+        made = invitations.invite(demo, "Ana Ruiz", "1971-04-02", "2099-01-02",
+                                  actor="command line")
+        invited, invitation_id = made.token, made.invitation.id
     return {**SAMPLES, "draft_id": {"in_progress": in_progress.draft_id,
                                     "sent": sent.draft_id},
             "user_id": world.own["user"], "submission_id": world.own["clear"], "token": token,
-            "patient_id": world.own["patient"], "invitation_token": invited}
+            "patient_id": world.own["patient"], "invitation_token": invited,
+            "invitation_id": invitation_id}
 
 
 def urls_for(rule: Rule, samples: dict[str, Any]) -> Iterator[str]:
@@ -174,6 +177,7 @@ def test_patient_data_is_never_cached(world: World, samples: dict[str, Any],
                         (api, f"/api/v1/submissions/{samples['submission_id']}/pdf"),
                         (api, f"/api/v1/submissions/{samples['submission_id']}/fhir"),
                         (api, "/api/v1/submissions"),
+                        (api, f"/api/v1/invitations/{samples['invitation_id']}"),
                         (api, f"/fhir/QuestionnaireResponse/{samples['submission_id']}"),
                         (api, "/fhir/QuestionnaireResponse")):
         response = client.get(url)

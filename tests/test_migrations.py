@@ -27,7 +27,8 @@ from tests.store_support import table_names
 
 TABLES = {"agencies", "staff_users", "api_tokens", "drafts", "submissions", "issued_pdfs",
           "flag_reviews", "reviewed_pdfs", "review_reopenings", "audit_log",
-          "webhook_deliveries", "patients", "patient_submissions", "attempts", "invitations"}
+          "webhook_deliveries", "patients", "patient_submissions", "attempts", "invitations",
+          "invitation_links"}
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ivig_home.api import openapi_fhir
+from ivig_home.api import openapi_fhir, openapi_invitations
 from ivig_home.checklist import NOT_A_DECISION
 
 SEVERITIES = ["emergency", "urgent", "discuss", "prepare", "note"]
@@ -145,8 +145,8 @@ RESPONSES: dict[str, Any] = {
                                                              "WWW-Authenticate"}}},
     "NotFound": _error("No submission with this id for the token's agency (another agency's "
                        "submission is answered exactly the same)."),
-    "MethodNotAllowed": {**_error("Any method but GET, HEAD and OPTIONS, on any path of this "
-                                  "API."),
+    "MethodNotAllowed": {**_error("A method the path does not answer: the `Allow` header "
+                                  "names those it does (each path's description too)."),
                          "headers": {"Allow": {"$ref": "#/components/headers/Allow"}}},
     "TooManyRequests": _error("Too many requests: wait a minute, then try again. Sent only "
                               "when the server's operator has set an application-wide rate "
@@ -160,13 +160,14 @@ def _response(name: str) -> dict[str, str]:
 
 COMMON = {"400": _response("BadRequest"), "429": _response("TooManyRequests")}
 AUTH_ERRORS = {"401": _response("Unauthorized"), "404": _response("NotFound")}
-PATH_NOTE = (f"Every path answers {ALLOWED} only: OPTIONS (no token needed) gives the `Allow` "
+PATH_NOTE = (f"This path answers {ALLOWED} only: OPTIONS (no token needed) gives the `Allow` "
              "header, and any other method a 405 (`MethodNotAllowed`) with the same `Allow`.")
 STATUS_NOTE = (
     " Errors are JSON (`Error`): 400 for a query that cannot be read, 401 without a live token "
     "(with `WWW-Authenticate`), 404 for an unknown id or path, 405 for another method (with "
     "`Allow`), and 429 only when the server's operator sets an application-wide rate limit. "
-    "No /api/v1/ request has a body, so none of them answers 422. The FHIR R4 endpoint at "
+    "POST /api/v1/invitations is the one request with a body: 415 when it is not JSON, 413 "
+    "over 1 MB, and 422 naming each field with a problem. The FHIR R4 endpoint at "
     "/fhir/ takes the same token; its errors are OperationOutcomes, and POST "
     "/fhir/QuestionnaireResponse answers 422 for a response with problems, naming each item.")
 
@@ -188,7 +189,7 @@ def document() -> dict[str, Any]:
         "components": {"securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An agency token from `ivig-home create-token SLUG`."}},
-            "schemas": {**SCHEMAS, **openapi_fhir.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_fhir.SCHEMAS, **openapi_invitations.SCHEMAS},
             "responses": {**RESPONSES, **openapi_fhir.RESPONSES}, "headers": HEADERS},
         "security": [{"bearerAuth": []}],
         "paths": {
@@ -216,6 +217,7 @@ def document() -> dict[str, Any]:
                 "summary": "This document (no token needed).", "security": [],
                 "responses": {"200": _json("The OpenAPI document.", {"type": "object"}),
                               **COMMON}}},
+            **openapi_invitations.paths(COMMON, AUTH_ERRORS["401"]),
             **openapi_fhir.paths(),
         },
     }

@@ -1,4 +1,5 @@
-"""The JSON API for an agency's systems: submissions, their PDF and FHIR, the Questionnaire.
+"""The JSON API for an agency's systems: submissions, their PDF and FHIR, the Questionnaire,
+and invitations (ivig_home.api.invitation_views).
 
 Every submission endpoint needs the agency's bearer token and is audit-logged; another
 agency's submission is answered exactly like one that does not exist (404). There is no
@@ -200,6 +201,9 @@ def _stamp(moment: datetime | None) -> str | None:
 
 def init_app(app: Flask) -> None:
     """Mount the API and its JSON errors, and the FHIR endpoint at /fhir/."""
+    from ivig_home.api import invitation_views  # noqa: PLC0415 (its routes join bp first)
+
+    del invitation_views
     app.register_blueprint(bp)
     api_auth.init_app(app)
     fhir_views.init_app(app)

@@ -36,7 +36,8 @@ def invite_command(slug: str, name: str, date_of_birth: str, infusion_date: str,
         made = invitations.invite(agency, name, date_of_birth, infusion_date,
                                   actor="command line", email=email, phone=phone)
     except invitations.InvitationRefused as refused:
-        click.echo(f"error: {refused}", err=True)
+        for _, message in refused.problems:  # every problem, each naming its option
+            click.echo(f"error: {message}", err=True)
         sys.exit(2)
     base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     invitation = made.invitation

@@ -69,20 +69,19 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
 class Invitation(db.Model):  # type: ignore[name-defined,misc]
     """An invitation to fill in the checklist before one planned infusion.
 
-    The link's token is the keyed hash of `nonce` (so a reminder can give the same link, and
-    the database alone gives none); it is found by its own keyed hash. It opens after the
-    patient's date of birth and is good until the end of the day after the infusion.
+    `id` is opaque and random (the API names an invitation by it). Nothing a link could be
+    rebuilt from is stored here: each link sent has a token of its own, kept only as a keyed
+    hash in `invitation_links`. The invitation opens after the patient's date of birth and is
+    good until the end of the day after the infusion.
     """
 
     __tablename__ = "invitations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"),
                                            index=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"),
                                             index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    nonce: Mapped[str] = mapped_column(String(64))
     infusion_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -97,3 +96,15 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
     # was emailed at (3, then 1): each is sent once.
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_days: Mapped[int | None] = mapped_column()
+
+
+class InvitationLink(db.Model):  # type: ignore[name-defined,misc]
+    """One link sent for an invitation (shown when it was made, or in an email): the keyed
+    hash of its token, never the token. Every link of an invitation opens the invitation."""
+
+    __tablename__ = "invitation_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    invitation_id: Mapped[str] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

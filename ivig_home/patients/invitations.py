@@ -1,28 +1,29 @@
 """Invitations: a link for a patient to fill in the checklist before one planned infusion.
 
-The link is /a/<slug>/i/<token>: the token is the keyed hash (under the app's hashing key)
-of 192 random bits stored with the invitation, and is found by its own keyed hash; the
-database alone gives no working link, and a reminder can give the same link again. It is
-good until the end of the day after the infusion, in the agency's time zone,
-and opens only after the patient's date of birth; five wrong dates lock it for 15 minutes,
-counted in the database for every worker at once.
+The link is /a/<slug>/i/<token>. Each link sent (the one shown when the invitation is made,
+each email) has a token of its own, 192 random bits, and only the token's keyed hash is
+stored (`invitation_links`): nothing stored rebuilds a link. Every link of an invitation
+opens it until the end of the day after the infusion, in the agency's time zone, and only
+after the patient's date of birth; five wrong dates, through any of its links, lock the
+invitation for 15 minutes, counted in the database for every worker at once.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ivig_home import timezones
 from ivig_home.checklist import parse_date
 from ivig_home.crypto import lookup_hash
 from ivig_home.db import db, usable_key, utcnow
-from ivig_home.models import Agency, Invitation, Patient
+from ivig_home.models import Agency, Invitation, InvitationLink, Patient
 from ivig_home.patients import attempts
 from ivig_home.patients.matching import (
     find_patient,
@@ -33,16 +34,23 @@ from ivig_home.patients.matching import (
 )
 
 TOKEN_BYTES = 24  # 192 bits
+MAX_NAME = 200
+MAX_PHONE = 40
 DOB_FAILURES = 5
 LOCK = timedelta(minutes=15)
 
 
 class InvitationRefused(ValueError):
-    """What was given cannot make an invitation; the message names the field."""
+    """What was given cannot make an invitation; each problem names its field.
 
-    def __init__(self, field: str, message: str) -> None:
+    `field` and the message are the first problem's; `problems` holds every one found.
+    """
+
+    def __init__(self, field: str, message: str,
+                 problems: list[tuple[str, str]] | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.problems = problems or [(field, message)]
 
 
 class InvitationLocked(PermissionError):
@@ -64,19 +72,28 @@ class NewInvitation:
 
 
 def token_hash(token: str) -> str:
-    """Return the keyed hash an invitation's token is found by."""
+    """Return the keyed hash a link's token is stored and found by."""
     return lookup_hash("invitation-token", token)
 
 
-def link_token(nonce: str) -> str:
-    """Return the link's token made from an invitation's nonce (256 bits, hex)."""
-    return lookup_hash("invitation-link", nonce)
-
-
-def link_path(invitation: Invitation) -> str:
-    """Return the path of an invitation's link, /a/<slug>/i/<token>."""
+def new_link(invitation: Invitation) -> tuple[str, InvitationLink]:
+    """Add a fresh link of the invitation to the session; return its path (shown or sent
+    once, never stored) and its row. The caller commits."""
     agency = db.session.get(Agency, invitation.agency_id)
-    return f"/a/{agency.slug if agency else ''}/i/{link_token(invitation.nonce)}"
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = InvitationLink(token_hash=token_hash(token), invitation_id=invitation.id,
+                          created_at=utcnow())
+    db.session.add(link)
+    return f"/a/{agency.slug if agency else ''}/i/{token}", link
+
+
+def purge_links(now: datetime) -> int:
+    """Delete the links of expired invitations (they open nothing); return how many."""
+    expired = select(Invitation.id).where(Invitation.expires_at <= now)
+    result = db.session.execute(delete(InvitationLink).where(
+        InvitationLink.invitation_id.in_(expired)))
+    db.session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def expiry(infusion_on: date, zone: str | None) -> datetime:
@@ -85,40 +102,93 @@ def expiry(infusion_on: date, zone: str | None) -> datetime:
     return midnight.astimezone(UTC)
 
 
-def _checked_dates(agency: Agency, date_of_birth: str, infusion_date: str) -> tuple[date, date]:
+def _date_problems(agency: Agency, date_of_birth: Any, infusion_date: Any,
+                   problems: list[tuple[str, str]]) -> tuple[date | None, date | None]:
     today = timezones.today(agency.time_zone)
     birth, infusion = parse_date(date_of_birth), parse_date(infusion_date)
     if birth is None:
-        raise InvitationRefused("date_of_birth", "date of birth: give it as YYYY-MM-DD")
-    if birth > today:
-        raise InvitationRefused("date_of_birth", "date of birth: it cannot be in the future")
+        problems.append(("date_of_birth", "date of birth: give it as YYYY-MM-DD"))
+    elif birth > today:
+        problems.append(("date_of_birth", "date of birth: it cannot be in the future"))
     if infusion is None:
-        raise InvitationRefused("infusion_date", "infusion date: give it as YYYY-MM-DD")
-    if infusion < today:
-        raise InvitationRefused("infusion_date",
-                                f"infusion date: it is before today ({today.isoformat()})")
+        problems.append(("infusion_date", "infusion date: give it as YYYY-MM-DD"))
+    elif infusion < today:
+        problems.append(("infusion_date",
+                         f"infusion date: it is before today ({today.isoformat()})"))
     return birth, infusion
 
 
-def _email(value: str | None) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    if len(text) > 254 or "@" not in text.strip("@") or any(c.isspace() for c in text):
-        raise InvitationRefused("email", "email: give an address like name@example.org")
-    return text
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
 
 
-def invite(agency: Agency, name: str, date_of_birth: str, infusion_date: str, *,
-           actor: str, email: str | None = None, phone: str | None = None) -> NewInvitation:
-    """Find the patient by name and date of birth (or make them) and invite them; commit."""
-    if not normal_name(name or ""):
-        raise InvitationRefused("name", "name: give the patient's name")
+def _control(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in text)
+
+
+def _email_problem(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # none given
+    text = _text(value)
+    if text is None or (len(text) > 254 or "@" not in text.strip("@")
+                        or any(c.isspace() for c in text) or _control(text)):
+        return "email: give an address like name@example.org"
+    return None
+
+
+def _refuse(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise InvitationRefused(*problems[0], problems=problems)
+
+
+def _checked_dates(agency: Agency, date_of_birth: Any, infusion_date: Any) -> tuple[date, date]:
+    problems: list[tuple[str, str]] = []
+    birth, infusion = _date_problems(agency, date_of_birth, infusion_date, problems)
+    _refuse(problems)
+    return cast(date, birth), cast(date, infusion)
+
+
+def _email(value: Any) -> str | None:
+    problem = _email_problem(value)
+    if problem:
+        raise InvitationRefused("email", problem)
+    return _text(value)
+
+
+def check_request(agency: Agency, name: Any, date_of_birth: Any, infusion_date: Any,
+                  email: Any = None, phone: Any = None) -> list[tuple[str, str]]:
+    """Return every problem of what was given to invite a patient: (field, message) each."""
+    problems: list[tuple[str, str]] = []
+    if not isinstance(name, str) or not normal_name(name):
+        problems.append(("name", "name: give the patient's name"))
+    elif len(name.strip()) > MAX_NAME:
+        problems.append(("name", f"name: at most {MAX_NAME} characters"))
+    elif _control(name):
+        problems.append(("name", "name: letters, spaces and marks only (no control "
+                                 "characters)"))
+    _date_problems(agency, date_of_birth, infusion_date, problems)
+    if (problem := _email_problem(email)) is not None:
+        problems.append(("email", problem))
+    if phone not in (None, "") and (not isinstance(phone, str) or len(phone) > MAX_PHONE
+                                    or _control(phone)):
+        problems.append(("phone", f"phone: give a phone number of up to {MAX_PHONE} "
+                                  "characters"))
+    return problems
+
+
+def invite(agency: Agency, name: Any, date_of_birth: Any, infusion_date: Any, *,
+           actor: str, email: Any = None, phone: Any = None) -> NewInvitation:
+    """Find the patient by name and date of birth (or make them) and invite them; commit.
+
+    Raises InvitationRefused naming every problem of what was given; nothing is stored then.
+    """
+    _refuse(check_request(agency, name, date_of_birth, infusion_date, email, phone))
     birth, _ = _checked_dates(agency, date_of_birth, infusion_date)
-    address = _email(email)
+    address, phone = _email(email), _text(phone)
+    name = str(name).strip()
     patient = find_patient(agency.id, name, birth.isoformat())
     if patient is None:
-        patient = new_patient(agency.id, {"name": name.strip(), "date_of_birth":
+        patient = new_patient(agency.id, {"name": name, "date_of_birth":
                                           birth.isoformat(), "phone": phone, "email": address})
         db.session.flush()
     elif address or phone:
@@ -139,30 +209,32 @@ def invite_patient(patient: Patient, infusion_date: str, *, actor: str,
     address = _email(email)
     if address:
         set_identity(patient, {**known, "email": address})
-    nonce = secrets.token_urlsafe(TOKEN_BYTES)
-    token = link_token(nonce)
-    invitation = Invitation(agency_id=agency.id, patient_id=patient.id,
-                            token_hash=token_hash(token), nonce=nonce, infusion_on=infusion,
-                            created_at=utcnow(), expires_at=expiry(infusion, agency.time_zone),
+    invitation = Invitation(id=secrets.token_urlsafe(16), agency_id=agency.id,
+                            patient_id=patient.id, infusion_on=infusion, created_at=utcnow(),
+                            expires_at=expiry(infusion, agency.time_zone),
                             created_by=actor[:254])
     db.session.add(invitation)
+    db.session.flush()
+    path, _ = new_link(invitation)
     db.session.commit()
-    return NewInvitation(invitation, token, agency.slug)
+    return NewInvitation(invitation, path.rsplit("/", 1)[1], agency.slug)
 
 
 def find_invitation(agency: Agency, token: str) -> Invitation | None:
-    """Return the agency's live invitation with this token, or None."""
+    """Return the agency's live invitation one of whose links has this token, or None."""
     if not usable_key(token) or len(token) < 20:
         return None
-    found: Invitation | None = db.session.scalar(select(Invitation).where(
-        Invitation.token_hash == token_hash(token)))
+    found: Invitation | None = db.session.scalar(select(Invitation).join(
+        InvitationLink, InvitationLink.invitation_id == Invitation.id).where(
+        InvitationLink.token_hash == token_hash(token)))
     if found is None or found.agency_id != agency.id or found.expires_at <= utcnow():
         return None
     return found
 
 
 def _key(invitation: Invitation) -> str:
-    return attempts.attempt_key("invitation", invitation.token_hash)
+    # One count per invitation, whichever of its links the dates are tried through.
+    return attempts.attempt_key("invitation", invitation.id)
 
 
 def is_locked(invitation: Invitation) -> bool:
@@ -208,7 +280,7 @@ def patient_invitations(patient_id: str) -> list[Invitation]:
     """Return a patient's invitations, the soonest infusion last."""
     return list(db.session.scalars(select(Invitation).where(
         Invitation.patient_id == patient_id).order_by(Invitation.infusion_on.desc(),
-                                                      Invitation.id.desc())))
+                                                      Invitation.created_at.desc())))
 
 
 def invitation_state(invitation: Invitation) -> str:
@@ -223,7 +295,7 @@ def upcoming(agency_id: int, today: date) -> dict[str, Invitation]:
     found: dict[str, Invitation] = {}
     for invitation in db.session.scalars(select(Invitation).where(
             Invitation.agency_id == agency_id, Invitation.infusion_on >= today)
-            .order_by(Invitation.infusion_on, Invitation.id.desc())):
+            .order_by(Invitation.infusion_on, Invitation.created_at.desc())):
         found.setdefault(invitation.patient_id, invitation)
     return found
 

@@ -1,5 +1,6 @@
 """Emailing invitations and their reminders, when SMTP is set up and the patient has an
-address: the agency's name, the infusion date and the link, nothing else."""
+address: the agency's name, the infusion date and the link, nothing else. Each email
+carries a link of its own (a fresh token; only its keyed hash is kept)."""
 
 from __future__ import annotations
 
@@ -36,13 +37,17 @@ def email_invitation(app: Flask, invitation: Invitation, reminder: int | None = 
     agency = db.session.get(Agency, invitation.agency_id)
     if settings is None or base is None or not address or agency is None:
         return False
+    path, link = invitations.new_link(invitation)
+    db.session.commit()  # the link works once it is read, even if this process stops
     subject, body = invitations.email_text(
-        agency.name, long_date(invitation.infusion_on),
-        base + invitations.link_path(invitation), reminder=reminder is not None)
+        agency.name, long_date(invitation.infusion_on), base + path,
+        reminder=reminder is not None)
     message = EmailMessage()
     message["Subject"], message["From"], message["To"] = subject, settings["MAIL_FROM"], address
     message.set_content(body)
     if not deliver(settings, message):
+        db.session.delete(link)  # never sent: its hash would only sit there
+        db.session.commit()
         return False
     if reminder is None:
         invitation.emailed_at = utcnow()
@@ -63,7 +68,7 @@ def send_reminders(app: Flask) -> int:
     days, sent = reminder_days(app), 0
     live = db.session.scalars(select(Invitation).where(
         Invitation.expires_at > utcnow(), Invitation.submission_id.is_(None))
-        .order_by(Invitation.id)).all()
+        .order_by(Invitation.created_at, Invitation.id)).all()
     zones: dict[int, str | None] = {}
     for invitation in live:
         if invitation.agency_id not in zones:

@@ -1,5 +1,6 @@
 """The API's Schemathesis run, shared by the SQLite and the PostgreSQL test: the document, the
-checks, and one generated request answered as documented."""
+checks, and one generated request answered as documented (POST /api/v1/invitations among
+them: every generated body is made into an invitation or refused with a documented 422)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from schemathesis import checks
 
 from ivig_home.api import openapi
 from ivig_home.models import Agency
+from ivig_home.patients import invitations
 from tests.agency_support import make_agency, submit
 
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance,
@@ -26,9 +28,17 @@ schema = schemathesis.openapi.from_dict(openapi.document())
 
 
 def real_ids_of(harbour: Agency) -> dict[str, str]:
-    """Return the id of one of harbour's submissions and one of another agency's."""
+    """Return the id of one of harbour's submissions and one of another agency's, and the same
+    of invitations."""
+    other = make_agency("other")
     return {"own": submit(harbour, "emergency").id,
-            "other": submit(make_agency("other"), "clinical-risk-factors").id}
+            "other": submit(other, "clinical-risk-factors").id,
+            "own_invitation": _invited(harbour), "other_invitation": _invited(other)}
+
+
+def _invited(agency: Agency) -> str:
+    made = invitations.invite(agency, "Ana Ruiz", "1971-04-02", "2099-01-02", actor="tests")
+    return made.invitation.id
 
 
 def answered_as_documented(case: Any, app: Flask, token: str, real_ids: dict[str, str]) -> None:
@@ -38,9 +48,10 @@ def answered_as_documented(case: Any, app: Flask, token: str, real_ids: dict[str
     # Each test has its own app and database; the checks' follow-up requests go to it too.
     case.operation.schema.app = case.operation.app = app
     case.call_and_validate(headers=headers, checks=CHECKS)
-    if case.method.upper() == "GET" and "submission_id" in (case.path_parameters or {}):
-        for which, status in (("own", 200), ("other", 404)):
-            case.path_parameters["submission_id"] = real_ids[which]
-            case.headers = {**(case.headers or {}), **headers}
-            response = case.call_and_validate(headers=headers, checks=CHECKS)
-            assert response.status_code == status
+    for name, kind in (("submission_id", ""), ("invitation_id", "_invitation")):
+        if case.method.upper() == "GET" and name in (case.path_parameters or {}):
+            for which, status in (("own", 200), ("other", 404)):
+                case.path_parameters[name] = real_ids[which + kind]
+                case.headers = {**(case.headers or {}), **headers}
+                response = case.call_and_validate(headers=headers, checks=CHECKS)
+                assert response.status_code == status

@@ -276,12 +276,17 @@ API_PATHS = ["/api/v1/submissions", *ENDPOINTS, "/api/v1/questionnaire", "/api/v
 ANSWERED = {"GET", "HEAD", "OPTIONS"}
 
 
+# Checked in tests/api/test_invitations_api.py: a POST, and a GET of an invitation.
+INVITATION_ROUTES = {"/api/v1/invitations": {"OPTIONS", "POST"},
+                     "/api/v1/invitations/<invitation_id>": ANSWERED}
+
+
 def test_every_api_route_is_one_of_the_paths_checked_for_its_methods(app: Flask) -> None:
-    routes = {rule.rule.replace("<submission_id>", "{id}") for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("api.")}
-    assert routes == set(API_PATHS)
-    assert {frozenset(rule.methods or ()) for rule in app.url_map.iter_rules()
-            if rule.endpoint.startswith("api.")} == {frozenset(ANSWERED)}
+    routes = {rule.rule.replace("<submission_id>", "{id}"): set(rule.methods or ())
+              for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
+    assert set(routes) == set(API_PATHS) | set(INVITATION_ROUTES)
+    for path, methods in routes.items():
+        assert methods == INVITATION_ROUTES.get(path, ANSWERED), path
 
 
 @pytest.mark.parametrize("path", API_PATHS)
@@ -368,6 +373,7 @@ def test_the_openapi_document_describes_every_endpoint_and_the_bearer_auth(
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     described = {path.replace("{submission_id}", "<submission_id>")
                  .replace("{questionnaire_id}", "<questionnaire_id>")
+                 .replace("{invitation_id}", "<invitation_id>")
                  for path in document["paths"]}
     routes = {rule.rule for rule in app.url_map.iter_rules()
               if rule.endpoint.startswith(("api.", "fhir."))}

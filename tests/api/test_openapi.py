@@ -44,12 +44,14 @@ def test_every_operation_documents_the_errors_it_can_answer(client: FlaskClient)
     for path, entry in document["paths"].items():
         if path.startswith("/fhir/"):
             continue  # the next test: its errors are OperationOutcomes
+        if path == "/api/v1/invitations":
+            continue  # the POST: its own test below
         assert set(entry) == {"description", "get"}, path
         assert "405" in entry["description"] and "Allow" in entry["description"]
         responses = entry["get"]["responses"]
         secured = entry["get"].get("security") != []
         expected = {"200", "400", "429"} | ({"401"} if secured else set()) | (
-            {"404"} if "{submission_id}" in path else set())
+            {"404"} if "_id}" in path else set())
         assert set(responses) == expected, path
         for status in expected - {"200"}:
             body = resolved(document, responses[status])["content"]["application/json"]
@@ -60,7 +62,25 @@ def test_every_operation_documents_the_errors_it_can_answer(client: FlaskClient)
     not_allowed = document["components"]["responses"]["MethodNotAllowed"]
     assert resolved(document, not_allowed["headers"]["Allow"])["schema"]["example"] == (
         "GET, HEAD, OPTIONS")
-    assert "none of them answers 422" in document["info"]["description"]
+    assert "422 naming each field" in document["info"]["description"]
+
+
+def test_the_invitations_post_documents_its_201_its_422_and_its_errors(
+        client: FlaskClient) -> None:
+    document = served(client)
+    entry = document["paths"]["/api/v1/invitations"]
+    assert set(entry) == {"description", "post"}
+    assert "OPTIONS, POST only" in entry["description"]
+    responses = entry["post"]["responses"]
+    assert set(responses) == {"201", "400", "401", "413", "415", "422", "429"}
+    assert "Location" in responses["201"]["headers"]
+    problems = resolved(document, responses["422"])["content"]["application/json"]["schema"]
+    assert problems == {"$ref": "#/components/schemas/InvitationProblems"}
+    for status in ("400", "401", "413", "415", "429"):
+        body = resolved(document, responses[status])["content"]["application/json"]
+        assert body["schema"] == {"$ref": "#/components/schemas/Error"}, status
+    request = document["components"]["schemas"]["InvitationRequest"]
+    assert request["required"] == ["name", "date_of_birth", "infusion_date"]
 
 
 def test_the_fhir_paths_document_outcomes_the_422_and_www_authenticate(
@@ -97,9 +117,11 @@ def test_options_needs_no_token_and_gives_the_documented_allow(app: Flask,
     token = tokens.create_token(harbour, "tests")[1]
     document = served(client)
     for path, entry in document["paths"].items():
-        url = path.replace("{submission_id}", "some-id").replace("{questionnaire_id}", "q")
-        allowed = ", ".join(sorted({"GET", "HEAD", "OPTIONS"} | {m.upper() for m in entry
-                                                                   if m != "description"}))
+        url = (path.replace("{submission_id}", "some-id").replace("{questionnaire_id}", "q")
+               .replace("{invitation_id}", "some-id"))
+        methods = {m.upper() for m in entry if m != "description"}
+        allowed = ", ".join(sorted({"OPTIONS"} | methods | ({"HEAD"} if "GET" in methods
+                                                             else set())))
         assert allowed in entry["description"], path
         response = client.options(url)
         assert response.status_code == 200

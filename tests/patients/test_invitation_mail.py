@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from collections.abc import Iterator
+import re
 from datetime import timedelta
 from email.message import Message
-from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ivig_home import timezones
 from ivig_home.agencies import registry
 from ivig_home.checklist import long_date
 from ivig_home.cli import cli
 from ivig_home.db import db
-from ivig_home.models import Invitation
+from ivig_home.models import Invitation, InvitationLink
+from tests.mail_support import Sink, mailbox
 
-
-class Sink:
-    """An SMTP server on 127.0.0.1 keeping every message it is sent."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        """Keep the message (aiosmtpd calls this for each one)."""
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def mailbox(app: Flask) -> Iterator[Sink]:
-    """Point the app at a running local SMTP server; yield what it receives."""
-    sink = Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="care@demo.example",
-                      PUBLIC_URL="https://checklist.example.org")
-    yield sink
-    controller.stop()
+__all__ = ["mailbox"]  # the local SMTP server's fixture
 
 
 def _invite(app: Flask, days: int, *extra: str) -> str:
@@ -57,6 +28,9 @@ def _invite(app: Flask, days: int, *extra: str) -> str:
         "--infusion-date", (today + timedelta(days=days)).isoformat(), *extra])
     assert result.exit_code == 0, result.output
     return result.output
+
+
+LINK = re.compile(r"https://checklist\.example\.org/a/demo/i/[A-Za-z0-9_-]+")
 
 
 def _body(message: Message) -> str:
@@ -75,7 +49,17 @@ def test_the_invitation_email_names_the_agency_the_date_and_the_link_only(
     assert message["To"] == "ana@example.org"
     assert message["Subject"] == f"Your checklist before your infusion on {infusion}"
     body = _body(message)
-    assert "Demo Home Health" in body and infusion in body and link in body
+    assert "Demo Home Health" in body and infusion in body
+    # The email carries a link of its own: another token, opening the same invitation.
+    [emailed] = LINK.findall(body)
+    assert emailed != link and emailed.rsplit("/", 1)[1] != link.rsplit("/", 1)[1]
+    client = app.test_client()
+    for each in (link, emailed):
+        page = client.get(each.removeprefix("https://checklist.example.org"))
+        assert page.status_code == 200
+        assert "Your checklist before your infusion on" in page.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(InvitationLink)) == 2
     for private in ("Ana", "Ruiz", "1971", "555-0177", "April"):
         assert private not in body and private not in message["Subject"]
 
@@ -90,12 +74,19 @@ def test_reminders_go_3_days_and_1_day_before_each_once(app: Flask, mailbox: Sin
     reminder = mailbox.messages[-1]
     assert reminder["Subject"].startswith("Reminder: your checklist before your infusion on")
     with app.app_context():  # two days later: the infusion is tomorrow
-        first = db.session.scalar(select(Invitation).order_by(Invitation.id))
+        first = db.session.scalar(select(Invitation).order_by(Invitation.created_at))
         first.infusion_on = first.infusion_on - timedelta(days=2)
         db.session.commit()
     assert runner.invoke(cli, ["send-reminders"]).output == "1 reminders sent.\n"
     assert runner.invoke(cli, ["send-reminders"]).output == "0 reminders sent.\n"
     assert len(mailbox.messages) == 4
+    # Each email had a link of its own, and every one opens the first invitation.
+    links = [LINK.findall(_body(message))[0] for message in mailbox.messages]
+    assert len(set(links)) == 4
+    client = app.test_client()
+    for index in (0, 2, 3):
+        page = client.get(links[index].removeprefix("https://checklist.example.org"))
+        assert page.status_code == 200, index
 
 
 def test_nothing_is_emailed_without_an_address_or_a_mail_server(app: Flask,

@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ivig_home import timezones
+from ivig_home import maintenance, timezones
 from ivig_home.agencies import registry
 from ivig_home.cli import cli
 from ivig_home.db import db
-from ivig_home.models import Agency, AuditEntry, Invitation
+from ivig_home.models import Agency, AuditEntry, Invitation, InvitationLink
 from ivig_home.patients import invitations
 from ivig_home.patients.matching import patient_ids_of
 from tests.agency_support import make_agency
@@ -59,8 +59,14 @@ def test_the_command_prints_the_link_last_and_stores_only_the_tokens_hash(app: F
     assert len(token) >= 32  # 192 random bits
     with app.app_context():
         stored = db.session.scalar(select(Invitation))
-        assert stored is not None and stored.token_hash == invitations.token_hash(token)
-        assert token not in stored.token_hash and stored.created_by == "command line"
+        assert stored is not None and stored.created_by == "command line"
+        [kept] = db.session.scalars(select(InvitationLink)).all()
+        assert kept.invitation_id == stored.id
+        assert kept.token_hash == invitations.token_hash(token) != token
+        # No column of either row holds the token or anything it is made from.
+        for row in (stored, kept):
+            for column in row.__table__.columns:
+                assert token not in str(getattr(row, column.key)), column.key
         demo = registry.get_agency("demo")
         # Good until midnight at the end of the day after the infusion, New York time.
         end = datetime.combine(stored.infusion_on + timedelta(days=2), datetime.min.time(),
@@ -170,3 +176,53 @@ def test_a_nurse_invites_from_the_patients_page_and_the_state_follows(
         actions = db.session.scalars(select(AuditEntry.detail).where(
             AuditEntry.action == "invited_patient")).all()
     assert actions == [f"patient {patient}"]
+
+
+def test_every_link_of_an_invitation_opens_it_and_the_lock_counts_them_together(
+        app: Flask, client: FlaskClient) -> None:
+    app.config["RESUME_RATE_LIMIT"] = "1000 per minute"
+    _, shown = _invite(app)
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation))
+        # As an email or a reminder gets one: a fresh token, another row of hashes.
+        second, _ = invitations.new_link(invitation)
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(InvitationLink)) == 2
+    assert second != shown
+    for link in (shown, second):
+        assert client.get(link).status_code == 200
+    # Wrong dates through either link count against the one invitation.
+    statuses = [_open(client, link, "1980-01-01").status_code
+                for link in (shown, second, shown, second, shown)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert _open(client, second).status_code == 429
+
+
+def test_purge_forgets_the_links_of_expired_invitations_only(app: Flask) -> None:
+    _invite(app)
+    _invite(app, infusion=date.today() + timedelta(days=20))
+    with app.app_context():
+        first = db.session.scalar(select(Invitation).order_by(Invitation.infusion_on))
+        first.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        db.session.commit()
+        maintenance.purge()
+        left = db.session.scalars(select(InvitationLink.invitation_id)).all()
+        assert len(left) == 1 and left[0] != first.id
+        # The invitation itself stays with the patient (its state, for the nurse).
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 2
+
+
+def test_the_command_names_every_problem_at_once(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(cli, [
+        "invite", "demo", "--name", "Ana Ruiz", "--date-of-birth", "1971-02-30",
+        "--infusion-date", "2020-01-01", "--email", "ana at example.org"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "error: date of birth: give it as YYYY-MM-DD",
+        f"error: infusion date: it is before today ({_today_demo(app).isoformat()})",
+        "error: email: give an address like name@example.org"]
+
+
+def _today_demo(app: Flask) -> date:
+    with app.app_context():
+        return _today(registry.get_agency("demo"))  # type: ignore[arg-type]

@@ -15,13 +15,15 @@ from ivig_home import maintenance
 from ivig_home.agencies import registry
 from ivig_home.audit.log import audit, patient_detail
 from ivig_home.db import db
+from ivig_home.patients import invitations
 from ivig_home.patients.matching import patient_ids_of
 from tests.agency_support import submit
 from tests.apps import dispose, make_app
 from tests.store_support import table_names
 
 BEFORE = "d4f6a8c0e2b5"
-NEW_TABLES = {"patients", "patient_submissions", "attempts", "invitations"}
+NEW_TABLES = {"patients", "patient_submissions", "attempts", "invitations",
+              "invitation_links"}
 
 
 @pytest.fixture
@@ -73,6 +75,13 @@ def test_the_patients_migration_goes_down_and_up_and_init_db_links_old_submissio
             upgrade()
             assert NEW_TABLES <= table_names()
             assert _scalar("SELECT count(*) FROM patient_submissions") == 0
+            # An invitation keeps no token and nothing to rebuild one: its links' hashes are
+            # rows of their own, deleted with it.
+            columns = {c["name"] for c in sqlalchemy.inspect(db.engine).get_columns(
+                "invitations")}
+            assert not {"token_hash", "nonce"} & columns
+            assert {c["name"] for c in sqlalchemy.inspect(db.engine).get_columns(
+                "invitation_links")} == {"token_hash", "invitation_id", "created_at"}
             _still_append_only()
             # init-db links the submissions that came before: both are Ana's.
             maintenance.init_db()
@@ -80,4 +89,8 @@ def test_the_patients_migration_goes_down_and_up_and_init_db_links_old_submissio
             assert len(linked) == 2 and len(set(linked.values())) == 1
             audit("viewed_patient", actor="nurse@demo.test", agency_id=demo_id,
                   detail=patient_detail(linked[sent[0]]))
+            made = invitations.invite(registry.get_agency("demo"), "Ana Ruiz", "1971-04-02",
+                                      "2099-01-02", actor="command line")
+            assert invitations.find_invitation(registry.get_agency("demo"), made.token)
+            assert _scalar("SELECT count(*) FROM invitation_links") == 1
             db.session.remove()

@@ -2,14 +2,15 @@
 database, and the audit actions for patient pages.
 
 New tables only: patients, patient_submissions (a submission's patient; a row per
-submission, so submissions itself is not rebuilt), invitations and attempts. The audit log's allowed
+submission, so submissions itself is not rebuilt), invitations, invitation_links (the keyed
+hash of each link's token, one row per link sent) and attempts. The audit log's allowed
 actions grow by five. On SQLite that check is changed by rebuilding audit_log, which drops
 its append-only triggers with the old table: they are made again here (as in e4a6c8f0b2d4).
 
 Existing submissions get their patients from `ivig-home link-patients`, which `init-db`
 runs after upgrading: matching needs the keys, which a migration does not hold.
 
-A downgrade drops the four tables and the audit entries of the five new actions.
+A downgrade drops the five tables and the audit entries of the five new actions.
 
 Revision ID: e7a9c1d3f5b8
 Revises: d4f6a8c0e2b5
@@ -60,7 +61,8 @@ def _allow_actions(words: tuple[str, ...]) -> None:
 
 
 def upgrade() -> None:
-    """Add the patients, their submissions and the attempts; allow the new audit actions."""
+    """Add the patients, their submissions, invitations and their links, and the attempts;
+    allow the new audit actions."""
     op.create_table(
         "patients",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -101,11 +103,9 @@ def upgrade() -> None:
     op.create_index(op.f("ix_attempts_locked_until"), "attempts", ["locked_until"])
     op.create_table(
         "invitations",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.String(length=32), nullable=False),
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("nonce", sa.String(length=64), nullable=False),
         sa.Column("infusion_on", sa.Date(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
@@ -126,11 +126,22 @@ def upgrade() -> None:
                                 ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
         sa.UniqueConstraint("draft_id", name=op.f("uq_invitations_draft_id")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_invitations_token_hash")),
     )
     op.create_index(op.f("ix_invitations_agency_id"), "invitations", ["agency_id"])
     op.create_index(op.f("ix_invitations_expires_at"), "invitations", ["expires_at"])
     op.create_index(op.f("ix_invitations_patient_id"), "invitations", ["patient_id"])
+    op.create_table(
+        "invitation_links",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("invitation_id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["invitation_id"], ["invitations.id"],
+                                name=op.f("fk_invitation_links_invitation_id_invitations"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_invitation_links")),
+    )
+    op.create_index(op.f("ix_invitation_links_invitation_id"), "invitation_links",
+                    ["invitation_id"])
     _allow_actions(NEW_ACTIONS)
 
 
@@ -152,9 +163,11 @@ def _delete_new_entries() -> None:
 
 
 def downgrade() -> None:
-    """Drop the three tables and the audit entries only the new actions could make."""
+    """Drop the five tables and the audit entries only the new actions could make."""
     _delete_new_entries()
     _allow_actions(OLD_ACTIONS)
+    op.drop_index(op.f("ix_invitation_links_invitation_id"), table_name="invitation_links")
+    op.drop_table("invitation_links")
     for index in ("patient_id", "expires_at", "agency_id"):
         op.drop_index(op.f(f"ix_invitations_{index}"), table_name="invitations")
     op.drop_table("invitations")
