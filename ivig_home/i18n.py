@@ -92,6 +92,7 @@ def extract_checklist(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
     fixed += [("caregiver answer", label) for labels in CAREGIVER_CHOICES.values()
               for label in labels.values()]
     fixed += [("heading", wording.patient_heading) for wording in WORDING.values()]
+    fixed += [("caregiver heading", wording.caregiver_heading) for wording in WORDING.values()]
     fixed.append(("statement", NOT_A_DECISION_PATIENT))
     # How Item.display() and the summary show answers that have no option label.
     fixed += [("answer", text) for text in ("Yes, ticked", "Not ticked", "None of these",

@@ -3,6 +3,7 @@ the app served for it."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = PROJECT / "out" / "screenshots"
+# The check page's Send button: "my care team" for the patient, "their" for a caregiver.
+SEND_BUTTON = re.compile(r"^Send to (my|their) care team$")
 
 
 @dataclass

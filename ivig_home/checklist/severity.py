@@ -44,6 +44,8 @@ class SeverityWording:
     symbol: str
     care_team: str
     patient_heading: str
+    # The same heading for a caregiver filling in the checklist for the patient.
+    caregiver_heading: str
 
 
 WORDING: dict[Severity, SeverityWording] = {
@@ -52,23 +54,27 @@ WORDING: dict[Severity, SeverityWording] = {
         "!!!",
         "Symptoms reported now that call for emergency services.",
         "Get help now",
+        "Get help now",
     ),
     Severity.URGENT: SeverityWording(
         "Urgent",
         "!!",
         "Contact the patient before the next infusion.",
         "Call your care team today",
+        "Call their care team today",
     ),
     Severity.DISCUSS: SeverityWording(
         "Discuss",
         "?",
         "A risk factor or history item to review before home infusion.",
         "Your care team will talk with you about",
+        "Their care team will talk with you about",
     ),
     Severity.PREPARE: SeverityWording(
         "Prepare",
         "+",
         "A readiness gap to close before a home dose (training, supplies, helper).",
+        "Things to get ready",
         "Things to get ready",
     ),
     Severity.NOTE: SeverityWording(
@@ -76,5 +82,6 @@ WORDING: dict[Severity, SeverityWording] = {
         "i",
         "Information for the team; no action implied.",
         "For your care team's information",
+        "For their care team's information",
     ),
 }

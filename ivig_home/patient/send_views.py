@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ivig_home import locales
 from ivig_home.checklist import InvalidAnswers, assess, load, steps
+from ivig_home.checklist.severity import Severity
 from ivig_home.checklist.summary import summary
 from ivig_home.i18n import gettext as _
 from ivig_home.intake import drafts, submissions
@@ -85,6 +86,8 @@ def translated(data: dict[str, Any], answers: dict[str, Any],
             if row["status"] != "not_asked":
                 row["answer"] = spoken.answer(item, answers.get(item.id), _(row["answer"]))
     for group in data["groups"]:
+        if spoken.caregiver:
+            group["patient_heading"] = Severity(group["severity"]).wording.caregiver_heading
         group["patient_heading"] = _(group["patient_heading"])
         for flag in group["flags"]:
             item = items[flag["item"]]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ivig_home.checklist import load, steps
 from ivig_home.intake import drafts
-from tests.browser import AXE, AXE_TAGS
+from tests.browser import AXE, AXE_TAGS, SEND_BUTTON
 
 ITEMS = load().items
 SECTIONS = {step.id: step for step in steps.sections()}  # every page of questions, by id
@@ -125,7 +125,7 @@ def complete(page: Any, slug: str, answers: dict[str, Any], *, on_page: Any = No
             page.get_by_role("button", name="Continue the checklist").click()
             continue
         fill_step(page, name, answers, done)
-        button = "Send to my care team" if name == "confirm" else "Continue"
+        button = SEND_BUTTON if name == "confirm" else "Continue"
         page.get_by_role("button", name=button).click()
         sent_from = name
     raise AssertionError("the checklist did not end after 80 pages")

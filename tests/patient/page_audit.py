@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS, SEND_BUTTON
 from tests.patient.journey import (
     SECTIONS,
     axe_violations,
@@ -62,7 +62,7 @@ class PageAudit:
         if name in SECTIONS and any(item.required and item.type != "multi"
                                     for item in SECTIONS[name].items):
             # (A step of optional questions or tick boxes only has no error to show.)
-            button = "Send to my care team" if name == "confirm" else "Continue"
+            button = SEND_BUTTON if name == "confirm" else "Continue"
             page.get_by_role("button", name=button).click()
             page.wait_for_load_state()
             assert page.title().startswith("Error: "), page.title()

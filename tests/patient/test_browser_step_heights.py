@@ -14,7 +14,7 @@ from ivig_home.agencies import registry
 from ivig_home.checklist import steps
 from ivig_home.intake import drafts
 from tests.answers import answers_today
-from tests.browser import SCREENSHOTS, LiveServer
+from tests.browser import SCREENSHOTS, SEND_BUTTON, LiveServer
 from tests.patient.journey import arrive, axe_violations, describe
 
 pytestmark = pytest.mark.browser
@@ -90,7 +90,7 @@ def test_the_check_page_puts_flags_and_send_before_every_answer(
     try:
         page.goto(f"/a/demo/d/{draft_at(live_server, steps.CONFIRM, EVERY_QUESTION)}/confirm")
         arrive(page, steps.CONFIRM)
-        send = page.get_by_role("button", name="Send to my care team")
+        send = page.get_by_role("button", name=SEND_BUTTON)
         flagged = page.locator(".flag-group").first
         every = page.locator("details.all-answers")
         expect(flagged).to_contain_text("Problems you had with IVIG before")

@@ -126,6 +126,10 @@ def test_the_check_page_speaks_of_the_patient_for_a_caregiver(patient: Patient) 
     assert "You are filling this in for Ana Ruiz." in shown
     assert "send your answers about Ana Ruiz to their care team at Demo Home Health" in shown
     assert "What their care team will look at" in shown
+    # The groups' headings and the Send button speak of the patient's team, not "my" or "your".
+    assert "Their care team will talk with you about" in shown
+    assert "Your care team will talk with you about" not in shown
+    assert "Send to my care team" not in shown
     # What will be flagged, in the caregiver's words.
     assert "Their age (65 or over)" in shown and "Your age" not in shown
     # Every answer, named the same way; an "I can" answer reads "Ana Ruiz can".
@@ -134,7 +138,7 @@ def test_the_check_page_speaks_of_the_patient_for_a_caregiver(patient: Patient) 
     assert "Have you ever had kidney problems?" not in shown
     assert "I understand this checklist does not decide whether Ana Ruiz can have IVIG" in shown
     order = [shown.index(words) for words in (
-        "What their care team will look at", "Send to my care team",
+        "What their care team will look at", "Send to their care team",
         "Your answers about Ana Ruiz", "Has Ana Ruiz ever had kidney problems?")]
     assert order == sorted(order), order  # flags, then Send, then every answer
 
@@ -153,6 +157,7 @@ def test_the_check_page_for_a_patient_speaks_to_them(patient: Patient) -> None:
     assert "You are filling this in for" not in shown
     assert "Your age (65 or over)" in shown and "Your answers" in shown
     assert "Have you ever had kidney problems?" in shown
+    assert "Your care team will talk with you about" in shown and "Send to my care team" in shown
 
 
 def test_the_emergency_page_speaks_of_the_patient_by_name(patient: Patient) -> None:

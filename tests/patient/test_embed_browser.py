@@ -25,7 +25,7 @@ from ivig_home.db import db
 from ivig_home.models import Submission
 from tests.answers import answers_today
 from tests.apps import dispose, sqlite_app
-from tests.browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS, SEND_BUTTON
 from tests.patient.embedding import (
     FRAME_URL,
     HostPages,
@@ -135,7 +135,7 @@ def drive(page: Any, frame: Any, answers: dict[str, Any]) -> dict[str, Any]:
             seen["saved"] = True
             done -= {item.id for item in SECTIONS["treatment"].items}  # fill them again
             continue
-        button = "Send to my care team" if name == "confirm" else "Continue"
+        button = SEND_BUTTON if name == "confirm" else "Continue"
         go(frame, frame.get_by_role("button", name=button))
     raise AssertionError("the checklist did not end after 40 pages")
 

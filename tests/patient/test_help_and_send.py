@@ -98,8 +98,9 @@ def test_check_your_answers_lists_answers_and_what_will_be_flagged(patient: Pati
     page = patient.get("confirm").text
     total = len(steps.sections())
     assert f"Step {total} of {total}:" in page and "Check your answers" in page
-    for heading in ("Your care team will talk with you about", "Things to get ready",
-                    "For your care team&#39;s information"):
+    # The example is filled in by a caregiver: the headings speak of the patient's team.
+    for heading in ("Their care team will talk with you about", "Things to get ready",
+                    "For their care team&#39;s information"):
         assert heading in page
     assert "Get help now" not in page
     assert "Ask about an epinephrine shot to keep at home" in page
