@@ -32,6 +32,7 @@ class GunicornServer:
     def __init__(self, env: dict[str, str], workers: int = 2,
                  app: str = "ivig_home.wsgi:app") -> None:
         self.port = free_port()
+        self.expected_workers = workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = PROJECT / "out" / f"gunicorn-{self.port}.log"
         self.log.parent.mkdir(exist_ok=True)
@@ -44,16 +45,21 @@ class GunicornServer:
         self.wait_until_up()
 
     def wait_until_up(self, timeout: float = 60) -> None:
-        """Wait until every worker can answer, or fail with what gunicorn printed."""
+        """Wait until the server answers and all its workers are running, or fail with what
+        gunicorn printed (on a busy machine the last worker may start after the first
+        answers)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.log.read_text()}")
             try:
                 urllib.request.urlopen(self.url + "/healthz", timeout=5).close()  # noqa: S310
-                return
             except (OSError, urllib.error.URLError):
                 time.sleep(0.2)
+                continue
+            if len(self.workers()) >= self.expected_workers:
+                return
+            time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer:\n{self.log.read_text()}")
 
     def workers(self) -> list[int]:
