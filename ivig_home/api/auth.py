@@ -70,10 +70,10 @@ def record(action: str, submission: Submission | None = None, detail: str | None
     db.session.commit()
 
 
-def handle_error(error: HTTPException) -> Response:
-    """Answer an HTTP error under /api/ as JSON."""
-    status = error.code or 500
-    headers = {}
+def error_headers(error: HTTPException, status: int) -> dict[str, str]:
+    """Return the headers an API error carries: the bearer challenge of a 401 and the
+    methods a 405's path answers."""
+    headers: dict[str, str] = {}
     if status == 401:
         # RFC 6750 section 3.1: the error code only when a bearer token was sent.
         challenge = 'Bearer realm="ivig_home"'
@@ -81,6 +81,13 @@ def handle_error(error: HTTPException) -> Response:
                                        if bearer_token() else challenge)
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    return headers
+
+
+def handle_error(error: HTTPException) -> Response:
+    """Answer an HTTP error under /api/ as JSON."""
+    status = error.code or 500
+    headers = error_headers(error, status)
     if isinstance(error, ApiError):
         message = error.description
     else:

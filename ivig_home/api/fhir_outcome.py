@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from ivig_home.api.auth import ApiError, bearer_token
+from ivig_home.api.auth import ApiError, error_headers
 from ivig_home.db import db
 
 FHIR_PREFIX = "/fhir"
@@ -93,14 +93,7 @@ def is_fhir_path() -> bool:
 def handle_error(error: HTTPException) -> Response:
     """Answer any HTTP error under /fhir/ as an OperationOutcome."""
     status = error.code or 500
-    headers: dict[str, str] = {}
-    if status == 401:
-        # RFC 6750 section 3.1: the error code only when a bearer token was sent.
-        challenge = 'Bearer realm="ivig_home"'
-        headers["WWW-Authenticate"] = (f'{challenge}, error="invalid_token"'
-                                       if bearer_token() else challenge)
-    if status == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    headers = error_headers(error, status)
     if isinstance(error, FhirError):
         issues = error.issues
     else:

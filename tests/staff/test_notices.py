@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import email
 import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
-from email.message import Message
 from typing import Any
 
 import pytest
@@ -20,25 +18,14 @@ from ivig_home.intake import drafts, submissions
 from ivig_home.models import Agency
 from ivig_home.staff import notices
 from tests.answers import answers_today, example
+from tests.mail_support import Sink
 from tests.staff.support import submit_for
 
 
-class Inbox:
-    """An SMTP server on 127.0.0.1 that keeps every message it is sent."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        """Keep the message (aiosmtpd calls this for each one)."""
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
+def inbox() -> Iterator[tuple[Sink, int]]:
     """Yield a running local SMTP server and its port."""
-    handler = Inbox()
+    handler = Sink()
     with socket.socket() as probe:  # a free port (aiosmtpd checks the port it was given)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -63,7 +50,7 @@ def _submit(app: Flask, name: str) -> Any:
 
 
 def test_a_notice_names_the_reference_and_counts_only(
-        make_staff_app: Callable[..., Flask], inbox: tuple[Inbox, int]) -> None:
+        make_staff_app: Callable[..., Flask], inbox: tuple[Sink, int]) -> None:
     received, port = inbox
     app = make_staff_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
                          MAIL_FROM="ivig@agency.example")
@@ -99,7 +86,7 @@ def test_the_counts_read_as_a_sentence(counts: dict[str, int], phrase: str) -> N
 
 @pytest.mark.parametrize("server,address", [(False, "intake@agency.example"), (True, None)])
 def test_nothing_is_sent_unless_both_server_and_address_are_set(
-        make_staff_app: Callable[..., Flask], inbox: tuple[Inbox, int], server: bool,
+        make_staff_app: Callable[..., Flask], inbox: tuple[Sink, int], server: bool,
         address: str | None) -> None:
     received, port = inbox
     app = make_staff_app(MAIL_SERVER="127.0.0.1" if server else None, MAIL_PORT=port)
@@ -174,7 +161,7 @@ def test_the_admin_sets_the_notice_address(make_staff_app: Callable[..., Flask])
 
 
 def test_a_retried_submit_sends_one_notice(make_staff_app: Callable[..., Flask],
-                                           inbox: tuple[Inbox, int]) -> None:
+                                           inbox: tuple[Sink, int]) -> None:
     from ivig_home.checklist import assess
 
     received, port = inbox
@@ -194,7 +181,7 @@ def test_a_retried_submit_sends_one_notice(make_staff_app: Callable[..., Flask],
 
 
 def test_sending_the_patient_form_sends_the_notice(make_staff_app: Callable[..., Flask],
-                                                    inbox: tuple[Inbox, int]) -> None:
+                                                    inbox: tuple[Sink, int]) -> None:
     from tests.patient.client import Patient, section_form
 
     received, port = inbox
