@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
 import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from babel import support
-from flask import Flask, current_app, g, has_app_context, request
-from flask_babel import Babel, get_translations
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask_babel import Babel, get_locale, get_translations, refresh
 
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, WORDING
 from ivig_home.checklist.definition import CAREGIVER_CHOICES, CHOICE_TYPES
 
 babel = Babel()
+log = logging.getLogger("ivig_home")
+
+DEFAULT_LANGUAGE = "en"
+# Each language's name in itself, as the switch on the patient pages shows it.
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+# The language the care team reads: their pages, the PDF summary and its answers.
+STAFF_LANGUAGE = "en"
+TRANSLATIONS = Path(__file__).with_name("translations")
 
 # Keys of the definition whose text a patient reads (the rest is for the care team).
 PATIENT_KEYS = ("title", "intro", "question", "hint", "label", "patient", "not_asked",
@@ -21,10 +35,98 @@ PATIENT_KEYS = ("title", "intro", "question", "hint", "label", "patient", "not_a
                 "caregiver_patient")
 
 
+class LanguageRefused(ValueError):
+    """Not a language ivig_home ships a translation of."""
+
+
+def available_languages() -> list[str]:
+    """Return the languages with a compiled catalogue (English, the source, always)."""
+    return list(current_app.extensions["ivig_home.languages"])
+
+
+def check_languages(value: str | list[str] | tuple[str, ...]) -> str:
+    """Return languages like 'en,es' cleaned (lower case, no repeats, the default first as
+    given), or raise LanguageRefused for one without a catalogue, or for none at all."""
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    codes = list(dict.fromkeys(part.strip().lower().replace("_", "-") for part in parts
+                               if part.strip()))
+    if not codes:
+        raise LanguageRefused("Give at least one language, like 'en' or 'en,es'.")
+    available = available_languages()
+    unknown = [code for code in codes if code not in available]
+    if unknown:
+        raise LanguageRefused(
+            f"No translation of the checklist into {', '.join(map(repr, unknown))} ships "
+            f"with ivig_home: use {', '.join(available)}.")
+    return ",".join(codes)
+
+
+def offered(agency: Any) -> list[str]:
+    """Return the languages an agency offers that have a catalogue, its default first."""
+    available = available_languages()
+    codes = [code for code in str(getattr(agency, "languages", None) or DEFAULT_LANGUAGE)
+             .split(",") if code in available]
+    return codes or [DEFAULT_LANGUAGE]
+
+
+def choose_language(agency: Any, draft: Any = None, asked: str | None = None) -> str:
+    """Return the language of a patient page (docs/patient.md, "Language").
+
+    A draft's own language, once there is a draft. Before one: the language asked for (the
+    `lang` of the URL or of the start form), if the agency offers it; else the one the
+    browser's Accept-Language prefers among those the agency offers; else the agency's
+    default, the first it lists. A language the agency no longer offers falls back the same
+    way, so turning a language off takes effect on the next page.
+    """
+    languages = offered(agency)
+    if draft is not None and getattr(draft, "language", None) in languages:
+        return str(draft.language)
+    if asked in languages:
+        return str(asked)
+    if draft is None and has_request_context() and request.accept_languages:
+        best = request.accept_languages.best_match(languages)
+        if best:
+            return str(best)
+    return languages[0]
+
+
 def select_locale() -> str | None:
-    """Return the best of the available languages for the browser's Accept-Language."""
+    """Return the page's language: the one a patient page chose (`g.language`), else the
+    best of the available languages for the browser's Accept-Language."""
+    chosen = g.get("language") if has_app_context() else None
+    if chosen:
+        return str(chosen)
     available = current_app.extensions["ivig_home.languages"]
     return request.accept_languages.best_match(available) if request else None
+
+
+def set_language(language: str) -> None:
+    """Make `language` the request's language from here on (the page's own choice)."""
+    g.language = language
+    refresh()
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS) -> None:
+    """Compile each shipped catalogue (.po) whose compiled copy (.mo) is missing or older.
+
+    `scripts/run` and `scripts/test` compile them with pybabel first; this makes sure the
+    app never depends on that step. The .mo is written beside the .po through a temporary
+    file and a rename, so workers starting together never read half a file. A read-only
+    install that ships its compiled catalogues is left as it is.
+    """
+    for source in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        target = source.with_suffix(".mo")
+        try:
+            if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+                continue
+            with source.open("rb") as handle:
+                catalog = read_po(handle, locale=source.parent.parent.name)
+            handle_fd, temporary = tempfile.mkstemp(dir=source.parent, suffix=".mo.tmp")
+            with os.fdopen(handle_fd, "wb") as out:
+                write_mo(out, catalog)
+            os.replace(temporary, target)
+        except OSError as error:
+            log.warning("catalogue not compiled: %s", type(error).__name__)
 
 
 def translations() -> support.NullTranslations:
@@ -35,9 +137,15 @@ def translations() -> support.NullTranslations:
     """
     if not has_app_context():
         return support.NullTranslations()
-    found: support.NullTranslations | None = g.get("_ivig_translations")
+    # Per language, so a part rendered under flask_babel.force_locale (the care team's PDF
+    # during a patient's request, an email) gets its own language's catalogue.
+    locale = str(get_locale() or DEFAULT_LANGUAGE)
+    cache: dict[str, support.NullTranslations] | None = g.get("_ivig_translations")
+    if cache is None:
+        cache = g._ivig_translations = {}
+    found = cache.get(locale)
     if found is None:
-        found = g._ivig_translations = get_translations()
+        found = cache[locale] = get_translations()
     return found
 
 
@@ -53,6 +161,7 @@ def init_app(app: Flask) -> None:
     The languages on offer are read once here (they ship with the code); templates get the
     per-request translation lookup above instead of Flask-Babel's per-call one.
     """
+    compile_catalogs()
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         app.extensions["ivig_home.languages"] = [

@@ -13,4 +13,7 @@ ensure_venv() {
         python -m pip install --quiet --disable-pip-version-check --no-deps -e ".${extras:+[$extras]}"
         touch "$stamp"
     fi
+    # The translations: compiled catalogues (.mo) are not kept in git. The app also compiles
+    # a missing or older one as it starts (ivig_home.i18n.compile_catalogs).
+    pybabel --quiet compile --directory ivig_home/translations
 }

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ivig_home import locales, timezones
+from ivig_home import i18n, locales, timezones
 from ivig_home.agencies import logo, theme
 from ivig_home.db import db, usable_key
 from ivig_home.models import Agency
@@ -27,10 +27,10 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-
 LOOPBACK = {"localhost", "127.0.0.1", "[::1]"}
 MAX_ORIGINS = 20
 EDITABLE = ("name", "phone", "colour", "allowed_origins", "webhook_url", "time_zone",
-            "locale")
+            "locale", "languages")
 
 DEMO_AGENCY = {"slug": "demo", "name": "Demo Home Health", "phone": "555-0100",
-               "colour": "#1d4f91", "time_zone": "America/New_York"}
+               "colour": "#1d4f91", "time_zone": "America/New_York", "languages": "en,es"}
 
 
 class AgencyRefused(ValueError):
@@ -111,6 +111,15 @@ def check_locale(value: str) -> str:
         raise AgencyRefused(str(error)) from None
 
 
+def check_languages(value: str) -> str:
+    """Return the languages offered, like 'en,es' (the default first), or refuse one that
+    ivig_home has no translation of."""
+    try:
+        return i18n.check_languages(value)
+    except i18n.LanguageRefused as error:
+        raise AgencyRefused(str(error)) from None
+
+
 def check_origin(value: str) -> str:
     """Return an origin like 'https://agency.example', or refuse anything else."""
     parts = urlsplit(value.strip())
@@ -166,11 +175,11 @@ def new_webhook_secret() -> str:
 def create_agency(slug: str, name: str, phone: str, *, colour: str | None = None,
                   allowed_origins: Iterable[str] = (),
                   webhook_url: str | None = None, time_zone: str | None = None,
-                  locale: str | None = None) -> NewAgency:
+                  locale: str | None = None, languages: str | None = None) -> NewAgency:
     """Create an agency after checking every value; its webhook secret is returned once.
 
     Without a time zone the agency gets the app's TIME_ZONE setting; without a locale,
-    'en-US' (dates month first).
+    'en-US' (dates month first); without languages, English alone.
     """
     slug = check_slug(slug)
     if get_agency(slug) is not None:
@@ -181,7 +190,8 @@ def create_agency(slug: str, name: str, phone: str, *, colour: str | None = None
                     allowed_origins=check_origins(allowed_origins),
                     webhook_url=check_webhook_url(webhook_url),
                     time_zone=check_time_zone(time_zone or timezones.configured()),
-                    locale=check_locale(locale or locales.DEFAULT_LOCALE))
+                    locale=check_locale(locale or locales.DEFAULT_LOCALE),
+                    languages=check_languages(languages or i18n.DEFAULT_LANGUAGE))
     db.session.add(agency)
     try:
         db.session.flush()  # the secret is encrypted bound to the row's id
@@ -197,7 +207,8 @@ def update_agency(agency: Agency, **changes: Any) -> Agency:
     """Change the editable details of an agency, checking each; unknown keys are refused."""
     checks = {"name": check_name, "phone": check_phone, "colour": check_colour,
               "allowed_origins": check_origins, "webhook_url": check_webhook_url,
-              "time_zone": check_time_zone, "locale": check_locale}
+              "time_zone": check_time_zone, "locale": check_locale,
+              "languages": check_languages}
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise AgencyRefused(f"These cannot be changed here: {', '.join(sorted(unknown))}.")

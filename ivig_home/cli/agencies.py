@@ -34,6 +34,9 @@ def _order(locale: str) -> str:
     return "month first" if locales.month_first(locale) else "day first"
 
 
+LANGUAGES_HELP = ("The languages the checklist is offered in, comma-separated, the agency's "
+                  "default first: 'en' (the default), 'en,es'. Each needs the translation "
+                  "that ships with ivig_home.")
 LOCALE_HELP = ("How patients write dates: 'en-US' month first (the default), 'en-GB' day "
                f"first. One of: {', '.join(locales.LOCALES)}.")
 
@@ -44,6 +47,8 @@ def _describe(agency: Agency) -> None:
     click.echo(f"  colour:          {agency.colour}")
     click.echo(f"  time zone:       {agency.time_zone}")
     click.echo(f"  locale:          {agency.locale} (dates {_order(agency.locale)})")
+    click.echo(f"  languages:       {', '.join(agency.language_list)} "
+               f"(default {agency.language_list[0]})")
     click.echo(f"  logo:            {agency.logo_type or 'none'}")
     click.echo(f"  allowed origins: {' '.join(agency.allowed_origins) or 'none (no framing)'}")
     click.echo(f"  webhook URL:     {agency.webhook_url or 'none'}")
@@ -90,17 +95,20 @@ def _ask_time_zone() -> str:
                                   "'America/New_York'. Required: asked for when run at a "
                                   "terminal without it.")
 @click.option("--locale", help=LOCALE_HELP)
+@click.option("--languages", help=LANGUAGES_HELP)
 @with_appcontext
 def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
                           origins: tuple[str, ...], webhook_url: str | None,
-                          time_zone: str | None, locale: str | None) -> None:
+                          time_zone: str | None, locale: str | None,
+                          languages: str | None) -> None:
     """Create an agency; its form is at /a/SLUG/ and, framed, /embed/SLUG/."""
     if time_zone is None:
         time_zone = _ask_time_zone()
     try:
         made = agencies.create_agency(slug, name, phone, colour=colour,
                                       allowed_origins=origins, webhook_url=webhook_url,
-                                      time_zone=time_zone, locale=locale)
+                                      time_zone=time_zone, locale=locale,
+                                      languages=languages)
     except agencies.AgencyRefused as error:
         _fail(str(error))
     click.echo(f"Created agency {made.agency.slug}:")
@@ -119,6 +127,7 @@ def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
 @click.option("--webhook-url", help="A new webhook URL; '' turns webhooks off.")
 @click.option("--time-zone", help="The zone times are shown in, like 'America/New_York'.")
 @click.option("--locale", help=LOCALE_HELP)
+@click.option("--languages", help=LANGUAGES_HELP)
 @click.option("--logo", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="A PNG or SVG logo (at most 256 KB); an SVG is cleaned first.")
 @click.option("--remove-logo", is_flag=True)
@@ -127,7 +136,8 @@ def create_agency_command(slug: str, name: str, phone: str, colour: str | None,
 def edit_agency_command(slug: str, origins: tuple[str, ...], no_origins: bool,
                         logo: Path | None, remove_logo: bool, new_webhook_secret: bool,
                         **details: Any) -> None:
-    """Change an agency's details, time zone, locale, logo, allowed origins or webhook."""
+    """Change an agency's details, time zone, locale, languages, logo, allowed origins or
+    webhook."""
     agency = _agency(slug)
     changes = {key: value for key, value in details.items() if value is not None}
     if origins or no_origins:

@@ -53,11 +53,11 @@ def expiry(answers: dict[str, Any], now: datetime, zone: str | None = None) -> d
     return expires
 
 
-def start_draft(agency: Agency) -> Draft:
-    """Open a new, empty draft for an agency's form."""
+def start_draft(agency: Agency, language: str = "en") -> Draft:
+    """Open a new, empty draft for an agency's form, in a language the agency offers."""
     now = utcnow()
     draft = Draft(id=secrets.token_urlsafe(32), agency_id=agency.id, created_at=now,
-                  updated_at=now, expires_at=now + LIFETIME)
+                  updated_at=now, expires_at=now + LIFETIME, language=language)
     db.session.add(draft)
     db.session.commit()
     return draft
@@ -99,6 +99,15 @@ SAVE_DRAFT = (
     .values(answers_enc=bindparam("sealed"), step=bindparam("reached"),
             updated_at=bindparam("now"), expires_at=bindparam("expires"))
     .execution_options(synchronize_session=False))
+
+
+def set_language(draft: Draft, language: str) -> None:
+    """Store the language the patient chose; the answers are kept as they are (a draft
+    already sent may change it too: it is the language of its sent page and the patient's
+    copy of the PDF)."""
+    db.session.execute(update(Draft).where(Draft.id == draft.id).values(language=language)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def answers_version(draft: Draft) -> str:

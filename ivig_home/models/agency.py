@@ -48,7 +48,15 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
                                            server_default="UTC")
     # How patients write dates ('en-US': month first; 'en-GB': day first): ivig_home.locales.
     locale: Mapped[str] = mapped_column(String(16), default="en-US", server_default="en-US")
+    # The languages the checklist is offered in, comma-separated, the default first ('en',
+    # 'en,es'): ivig_home.i18n.
+    languages: Mapped[str] = mapped_column(String(64), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def language_list(self) -> list[str]:
+        """Return the languages offered, the agency's default first."""
+        return [code for code in (self.languages or "en").split(",") if code] or ["en"]
 
     @property
     def webhook_secret(self) -> str | None:

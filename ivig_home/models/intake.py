@@ -49,6 +49,9 @@ class Draft(db.Model):  # type: ignore[name-defined,misc]
     resume_failures: Mapped[int] = mapped_column(default=0)
     emergency_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     urgent_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the patient is filling it in ('en', 'es'): chosen on its pages, kept here
+    # (never in a cookie), so it follows the draft's URL into a frame and across a resume.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # Purging a submission takes its draft with it, so the draft never reopens.
     submission_id: Mapped[str | None] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
@@ -95,6 +98,8 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     emergency_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     urgent_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language it was completed in ('en', 'es'), copied from the draft at send.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # Name and date of birth alone, so a queue page decrypts little per row.
     identity_enc: Mapped[bytes] = mapped_column(LargeBinary)
     answers_enc: Mapped[bytes] = mapped_column(LargeBinary)

@@ -54,6 +54,6 @@ def invitation(invitation_token: str) -> Page:
         return _page(found, form, 200, failed=True)
     draft = drafts.get_draft(found.draft_id) if found.draft_id else None
     if draft is None or draft.submission_id is not None:
-        draft = drafts.start_draft(g.agency)
+        draft = drafts.start_draft(g.agency, language=g.language)
         invitations.attach_draft(found, draft.id)
     return redirect(url_for(".step", draft_id=draft.id, section_id=draft.step or "about"), 303)

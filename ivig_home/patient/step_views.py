@@ -8,13 +8,14 @@ from typing import Any
 from flask import Response, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ivig_home import locales, timezones
+from ivig_home import i18n, locales, timezones
 from ivig_home.checklist import Step, is_asked, steps
+from ivig_home.db import db
 from ivig_home.intake import drafts
 from ivig_home.patient import wording
 from ivig_home.patient.csrf import DraftForm, csrf_failed
 from ivig_home.patient.forms import StepForm, StepResult, posted_shown, step_form
-from ivig_home.patient.views import bp
+from ivig_home.patient.views import LANG, bp
 
 FROM_CHECK = "check"  # the step was opened from a "Change" link on the check page
 # Posted `action`s that keep what can be kept without finishing the step: the page's own
@@ -86,6 +87,8 @@ def check_posted(draft: Any, form: StepForm, stored: dict[str, Any]) -> StepResu
     if csrf_failed(form):
         return ("", 400) if action == AUTOSAVE else refused(draft, form.section)
     result = form.check(stored, posted_shown(request.form), today())
+    if request.form.get(LANG) is not None and action != AUTOSAVE:
+        return switch_language(draft, form, result, stored, request.form[LANG])
     if action == "save":
         return save_and_leave(draft, form, result, stored)
     if action in (AUTOSAVE, BACK):
@@ -121,6 +124,43 @@ def keep_answers(draft: Any, form: StepForm, result: StepResult, stored: dict[st
         mark_shown_at_question(draft, form.section, answers)
         return Response(status=204, headers={KEPT_HEADER: kept(result)})
     return redirect(url_for(".step", draft_id=draft_id, section_id=target.id), 303)
+
+
+def switch_language(draft: Any, form: StepForm, result: StepResult, stored: dict[str, Any],
+                    language: str) -> BaseResponse:
+    """The language switch of a step page, a button of the step's form: keep every answer
+    on the page that can be kept (as Back does, without checking the step), store the
+    language with the draft, and show the same page again in it."""
+    answers = form.savable(result, stored)
+    draft_id = draft.id  # read before the commit expires the draft row
+    if language in i18n.offered(g.agency):
+        draft.language = language  # flushed with the save's own UPDATE, in its transaction
+    try:
+        drafts.save_draft(draft, answers, form.section.id)
+    except drafts.DraftSubmitted:  # sent meanwhile, from another tab
+        db.session.rollback()  # nor the language
+        return redirect(url_for(".sent", draft_id=draft_id), 303)
+    return redirect(url_for(str(request.endpoint), **(request.view_args or {}),
+                            **request.args.to_dict()), 303)
+
+
+@bp.post("/<slug>/d/<draft_id>/language", endpoint="language")
+def language(draft_id: str) -> Page:
+    """The language switch of a draft's page that has no step form (help now, saved, sent):
+    store the language with the draft and show the page it was pressed on again."""
+    draft = open_draft(draft_id)
+    form = DraftForm(formdata=request.form, meta={"csrf_context": draft.id})
+    base = url_for(".step", draft_id=draft.id, section_id="x").removesuffix("x")
+    back = request.form.get("back", "")
+    # Only a page of this draft: never a redirect anywhere else.
+    target = back if back.startswith(base) and "//" not in back and "\\" not in back else None
+    if not form.validate():
+        return refused(draft, steps.find(draft.step or "about") or steps.sections()[0])
+    chosen = request.form.get(LANG, "")
+    if chosen in i18n.offered(g.agency):
+        drafts.set_language(draft, chosen)
+    return redirect(target or url_for(".step", draft_id=draft_id,
+                                      section_id=draft.step or "about"), 303)
 
 
 def mark_shown_at_question(draft: Any, section: Step, answers: dict[str, Any]) -> None:

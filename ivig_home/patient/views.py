@@ -25,7 +25,7 @@ from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from ivig_home import errors
+from ivig_home import errors, i18n
 from ivig_home.agencies import registry, theme
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, load
 from ivig_home.i18n import gettext as _
@@ -51,6 +51,7 @@ def _start_limit() -> str:
     return str(current_app.config.get("START_RATE_LIMIT", "60 per hour"))
 
 
+LANG = "lang"  # the query parameter, start form field and switch button naming a language
 EMBEDDED = "embed"  # the name of the second mount, framed inside an agency's own site
 
 bp = Blueprint("patient", __name__, url_prefix="/a")
@@ -76,6 +77,12 @@ def load_agency(endpoint: str | None, values: dict[str, Any] | None) -> None:
         g.agency = registry.get_agency(slug) if slug else None
     if slug and g.agency is None:
         abort(404)
+    if g.agency is not None:
+        # The draft's own language once there is one; before, the `lang` asked for in the
+        # URL (or carried by the start form), the browser's, or the agency's default.
+        draft = g.get("loaded_draft")
+        own = draft if draft is not None and draft.agency_id == g.agency.id else None
+        i18n.set_language(i18n.choose_language(g.agency, own, request.values.get(LANG)))
     # Links need only the slug: reading it from the agency after a commit would load
     # the agency again.
     g.agency_slug = slug
@@ -92,9 +99,32 @@ def add_slug(endpoint: str, values: dict[str, Any]) -> None:
 def page_context() -> dict[str, Any]:
     """Give every patient page its agency, language and the not-a-decision statement."""
     locale = get_locale()
-    return {"agency": g.get("agency"), "embedded": embedded(),
+    agency = g.get("agency")
+    offered = i18n.offered(agency) if agency is not None else []
+    return {"agency": agency, "embedded": embedded(),
             "lang": locale.language if locale else "en",
+            "languages": [(code, i18n.LANGUAGE_NAMES.get(code, code)) for code in offered],
+            "language_url": language_url, "language_post": language_post(),
             "not_a_decision": _(NOT_A_DECISION_PATIENT)}
+
+
+def language_url(code: str) -> str:
+    """Return this page's URL asking for another language (pages before a draft exists)."""
+    args = request.args.to_dict()
+    args[LANG] = code
+    return url_for(str(request.endpoint), **(request.view_args or {}), **args)
+
+
+def language_post() -> dict[str, str] | None:
+    """Return where a draft's page posts the language switch, and its form token, when the
+    page belongs to a draft (a step page posts its own form instead)."""
+    from ivig_home.patient.csrf import draft_token
+
+    draft = g.get("loaded_draft")
+    if draft is None or g.get("agency") is None or draft.agency_id != g.agency.id:
+        return None
+    return {"url": url_for(".language", draft_id=draft.id), "token": draft_token(draft.id),
+            "back": request.script_root + request.full_path.rstrip("?")}
 
 
 # Errors inside the checklist always get the patient pages, whatever else the app adds.
@@ -110,7 +140,7 @@ def start() -> str | tuple[str, int] | BaseResponse:
     if request.method == "POST":
         if not form.validate():
             return render_template("errors/csrf.html", retry_url=url_for(".start")), 400
-        draft = drafts.start_draft(g.agency)
+        draft = drafts.start_draft(g.agency, language=g.language)
         return redirect(url_for(".step", draft_id=draft.id, section_id="about"), 303)
     return render_template("patient/start.html", form=form, part_count=len(load().sections))
 

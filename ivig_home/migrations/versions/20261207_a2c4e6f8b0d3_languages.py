@@ -1,0 +1,40 @@
+"""Languages: which ones an agency offers, the language of each draft and submission.
+
+agencies.languages is a comma-separated list of language codes, the agency's default first
+('en', or 'en,es'); drafts.language and submissions.language hold the one code the checklist
+is being, or was, completed in. Existing rows get 'en': everything before this was English.
+Plain ADD COLUMNs with a server default: rebuilding agencies or submissions on SQLite would
+delete, through the foreign keys, what belongs to them.
+
+Revision ID: a2c4e6f8b0d3
+Revises: f3b5d7e9a1c4
+Create Date: 2026-12-07 19:30:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "a2c4e6f8b0d3"
+down_revision = "f3b5d7e9a1c4"
+branch_labels = None
+depends_on = None
+
+COLUMNS = (("agencies", "languages", 64), ("drafts", "language", 8),
+           ("submissions", "language", 8))
+
+
+def upgrade() -> None:
+    """Add the three columns; existing rows are English."""
+    for table, column, length in COLUMNS:
+        with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
+            batch_op.add_column(sa.Column(column, sa.String(length=length), nullable=False,
+                                          server_default="en"))
+
+
+def downgrade() -> None:
+    """Drop the three columns (answers are stored the same whatever the language)."""
+    for table, column, _ in reversed(COLUMNS):
+        with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
+            batch_op.drop_column(column)
