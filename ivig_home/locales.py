@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_date
 from flask import g, has_app_context
+from flask_babel import get_locale
 
 DEFAULT_LOCALE = "en-US"
 # The locales an agency may be set to, and whether each writes the month first.
@@ -57,10 +59,20 @@ def example(day: date, locale: str | None = None) -> str:
     return " ".join(str(values[part]) for part in date_parts(locale))
 
 
+def page_language() -> str:
+    """Return the language of the page being written ('en' outside a request)."""
+    locale = get_locale() if has_app_context() else None
+    return str(locale.language) if locale is not None else "en"
+
+
 def written_date(day: date, locale: str | None = None) -> str:
-    """Return a date as a patient reads it: 'March 14, 1955' month first, else '14 March 1955'.
+    """Return a date as a patient reads it: 'March 14, 1955' month first, else '14 March 1955';
+    in another language, that language's long form ('14 de marzo de 1955' in Spanish).
 
     The month is in words, so the date is never ambiguous."""
+    language = page_language()
+    if language != "en":
+        return str(format_date(day, format="long", locale=language))
     month = MONTHS[day.month - 1]
     if month_first(locale or current_locale()):
         return f"{month} {day.day}, {day.year}"

@@ -187,11 +187,13 @@ def enable_when(item: Item, checklist: Checklist) -> dict[str, Any]:
 
 def questionnaire_response(answers: dict[str, Any], *, reference: str, authored: datetime,
                            checklist: Checklist | None = None,
-                           version: str | None = None) -> dict[str, Any]:
+                           version: str | None = None, language: str = "en") -> dict[str, Any]:
     """Return a submission's answers as a FHIR R4 QuestionnaireResponse resource.
 
     `version` is the checklist version the answers were assessed with (the submission's),
-    when it is not the current one.
+    when it is not the current one; `language` the one the patient completed it in (the
+    resource's `language`: the free-text answers are in it; item texts and codes are the
+    checklist's own, in English).
     """
     checklist = checklist or load()
     groups = []
@@ -203,6 +205,7 @@ def questionnaire_response(answers: dict[str, Any], *, reference: str, authored:
     return {
         "resourceType": "QuestionnaireResponse",
         "id": reference,
+        "language": language,
         "identifier": {"system": REFERENCE_SYSTEM, "value": reference},
         "questionnaire": f"{CANONICAL}|{version or checklist.version}",
         "status": "completed",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ivig_home import i18n
 from ivig_home.api import fhir
 from ivig_home.api.fhir_dates import DateRefused, period
 from ivig_home.api.fhir_outcome import Issue
@@ -46,6 +47,7 @@ class ReadResponse:
 
     answers: dict[str, Any]
     completed_on: date
+    language: str = "en"
 
 
 @dataclass
@@ -201,6 +203,7 @@ def read_response(resource: dict[str, Any], zone_name: str | None,
     reader = Reader(checklist)
     _check_header(resource, checklist, reader.issues)
     completed_on = _completion_day(resource.get("authored"), zone_name, reader.issues)
+    language = _language(resource.get("language"), reader.issues)
     reader.walk(resource.get("item"), ROOT)
     document = {"completed_on": completed_on.isoformat(), "answers": reader.answers}
     unknowable = _following(reader.refused, checklist)
@@ -209,7 +212,22 @@ def read_response(resource: dict[str, Any], zone_name: str | None,
             reader.issues.append(engine_issue(problem, checklist, reader.paths))
     if reader.issues:
         raise ResponseRefused(reader.issues)
-    return ReadResponse(reader.answers, completed_on)
+    return ReadResponse(reader.answers, completed_on, language)
+
+
+def _language(value: Any, issues: list[Issue]) -> str:
+    """Return the language the answers were given in: 'en' when the response does not say,
+    else its primary subtag ('es' for 'es-US') when the checklist is offered in it."""
+    if value is None:
+        return i18n.DEFAULT_LANGUAGE
+    available = i18n.available_languages()
+    primary = value.split("-")[0].lower() if isinstance(value, str) else None
+    if primary in available:
+        return str(primary)
+    issues.append(Issue("value", f"'language' is {_quoted(value)}; expected a language "
+                        f"the checklist is offered in: {', '.join(map(repr, available))}.",
+                        f"{ROOT}.language"))
+    return i18n.DEFAULT_LANGUAGE
 
 
 def _following(refused: set[str], checklist: Checklist) -> set[str]:

@@ -126,7 +126,7 @@ def create_response() -> Response:
                          "answers": read.answers})
     token: ApiToken = g.api_token
     submission = submit_answers(agency, assessment, actor=f"api-token:{token.prefix}",
-                                address=request.remote_addr)
+                                address=request.remote_addr, language=read.language)
     issue_at_submit(submission)
     token.last_used_at = utcnow()
     db.session.commit()
@@ -204,7 +204,8 @@ def stored_response(submission: Submission) -> dict[str, Any]:
     resource = fhir.questionnaire_response(submission_answers(submission),
                                            reference=submission.reference,
                                            authored=submission.created_at,
-                                           version=submission.checklist_version)
+                                           version=submission.checklist_version,
+                                           language=submission.language)
     resource["id"] = fhir_id(submission)
     resource["meta"] = {"lastUpdated": submission.created_at.isoformat(timespec="seconds")}
     return resource

@@ -47,8 +47,8 @@ SCHEMAS: dict[str, Any] = {
                "additionalProperties": False},
     "SubmissionBrief": {
         "type": "object",
-        "required": ["id", "reference", "patient_id", "created", "status", "highest_severity",
-                     "counts", "links"],
+        "required": ["id", "reference", "patient_id", "created", "status", "language",
+                     "highest_severity", "counts", "links"],
         "properties": {
             "id": {"type": "string"},
             "reference": {"type": "string", "example": "HKT-4829"},
@@ -57,6 +57,11 @@ SCHEMAS: dict[str, Any] = {
                                           "submission about the same person, never a name."},
             "created": STAMP,
             "status": {"type": "string", "enum": ["new", "in_review", "reviewed"]},
+            "language": {"type": "string", "example": "es",
+                         "description": "The language the patient completed the checklist "
+                                        "in: 'en' (English) or 'es' (Spanish). Free-text "
+                                        "answers are in it; coded answers are the same "
+                                        "codes whatever the language."},
             "highest_severity": {"type": "string", "enum": SEVERITIES, "nullable": True},
             "counts": _ref("Counts"),
             "links": {"type": "object", "required": ["self", "pdf", "fhir"], "properties": {

@@ -148,6 +148,12 @@ def paths() -> dict[str, Any]:
                                   **_common("400", "401", "406", "429")}},
             "post": {"summary": "Send a completed QuestionnaireResponse: checked as the form "
                                 "checks answers, stored as a submission.",
+                     "description": "The resource's `language` ('en', 'es'; 'es-US' is read "
+                                    "as 'es') is the language the patient answered in: "
+                                    "stored with the submission and shown to the care team. "
+                                    "Without it the answers are taken as English; a language "
+                                    "the checklist is not offered in is refused (422). Every "
+                                    "QuestionnaireResponse read back carries it.",
                      "requestBody": {"required": True, "content": {
                          FHIR_JSON: {"schema": _ref("FhirResource")},
                          "application/json": {"schema": _ref("FhirResource")}}},

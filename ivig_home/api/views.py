@@ -94,6 +94,7 @@ def brief(submission: Submission, patient_id: str | None = None) -> dict[str, An
         "patient_id": patient_id,
         "created": submission.created_at.isoformat(timespec="seconds"),
         "status": submission.status,
+        "language": submission.language,
         "highest_severity": submission.highest_severity,
         "counts": {severity: submission.count(severity) for severity in SEVERITIES},
         "links": {"self": url_for("api.submission", submission_id=sid),
@@ -169,7 +170,8 @@ def submission_fhir(submission_id: str) -> Response:
     resource = fhir.questionnaire_response(submission_answers(found),
                                            reference=found.reference,
                                            authored=found.created_at,
-                                           version=found.checklist_version)
+                                           version=found.checklist_version,
+                                           language=found.language)
     changes = since_last_time(found, assessment_of(found))
     if changes is not None:
         resource["extension"] = [changes_extension(changes.to_dict())]

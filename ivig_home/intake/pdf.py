@@ -7,9 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 
+from ivig_home import locales
 from ivig_home.checklist import Assessment, assess
 from ivig_home.db import db
+from ivig_home.i18n import STAFF_LANGUAGE, gettext
 from ivig_home.intake.submissions import set_submission_pdf, submission_answers, submission_pdf
 from ivig_home.models import Agency, Submission
 from ivig_home.patients.since import since_last_time
@@ -47,8 +50,11 @@ def completed_at(submission: Submission) -> datetime | date:
 
 def summary_context(submission: Submission, assessment: Assessment, *,
                     review: dict[str, Any] | None = None,
-                    original_sha256: str | None = None) -> dict[str, Any]:
-    """Return the PDF context of a submission, as issued or with its review."""
+                    original_sha256: str | None = None,
+                    language: str = STAFF_LANGUAGE) -> dict[str, Any]:
+    """Return the PDF context of a submission, as issued or with its review: the care
+    team's, in English, or (`language`, under that locale) the patient's own copy."""
+    patient_copy = language != STAFF_LANGUAGE
     shown = {"emergency": submission.emergency_shown_at, "urgent": submission.urgent_shown_at}
     changes = since_last_time(submission, assessment)
     return build_context(
@@ -58,19 +64,36 @@ def summary_context(submission: Submission, assessment: Assessment, *,
                         for key, moment in shown.items()},
         review=review, original_sha256=original_sha256,
         product_name=current_app.config["PRODUCT_NAME"],
-        changes=changes.context() if changes is not None else None)
+        changes=changes.context() if changes is not None else None,
+        completed_language=submission.language or STAFF_LANGUAGE, language=language,
+        translate=gettext if patient_copy else None,
+        write_date=locales.written_date if patient_copy else None)
 
 
 def issued_pdf(submission: Submission) -> bytes:
     """Return the PDF issued with the submission, making and storing it if none was yet."""
     pdf = submission_pdf(submission)
     if pdf is None:
-        set_submission_pdf(submission,
-                           render_pdf_low_priority(
-                               summary_context(submission, assessment_of(submission))))
+        # The care team's language, even when made during a patient's request in another.
+        with force_locale(STAFF_LANGUAGE):
+            made = render_pdf_low_priority(summary_context(submission,
+                                                           assessment_of(submission)))
+        set_submission_pdf(submission, made)
         pdf = submission_pdf(submission)
     assert pdf is not None  # noqa: S101 (set_submission_pdf stored one, or another request did)
     return pdf
+
+
+def patient_copy(submission: Submission, language: str) -> bytes:
+    """Return the patient's own copy of the summary: the PDF issued with the submission when
+    they used English; in another language, the same summary made afresh from the stored
+    answers in that language (its checklist wording, dates and document language), not
+    stored: the care team's record is the issued PDF, in English."""
+    if language == STAFF_LANGUAGE:
+        return issued_pdf(submission)
+    with force_locale(language):
+        return render_pdf_low_priority(summary_context(submission, assessment_of(submission),
+                                                       language=language))
 
 
 def issue_at_submit(submission: Submission) -> None:

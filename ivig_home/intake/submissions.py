@@ -70,6 +70,7 @@ def _build(draft: Draft, assessment: Assessment, pdf: bytes | None, actor: str,
         status="new", highest_severity=highest.value if highest else None,
         severity_rank=highest.rank if highest else NO_FLAG_RANK,
         emergency_shown_at=draft.emergency_shown_at, urgent_shown_at=draft.urgent_shown_at,
+        language=draft.language or "en",
         pdf_sha256=hashlib.sha256(pdf).hexdigest() if pdf is not None else None,
         identity_enc=seal(identity, _context(sid, "identity_enc")),
         answers_enc=seal(answers, _context(sid, "answers_enc")),
@@ -123,11 +124,11 @@ def submit_draft(draft: Draft, assessment: Assessment, pdf: bytes | None = None,
 
 
 def submit_answers(agency: Agency, assessment: Assessment, *, actor: str,
-                   address: str | None = None) -> Submission:
+                   address: str | None = None, language: str = "en") -> Submission:
     """Store a whole set of answers sent at once (a FHIR QuestionnaireResponse) the way the
-    form's Send stores them: a draft holding the answers, then submit_draft, so the flags,
-    queue, webhooks and audit entry are the form's."""
-    draft = start_draft(agency)
+    form's Send stores them: a draft holding the answers (in the language they were given
+    in), then submit_draft, so the flags, queue, webhooks and audit entry are the form's."""
+    draft = start_draft(agency, language)
     save_draft(draft, dict(assessment.answers), steps.CONFIRM)
     return submit_draft(draft, assessment, actor=actor, address=address)
 

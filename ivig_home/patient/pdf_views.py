@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, abort
+from flask import Response, abort, g
 
 from ivig_home.audit import log as audit_log
 from ivig_home.audit.log import SUMMARY
 from ivig_home.intake import submissions
-from ivig_home.intake.pdf import issued_pdf, pdf_filenames
+from ivig_home.intake.pdf import patient_copy, pdf_filenames
 from ivig_home.patient import step_views as patient_steps
 from ivig_home.patient.views import bp
 
@@ -19,7 +19,8 @@ def download(draft_id: str) -> Response:
     if draft.submission_id is None:
         abort(404)
     submission = submissions.get_submission(draft.submission_id) or abort(404)
-    pdf = issued_pdf(submission)
+    # In the language of the draft's pages (the patient may switch it on the sent page).
+    pdf = patient_copy(submission, g.language)
     audit_log.audit("downloaded", submission=submission, actor="patient", detail=SUMMARY)
     name = pdf_filenames(submission)["issued"]
     return Response(pdf, mimetype="application/pdf", headers={

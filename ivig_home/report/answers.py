@@ -34,12 +34,15 @@ def answer_table(sections: list[dict[str, Any]],
             number = numbers.get(row["id"])
             if number is None:
                 rows.append({"question": row["question"], "answer": row["answer"],
-                             "status": row["status"], "unsure": row["unsure"], "flag": None})
+                             "status": row["status"], "unsure": row["unsure"], "flag": None,
+                             "written_in": row.get("written_in")})
                 continue
             # Free text is shown in full in its card: the row points there, not a second copy.
+            shown_above = item.multiline
             rows.append({"question": item.label,
-                         "answer": "Shown in full above" if item.multiline else row["answer"],
-                         "status": row["status"], "unsure": row["unsure"], "flag": number})
+                         "answer": "Shown in full above" if shown_above else row["answer"],
+                         "status": row["status"], "unsure": row["unsure"], "flag": number,
+                         "written_in": None if shown_above else row.get("written_in")})
         table.append({"id": section["id"], "title": section["title"], "rows": rows,
                       "not_asked": [{"reason": reason, "labels": labels}
                                     for reason, labels in not_asked.items()]})

@@ -13,6 +13,7 @@ from ivig_home.checklist.summary import summary
 from ivig_home.config import DEFAULTS
 from ivig_home.report.answers import answer_table
 from ivig_home.report.changes import changes_context
+from ivig_home.report.language import completed_in, mark_typed_answers, translate_summary
 
 TITLE = "IVIG home-infusion readiness checklist: summary for the care team"
 LOGO_URL = "ivig-logo:agency"
@@ -55,19 +56,33 @@ MESSAGE_HEADINGS = {Severity.EMERGENCY: "Call 911 now",
 #   product_name    the product's display name (the app's PRODUCT_NAME setting)
 #   changes         what changed since the patient's checklist before this one
 #                   (ivig_home.patients.since: SinceLastTime.context()), or None
+#   completed_language  the language the patient completed the checklist in ('en', 'es'):
+#                   other than English, page 1 says so and each typed answer is marked
+#   language        the document's language: 'en' for the care team; the patient's own for
+#                   their copy, whose checklist wording goes through `translate` and whose
+#                   dates are written by `write_date` (rendered under that locale)
 def build_context(assessment: Assessment, *, reference: str, completed_at: datetime | date,
                   agency: Mapping[str, Any], messages_shown: Mapping[str, str | None] | None = None,
                   review: Mapping[str, Any] | None = None, original_sha256: str | None = None,
                   product_name: str | None = None,
-                  changes: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                  changes: Mapping[str, Any] | None = None, completed_language: str = "en",
+                  language: str = "en", translate: Callable[[str], str] | None = None,
+                  write_date: Callable[[date], str] | None = None) -> dict[str, Any]:
     """Return everything the PDF template shows, as plain data (no database objects)."""
-    data = summary(assessment)
+    data = summary(assessment, write_date)
+    for_patient = language != "en" and translate is not None
+    if for_patient:
+        translate_summary(data, translate)  # type: ignore[arg-type]
+    else:
+        mark_typed_answers(data, completed_language)
     answers = assessment.answers
     birth = parse_date(answers.get("date_of_birth"))
     planned = parse_date(answers.get("planned_infusion_date"))
     stamp = _iso(completed_at)
     groups = _numbered(data["groups"])
     zone = agency.get("time_zone") or None
+
+    write = write_date or long_date
 
     def when(moment: datetime | date) -> str:
         return _when(moment, zone)
@@ -76,19 +91,20 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
     numbers = {flag["item"]: flag["number"] for group in groups for flag in group["flags"]}
     return {
         "title": TITLE,
-        "lang": "en",
+        "lang": language,
+        "completed_in": None if for_patient else completed_in(completed_language),
         "reference": reference,
         "product_name": str(product_name or DEFAULTS["PRODUCT_NAME"]),
         "agency": _agency(agency),
         "patient": {
             "name": str(answers.get("patient_name", "")),
-            "date_of_birth": long_date(birth) if birth else "Not given",
+            "date_of_birth": write(birth) if birth else "Not given",
             "age": assessment.age,
         },
         "completed_by": COMPLETED_BY.get(str(answers.get("completed_by")), "Not given"),
         "contact": {"phone": str(answers.get("contact_phone") or ""),
                     "whose": PHONE_OWNER.get(str(answers.get("completed_by")), "")},
-        "planned_infusion": long_date(planned) if planned else "Not given",
+        "planned_infusion": write(planned) if planned else "Not given",
         "completed": {"display": when(completed_at), "iso": stamp},
         "checklist": data["checklist"],
         "not_a_decision": data["not_a_decision"],

@@ -16,6 +16,8 @@ from ivig_home.intake.submissions import submission_answers, submission_identity
 from ivig_home.models import AuditEntry, Submission
 from ivig_home.models.intake import NO_FLAG_RANK, REVIEWED_TIER, STATUSES, tier_of
 from ivig_home.patients.since import Badge, badge, badge_columns
+from ivig_home.report.language import ENGLISH
+from ivig_home.report.language import name as language_name
 from ivig_home.staff.contact import CONTACT_KEYS, Contact, contact_of
 
 PAGE_SIZE = 25
@@ -25,7 +27,7 @@ STATUS_LABELS = {"new": "New", "in_review": "In review", "reviewed": "Reviewed"}
 QUEUE_ORDER = (Submission.queue_tier, Submission.created_at.desc(), Submission.id.desc())
 REFERENCE = re.compile(r"([A-Z]{3})([0-9]{4})")
 QUEUE_COLUMNS = (Submission.id, Submission.reference, Submission.created_at, Submission.status,
-                 Submission.severity_rank, Submission.identity_enc,
+                 Submission.severity_rank, Submission.identity_enc, Submission.language,
                  *(getattr(Submission, f"count_{s.value}") for s in Severity))
 # Whether anyone (a nurse on the submission's page, or the agency's API) has opened the
 # submission: its "viewed" entries in the audit log, found through their submission index.
@@ -81,6 +83,13 @@ class QueueRow:
     opened: bool = False
     # What changed since the patient's checklist before (a count stored with the submission).
     changes: Badge | None = None
+    # The language the patient completed it in ('en', 'es'): other than English, a tag.
+    language: str = "en"
+
+    @property
+    def language_name(self) -> str | None:
+        """Return the language in English ('Spanish'), or None for English."""
+        return None if self.language == ENGLISH else language_name(self.language)
 
     @property
     def status_label(self) -> str:
@@ -191,7 +200,7 @@ def _row(submission: Submission, opened: bool, changes: Badge | None = None) -> 
         date_of_birth=str(identity.get("date_of_birth") or ""),
         received=submission.created_at, status=submission.status,
         counts=severity_counts(submission), contact=contact_of(identity), opened=opened,
-        changes=changes)
+        changes=changes, language=submission.language or ENGLISH)
 
 
 def severity_counts(submission: Submission) -> list[dict[str, Any]]:

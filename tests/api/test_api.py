@@ -59,7 +59,8 @@ def test_the_list_shows_ids_references_and_counts_but_no_patient_data(
     assert first["highest_severity"] == "discuss" and first["status"] == "new"
     assert first["links"]["pdf"] == f"/api/v1/submissions/{sent[1].id}/pdf"
     assert "Ana" not in response.get_data(as_text=True)
-    assert set(first) == {"id", "reference", "patient_id", "created", "status",
+    assert first["language"] == "en"
+    assert set(first) == {"id", "reference", "patient_id", "created", "status", "language",
                           "highest_severity", "counts", "links"}
     assert len(first["patient_id"]) == 22  # opaque: the name is nowhere in the answer
 

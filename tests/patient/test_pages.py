@@ -89,15 +89,20 @@ def test_a_second_language_needs_no_template_change(patient_app: Any, tmp_path: 
         write_mo(handle, catalog)
     app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
     client = app.test_client()
+    # A browser that prefers Spanish starts a Spanish draft; its pages stay Spanish.
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
     patient = Patient(app, client)
     patient.start()
     patient.complete_until("about", answers_today("nothing-to-flag"))
-    spanish = {"Accept-Language": "es"}
-    page = client.get(patient.url("today"), headers=spanish).text
+    page = client.get(patient.url("today")).text
     assert "¿Tiene problemas para respirar ahora?" in page
     total = len(steps.sections())
     assert f"Paso 4 de {total}:" in page and ">Continuar<" in page
     assert '<html lang="es">' in page
+    # The draft keeps its language whatever the browser says next; the switch changes it.
+    del client.environ_base["HTTP_ACCEPT_LANGUAGE"]
+    assert "¿Tiene problemas para respirar ahora?" in client.get(patient.url("today")).text
+    assert patient.post("today", {"lang": "en"}, action="").status_code == 303
     assert "Do you have trouble breathing right now?" in client.get(patient.url("today")).text
 
 
