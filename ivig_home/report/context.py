@@ -73,8 +73,8 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
     for_patient = language != "en" and translate is not None
     if for_patient:
         translate_summary(data, translate)  # type: ignore[arg-type]
-    else:
-        mark_typed_answers(data, completed_language)
+    # The patient's copy marks nothing: the patient reads their own words.
+    mark_typed_answers(data, None if for_patient else completed_language)
     answers = assessment.answers
     birth = parse_date(answers.get("date_of_birth"))
     planned = parse_date(answers.get("planned_infusion_date"))
