@@ -23,7 +23,7 @@ from ivig_home.models import Invitation
 from ivig_home.patients import invitations
 from ivig_home.staff import invitation_mail
 
-FIELDS = ("name", "date_of_birth", "infusion_date", "email", "phone")
+FIELDS = ("name", "date_of_birth", "infusion_date", "email", "phone", "language")
 
 
 def _stamp(moment: datetime | None) -> str | None:
@@ -81,7 +81,7 @@ def create_invitation() -> Response:
     try:
         made = invitations.invite(agency, body["name"], body["date_of_birth"],
                                   body["infusion_date"], email=body.get("email"),
-                                  phone=body.get("phone"),
+                                  phone=body.get("phone"), language=body.get("language"),
                                   actor=f"api-token:{g.api_token.prefix}")
     except invitations.InvitationRefused as refused:  # the day changed in between
         return unprocessable(refused.problems)

@@ -42,6 +42,12 @@ SCHEMAS: dict[str, Any] = {
                                      "(kept with the patient)."},
             "phone": {"type": "string", "nullable": True, "maxLength": 40,
                       "example": "555-0177"},
+            "language": {"type": "string", "nullable": True, "example": "es",
+                         "description": "The language to email the invitation and its "
+                                        "reminders in, and to open the checklist in, while "
+                                        "the patient has sent no checklist yet (after one, "
+                                        "the language of their latest): one the agency "
+                                        "offers. Without it, the agency's default."},
         }},
     "InvitationCreated": {
         "type": "object",

@@ -21,9 +21,13 @@ from ivig_home.staff import invitation_mail
               help="The planned infusion the checklist is for.")
 @click.option("--email", default=None, help="Where to email the invitation and reminders.")
 @click.option("--phone", default=None, help="The patient's phone number.")
+@click.option("--language", default=None,
+              help="The language to email and open the checklist in ('es'), one the agency "
+                   "offers, while the patient has sent no checklist yet; without it, the "
+                   "agency's default.")
 @with_appcontext
 def invite_command(slug: str, name: str, date_of_birth: str, infusion_date: str,
-                   email: str | None, phone: str | None) -> None:
+                   email: str | None, phone: str | None, language: str | None) -> None:
     """Invite a patient to fill in the checklist before an infusion; print the link last.
 
     The patient is found by name and date of birth among the agency's patients, or made.
@@ -34,7 +38,8 @@ def invite_command(slug: str, name: str, date_of_birth: str, infusion_date: str,
         sys.exit(2)
     try:
         made = invitations.invite(agency, name, date_of_birth, infusion_date,
-                                  actor="command line", email=email, phone=phone)
+                                  actor="command line", email=email, phone=phone,
+                                  language=language)
     except invitations.InvitationRefused as refused:
         for _, message in refused.problems:  # every problem, each naming its option
             click.echo(f"error: {message}", err=True)

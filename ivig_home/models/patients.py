@@ -96,6 +96,9 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
     # was emailed at (3, then 1): each is sent once.
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_days: Mapped[int | None] = mapped_column()
+    # The language to write to the patient in when they have no checklist yet ('es'); None:
+    # the agency's default (staff/invitation_mail.py).
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class InvitationLink(db.Model):  # type: ignore[name-defined,misc]

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from sqlalchemy import delete, select
 
-from ivig_home import timezones
+from ivig_home import i18n, timezones
 from ivig_home.checklist import parse_date
 from ivig_home.crypto import lookup_hash
 from ivig_home.db import db, usable_key, utcnow
@@ -156,7 +156,8 @@ def _email(value: Any) -> str | None:
 
 
 def check_request(agency: Agency, name: Any, date_of_birth: Any, infusion_date: Any,
-                  email: Any = None, phone: Any = None) -> list[tuple[str, str]]:
+                  email: Any = None, phone: Any = None,
+                  language: Any = None) -> list[tuple[str, str]]:
     """Return every problem of what was given to invite a patient: (field, message) each."""
     problems: list[tuple[str, str]] = []
     if not isinstance(name, str) or not normal_name(name):
@@ -173,16 +174,27 @@ def check_request(agency: Agency, name: Any, date_of_birth: Any, infusion_date: 
                                     or _control(phone)):
         problems.append(("phone", f"phone: give a phone number of up to {MAX_PHONE} "
                                   "characters"))
+    if (problem := language_problem(agency, language)) is not None:
+        problems.append(("language", problem))
     return problems
 
 
+def language_problem(agency: Agency, language: Any) -> str | None:
+    """Return why an invitation cannot ask for this language (None: it can, or none given)."""
+    offered = i18n.offered(agency)
+    if language in (None, "") or language in offered:
+        return None
+    return f"language: one of the languages the agency offers: {', '.join(offered)}"
+
+
 def invite(agency: Agency, name: Any, date_of_birth: Any, infusion_date: Any, *,
-           actor: str, email: Any = None, phone: Any = None) -> NewInvitation:
+           actor: str, email: Any = None, phone: Any = None,
+           language: Any = None) -> NewInvitation:
     """Find the patient by name and date of birth (or make them) and invite them; commit.
 
     Raises InvitationRefused naming every problem of what was given; nothing is stored then.
     """
-    _refuse(check_request(agency, name, date_of_birth, infusion_date, email, phone))
+    _refuse(check_request(agency, name, date_of_birth, infusion_date, email, phone, language))
     birth, _ = _checked_dates(agency, date_of_birth, infusion_date)
     address, phone = _email(email), _text(phone)
     name = str(name).strip()
@@ -195,12 +207,15 @@ def invite(agency: Agency, name: Any, date_of_birth: Any, infusion_date: Any, *,
         known = patient_identity(patient)
         set_identity(patient, {**known, "email": address or known.get("email"),
                                "phone": phone or known.get("phone")})
-    return invite_patient(patient, infusion_date, actor=actor)
+    return invite_patient(patient, infusion_date, actor=actor, language=language or None)
 
 
 def invite_patient(patient: Patient, infusion_date: str, *, actor: str,
-                   email: str | None = None) -> NewInvitation:
-    """Invite a known patient before an infusion; commit and return the token once."""
+                   email: str | None = None, language: str | None = None) -> NewInvitation:
+    """Invite a known patient before an infusion; commit and return the token once.
+
+    `language` is the one to write to a patient without a checklist yet in (checked by the
+    caller against the agency's languages); None: the agency's default."""
     agency = db.session.get(Agency, patient.agency_id)
     if agency is None:
         raise LookupError("the patient's agency no longer exists")
@@ -212,7 +227,7 @@ def invite_patient(patient: Patient, infusion_date: str, *, actor: str,
     invitation = Invitation(id=secrets.token_urlsafe(16), agency_id=agency.id,
                             patient_id=patient.id, infusion_on=infusion, created_at=utcnow(),
                             expires_at=expiry(infusion, agency.time_zone),
-                            created_by=actor[:254])
+                            created_by=actor[:254], language=language)
     db.session.add(invitation)
     db.session.flush()
     path, _ = new_link(invitation)

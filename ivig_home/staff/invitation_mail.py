@@ -4,15 +4,18 @@ carries a link of its own (a fresh token; only its keyed hash is kept)."""
 
 from __future__ import annotations
 
+from datetime import date
 from email.message import EmailMessage
 
+from babel.dates import format_date
 from flask import Flask, has_request_context, request
+from flask_babel import force_locale
 from sqlalchemy import select
 
-from ivig_home import timezones
+from ivig_home import i18n, timezones
 from ivig_home.checklist import long_date
 from ivig_home.db import db, utcnow
-from ivig_home.models import Agency, Invitation, Patient
+from ivig_home.models import Agency, Invitation, Patient, PatientSubmission, Submission
 from ivig_home.patients import invitations
 from ivig_home.patients.matching import patient_identity
 from ivig_home.staff.notices import deliver, mail_settings
@@ -23,6 +26,28 @@ REMINDER_DAYS = (3, 1)
 def _base(app: Flask) -> str | None:
     base = app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else None)
     return str(base).rstrip("/") if base else None
+
+
+def patient_language(invitation: Invitation, agency: Agency) -> str:
+    """Return the language to write to the patient in: the one of their latest checklist,
+    else the one the invitation asked for, else the agency's default; each only while the
+    agency offers it."""
+    offered = i18n.offered(agency)
+    latest = db.session.scalar(
+        select(Submission.language)
+        .join(PatientSubmission, PatientSubmission.submission_id == Submission.id)
+        .where(PatientSubmission.patient_id == invitation.patient_id)
+        .order_by(PatientSubmission.created_at.desc()).limit(1))
+    for choice in (latest, invitation.language):
+        if choice in offered:
+            return str(choice)
+    return offered[0]
+
+
+def written(day: date, language: str) -> str:
+    """Return the infusion date in the email's language: '11 December 2026', or its long
+    form in another ('11 de diciembre de 2026')."""
+    return long_date(day) if language == "en" else str(format_date(day, "long", locale=language))
 
 
 def email_invitation(app: Flask, invitation: Invitation, reminder: int | None = None) -> bool:
@@ -39,9 +64,13 @@ def email_invitation(app: Flask, invitation: Invitation, reminder: int | None = 
         return False
     path, link = invitations.new_link(invitation)
     db.session.commit()  # the link works once it is read, even if this process stops
-    subject, body = invitations.email_text(
-        agency.name, long_date(invitation.infusion_on), base + path,
-        reminder=reminder is not None)
+    language = patient_language(invitation, agency)
+    if language != i18n.offered(agency)[0]:
+        path += f"?lang={language}"  # the invitation's page, and its checklist, in it too
+    with force_locale(language):
+        subject, body = invitations.email_text(
+            agency.name, written(invitation.infusion_on, language), base + path,
+            reminder=reminder is not None)
     message = EmailMessage()
     message["Subject"], message["From"], message["To"] = subject, settings["MAIL_FROM"], address
     message.set_content(body)

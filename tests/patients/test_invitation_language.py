@@ -1,0 +1,106 @@
+"""The language of invitation and reminder emails: the patient's latest checklist's, else the
+invitation's --language, else the agency's default; the emailed link opens in it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from email.message import Message
+
+from babel.dates import format_date
+from flask import Flask
+from sqlalchemy import select
+
+from ivig_home import timezones
+from ivig_home.agencies import registry
+from ivig_home.checklist import assess, long_date
+from ivig_home.cli import cli
+from ivig_home.db import db
+from ivig_home.intake import drafts, submissions
+from ivig_home.models import Invitation
+from tests.answers import example
+from tests.mail_support import Sink, mailbox
+
+__all__ = ["mailbox"]  # the local SMTP server's fixture
+
+LINK = re.compile(r"https://checklist\.example\.org(/a/demo/i/[A-Za-z0-9_-]+(?:\?lang=[a-z]+)?)")
+
+
+def invite(app: Flask, *extra: str) -> tuple[int, str]:
+    with app.app_context():
+        today = timezones.today(registry.get_agency("demo").time_zone)  # type: ignore[union-attr]
+    result = app.test_cli_runner().invoke(cli, [
+        "invite", "demo", "--name", "Ana Ruiz", "--date-of-birth", "1971-04-02",
+        "--infusion-date", (today + timedelta(days=5)).isoformat(), "--email",
+        "ana@example.org", *extra])
+    return result.exit_code, result.output
+
+
+def body_of(message: Message) -> str:
+    return str(message.get_payload(decode=True).decode())  # type: ignore[union-attr]
+
+
+def infusion_date(app: Flask) -> object:
+    with app.app_context():
+        return db.session.scalars(select(Invitation.infusion_on)
+                                  .order_by(Invitation.created_at.desc())).first()
+
+
+def send_in_spanish(app: Flask) -> None:
+    """Ana Ruiz sends a checklist in Spanish (she becomes the agency's patient)."""
+    document = example("nothing-to-flag")
+    document["answers"].update(patient_name="Ana Ruiz", date_of_birth="1971-04-02")
+    with app.app_context():
+        draft = drafts.start_draft(registry.get_agency("demo"), "es")  # type: ignore[arg-type]
+        drafts.save_draft(draft, document["answers"], "confirm")
+        submissions.submit_draft(draft, assess(document))
+
+
+def test_without_a_language_the_email_is_in_the_agencys_default(app: Flask,
+                                                               mailbox: Sink) -> None:
+    code, _ = invite(app)
+    assert code == 0
+    [message] = mailbox.messages
+    infusion = long_date(infusion_date(app))  # type: ignore[arg-type]
+    assert infusion in message["Subject"]
+    [link] = LINK.findall(body_of(message))
+    assert "?lang=" not in link
+    assert '<html lang="en">' in app.test_client().get(link).text
+
+
+def test_the_invitations_language_writes_the_email_and_opens_the_checklist_in_it(
+        app: Flask, mailbox: Sink) -> None:
+    code, _ = invite(app, "--language", "es")
+    assert code == 0
+    [message] = mailbox.messages
+    spanish_date = format_date(infusion_date(app), "long", locale="es")
+    assert spanish_date in message["Subject"] and spanish_date in body_of(message)
+    [link] = LINK.findall(body_of(message))
+    assert link.endswith("?lang=es")
+    page = app.test_client().get(link).text
+    assert '<html lang="es">' in page and 'name="lang" value="es"' in page
+
+
+def test_the_latest_checklists_language_wins(app: Flask, mailbox: Sink) -> None:
+    send_in_spanish(app)
+    code, _ = invite(app, "--language", "en")
+    assert code == 0
+    [message] = mailbox.messages
+    assert format_date(infusion_date(app), "long", locale="es") in message["Subject"]
+    runner = app.test_cli_runner()
+    with app.app_context():  # two days later: the 3-day reminder is due, in Spanish too
+        found = db.session.scalars(select(Invitation)).one()
+        found.infusion_on = found.infusion_on - timedelta(days=2)
+        db.session.commit()
+    assert runner.invoke(cli, ["send-reminders"]).output == "1 reminders sent.\n"
+    reminder = mailbox.messages[-1]
+    assert format_date(infusion_date(app), "long", locale="es") in reminder["Subject"]
+    assert LINK.findall(body_of(reminder))[0].endswith("?lang=es")
+
+
+def test_a_language_the_agency_does_not_offer_is_refused(app: Flask) -> None:
+    code, output = invite(app, "--language", "fr")
+    assert code == 2
+    assert "error: language: one of the languages the agency offers: en, es" in output
+    with app.app_context():
+        assert db.session.scalars(select(Invitation)).first() is None
