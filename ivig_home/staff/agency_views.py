@@ -18,6 +18,7 @@ from ivig_home.agencies.logo import MAX_BYTES, LogoRefused, clean_logo
 from ivig_home.audit.log import audit_entry
 from ivig_home.db import db
 from ivig_home.models import Agency
+from ivig_home.report.language import name as language_name
 from ivig_home.staff import admin_required, bp, client_address, current_staff
 from ivig_home.staff.forms import StaffForm
 
@@ -96,7 +97,8 @@ def _page(form: AgencyForm, agency: Agency, secret: str | None = None,
         snippet_url=url_for("embed_assets.script", _external=True),
         frame_url=url_for("embed.start", slug=agency.slug, _external=True),
         site_url=url_for("patient.start", slug=agency.slug, _external=True),
-        zone_names=timezones.zone_names()), status
+        zone_names=timezones.zone_names(),
+        language_names=[language_name(code) for code in agency.language_list]), status
 
 
 @bp.route("/agency", methods=["GET", "POST"])

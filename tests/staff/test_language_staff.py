@@ -43,6 +43,7 @@ def spanish(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Any) -> A
     with app.app_context():
         demo = registry.ensure_demo_agency()
         accounts.create_user(demo, "nurse@demo.test", "nurse", PASSWORD, "Jo Rivera")
+        accounts.create_user(demo, "admin@demo.test", "admin", PASSWORD, "Ada Okafor")
     client = app.test_client()
     patient = Patient(app, client)
     patient.start()
@@ -58,10 +59,17 @@ def spanish(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Any) -> A
     dispose(app)
 
 
-def nurse(app: Flask) -> FlaskClient:
+def nurse(app: Flask, email: str = "nurse@demo.test") -> FlaskClient:
     client = app.test_client()
-    assert sign_in(client, "nurse@demo.test").status_code == 303
+    assert sign_in(client, email).status_code == 303
     return client
+
+
+def test_the_agency_settings_say_which_languages_are_offered(spanish: Any) -> None:
+    app, _, _ = spanish
+    page = nurse(app, "admin@demo.test").get("/staff/agency").text
+    assert "Patients can fill in the checklist in English and Spanish; English unless" in page
+    assert "ivig-home edit-agency demo --languages" in page
 
 
 def document_language(pdf: bytes) -> str:
