@@ -13,7 +13,13 @@ from ivig_home.checklist.summary import summary
 from ivig_home.config import DEFAULTS
 from ivig_home.report.answers import answer_table
 from ivig_home.report.changes import changes_context
-from ivig_home.report.language import completed_in, mark_typed_answers, translate_summary
+from ivig_home.report.language import (
+    TITLE_FOR_PATIENT,
+    completed_in,
+    labels,
+    mark_typed_answers,
+    translate_summary,
+)
 
 TITLE = "IVIG home-infusion readiness checklist: summary for the care team"
 LOGO_URL = "ivig-logo:agency"
@@ -83,14 +89,22 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
     zone = agency.get("time_zone") or None
 
     write = write_date or long_date
+    say = translate if for_patient and translate is not None else _same
 
     def when(moment: datetime | date) -> str:
-        return _when(moment, zone)
+        shown = _when(moment, zone)
+        if not for_patient or write_date is None or not isinstance(moment, datetime):
+            return write(moment) if for_patient and not isinstance(moment, datetime) else shown
+        # The patient's copy: the day in their language, then the time as the care team's.
+        local = timezones.local(moment, zone) if zone else moment
+        return say("%(date)s at %(time)s") % {"date": write(local.date()),
+                                               "time": shown.rsplit(" at ", 1)[1]}
 
     messages = _messages(messages_shown, when)
     numbers = {flag["item"]: flag["number"] for group in groups for flag in group["flags"]}
     return {
-        "title": TITLE,
+        "title": say(TITLE_FOR_PATIENT) if for_patient else TITLE,
+        "labels": labels(say if for_patient else None),
         "lang": language,
         "completed_in": None if for_patient else completed_in(completed_language),
         "reference": reference,
@@ -98,13 +112,15 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
         "agency": _agency(agency),
         "patient": {
             "name": str(answers.get("patient_name", "")),
-            "date_of_birth": write(birth) if birth else "Not given",
+            "date_of_birth": write(birth) if birth else say("Not given"),
             "age": assessment.age,
+            "not_given": say("Not given"),
         },
-        "completed_by": COMPLETED_BY.get(str(answers.get("completed_by")), "Not given"),
+        "completed_by": say(COMPLETED_BY.get(str(answers.get("completed_by")), "Not given")),
         "contact": {"phone": str(answers.get("contact_phone") or ""),
-                    "whose": PHONE_OWNER.get(str(answers.get("completed_by")), "")},
-        "planned_infusion": write(planned) if planned else "Not given",
+                    "whose": say(PHONE_OWNER.get(str(answers.get("completed_by")), ""))
+                    if answers.get("completed_by") in PHONE_OWNER else ""},
+        "planned_infusion": write(planned) if planned else say("Not given"),
         "completed": {"display": when(completed_at), "iso": stamp},
         "checklist": data["checklist"],
         "not_a_decision": data["not_a_decision"],
@@ -117,7 +133,7 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
                               if flag["item"] == PATIENT_NOTE), None),
         "messages": messages,
         "sections": data["sections"],
-        "answer_table": answer_table(data["sections"], numbers),
+        "answer_table": _said(answer_table(data["sections"], numbers), say),
         "changes": changes_context(changes, when),
         "dispositions": [{"id": key, "label": label} for key, label in DISPOSITIONS],
         "review": _review(review, groups, when),
@@ -125,6 +141,27 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
         "original_sha256": original_sha256,
         "metadata": {"created": stamp, "modified": _review_stamp(review) or stamp},
     }
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _said(table: list[dict[str, Any]], say: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Return the answers table with its own words (a flagged item's label, "Shown in full
+    above", why items were not asked and their labels) in the copy's language."""
+    if say is _same:
+        return table
+    for section in table:
+        for row in section["rows"]:
+            if row["flag"]:
+                row["question"] = say(row["question"])
+                row["answer"] = say(row["answer"]) if row["answer"] == "Shown in full above" \
+                    else row["answer"]
+        section["not_asked"] = [{"reason": say(skipped["reason"]),
+                                 "labels": [say(label) for label in skipped["labels"]]}
+                                for skipped in section["not_asked"]]
+    return table
 
 
 def download_filename(reference: str, completed: datetime | date) -> str:

@@ -20,6 +20,40 @@ NAMES = {"en": "English", "es": "Spanish"}
 NOT_WORDS = frozenset({"patient_name", "contact_phone"})
 
 
+def N_(text: str) -> str:  # noqa: N802 (Babel's keyword for text translated later)
+    """Return the text as it is; marks it for the catalogue (translated where it is used)."""
+    return text
+
+
+# The PDF's own words that the patient's copy gives in the patient's language (the care
+# team's copy keeps them in English): plain data in the context, translated when the
+# context is built, since the PDF is drawn in a thread of its own.
+LABELS = {
+    "patient": N_("Patient"), "phone": N_("Phone:"), "planned": N_("Planned infusion:"),
+    "completed_by": N_("Completed by:"), "date_of_birth": N_("Date of birth:"),
+    "age": N_("age"), "completed": N_("Completed:"), "reference": N_("Reference:"),
+    "checklist": N_("Checklist:"), "version": N_("version"),
+    "needs_attention": N_("Needs attention"), "answer": N_("Answer:"),
+    "patient_note": N_("Your note to the care team"), "patient_wrote": N_("You wrote:"),
+    "all_answers": N_("All answers"), "item_above": N_("(item %(number)s above)"),
+    "not_asked": N_("Not asked, because %(reason)s:"),
+}
+# The care team's copy: the same places, in the care team's words.
+STAFF_LABELS = {**LABELS, "patient_note": "The patient\u2019s note to the care team",
+                "patient_wrote": "The patient wrote:"}
+# Other words of the context that the patient's copy translates.
+TITLE_FOR_PATIENT = N_("IVIG home-infusion readiness checklist: your summary")
+WORDS = (N_("Not given"), N_("The patient"), N_("A caregiver"), N_("the patient's number"),
+         N_("the caregiver's number"), N_("Shown in full above"), N_("%(date)s at %(time)s"))
+
+
+def labels(translate: Callable[[str], str] | None) -> dict[str, str]:
+    """Return the PDF's labels: the care team's, or the patient's translated."""
+    if translate is None:
+        return dict(STAFF_LABELS)
+    return {key: translate(text) for key, text in LABELS.items()}
+
+
 def name(language: str | None) -> str:
     """Return a language's name in English ('Spanish'); the code for one not known."""
     return NAMES.get(language or ENGLISH, str(language))

@@ -54,6 +54,7 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_templates.filters["format_label"] = lambda label, **values: label % values
 # A FontConfiguration must never be shared between threads (it has crashed when it was):
 # each thread builds its own, with the stylesheet parsed against it, once.
 _per_thread = threading.local()
