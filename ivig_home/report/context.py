@@ -123,7 +123,8 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
         "planned_infusion": write(planned) if planned else say("Not given"),
         "completed": {"display": when(completed_at), "iso": stamp},
         "checklist": data["checklist"],
-        "not_a_decision": data["not_a_decision"],
+        "not_a_decision": (say(data["not_a_decision_patient"]) if for_patient
+                           else data["not_a_decision"]),
         "counts": [{"label": g["label"], "symbol": g["symbol"], "count": len(g["flags"])}
                    for g in groups],
         "groups": groups,

@@ -122,6 +122,10 @@ def test_the_patients_own_copy_is_in_spanish(spanish: Any) -> None:
     assert "¿Qué medicinas toma?" in text and loose(MEDICINES) in text
     assert re.search(r"\d{1,2} de [a-z]+ de \d{4}", text), text[:400]
     assert "What medicines do you take?" not in text
+    # Its own labels too, and the statement that the checklist decides nothing.
+    for words in ("Necesita atención", "Todas las respuestas", "Fecha de nacimiento:",
+                  "Cuestionario para prepararse para la infusión de IVIG en casa"):
+        assert loose(words) in text, words
     # The sent page offers it in Spanish.
     sent = patient.get("sent").text
     assert '<html lang="es">' in sent
