@@ -260,3 +260,12 @@ def test_an_agency_whose_default_is_spanish(app: Flask, client: FlaskClient) -> 
     assert lang_of(client.get("/a/casa/").text) == "es"
     # A browser that asks for English gets it: it is offered.
     assert lang_of(client.get("/a/casa/", headers={"Accept-Language": "en-US,en"}).text) == "en"
+
+
+def test_a_spanish_hint_gives_its_example_date_in_the_agencys_box_order(
+        patient: Patient) -> None:
+    patient.post("about", {"lang": "es"}, action="")
+    page = patient.get("about").text
+    # The demo agency writes dates month first (en-US): so does its Spanish page.
+    assert "Por ejemplo, 3 27 1958." in page
+    assert page.index('name="date_of_birth-month"') < page.index('name="date_of_birth-day"')
