@@ -13,6 +13,7 @@ import pikepdf
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import expect
 
 from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry
@@ -22,8 +23,11 @@ from ivig_home.intake import submissions
 from ivig_home.models import Submission
 from ivig_home.staff import accounts
 from tests.api.fhir_support import bearer, post, response_of
+from tests.browser import serving
 from tests.patient.client import Patient, clean
 from tests.pdf_tools import loose, text_of
+from tests.staff.browsing import axe_violations, open_page
+from tests.staff.browsing import sign_in as sign_in_with_keyboard
 from tests.staff.support import PASSWORD, STAFF_CONFIG, sign_in
 
 MEDICINES = "Tomo piridostigmina dos veces al día"
@@ -197,3 +201,19 @@ def test_edit_agency_languages(app: Flask) -> None:
     assert "languages:       en (default en)" in made.output
     with app.app_context():
         assert registry.get_agency("demo").languages == "es,en"  # type: ignore[union-attr]
+
+
+@pytest.mark.browser
+def test_the_queue_with_a_spanish_tag_fits_1280_px_and_passes_axe(browser: Any,
+                                                                    spanish: Any) -> None:
+    app, _, _ = spanish
+    with serving(app) as url:
+        page = open_page(browser, url)
+        sign_in_with_keyboard(page, "nurse@demo.test")
+        expect(page.locator(".badge--language")).to_have_text("Spanish")
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert page.evaluate("document.documentElement.scrollWidth"
+                                 " - document.documentElement.clientWidth") <= 0, width
+            assert axe_violations(page) == [], width
+        page.context.close()
