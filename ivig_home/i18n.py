@@ -90,12 +90,19 @@ def choose_language(agency: Any, draft: Any = None, asked: str | None = None) ->
     return languages[0]
 
 
+# Blueprints whose readers are the care team and the agency's systems: always English.
+STAFF_BLUEPRINTS = frozenset({"staff", "api", "fhir"})
+
+
 def select_locale() -> str | None:
-    """Return the page's language: the one a patient page chose (`g.language`), else the
-    best of the available languages for the browser's Accept-Language."""
+    """Return the page's language: the one a patient page chose (`g.language`); English for
+    the care team's pages, the API and FHIR; else the best of the available languages for
+    the browser's Accept-Language (an error page outside the checklist)."""
     chosen = g.get("language") if has_app_context() else None
     if chosen:
         return str(chosen)
+    if has_request_context() and request.blueprint in STAFF_BLUEPRINTS:
+        return STAFF_LANGUAGE
     available = current_app.extensions["ivig_home.languages"]
     return request.accept_languages.best_match(available) if request else None
 

@@ -13,6 +13,7 @@ import pikepdf
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import get_locale
 from playwright.sync_api import expect
 
 from ivig_home.agencies import api_tokens as tokens
@@ -217,3 +218,17 @@ def test_the_queue_with_a_spanish_tag_fits_1280_px_and_passes_axe(browser: Any,
                                  " - document.documentElement.clientWidth") <= 0, width
             assert axe_violations(page) == [], width
         page.context.close()
+
+
+def test_the_care_teams_pages_stay_english_for_a_spanish_browser(spanish: Any) -> None:
+    app, _, submission_id = spanish
+    client = nurse(app)
+    for path in ("/staff/", f"/staff/submissions/{submission_id}"):
+        page = client.get(path, headers={"Accept-Language": "es"}).text
+        assert '<html lang="en">' in page and "Skip to main content" in page, path
+    spanish_browser = {"Accept-Language": "es"}
+    for path, language in (("/staff/", "en"), ("/api/v1/submissions", "en"),
+                           ("/fhir/metadata", "en"), ("/no-such-page", "es")):
+        with app.test_request_context(path, headers=spanish_browser):
+            # The request's blueprint is known from its URL (no view runs here).
+            assert str(get_locale()) == language, path
