@@ -82,10 +82,24 @@ def load_agency(endpoint: str | None, values: dict[str, Any] | None) -> None:
         # URL (or carried by the start form), the browser's, or the agency's default.
         draft = g.get("loaded_draft")
         own = draft if draft is not None and draft.agency_id == g.agency.id else None
-        i18n.set_language(i18n.choose_language(g.agency, own, request.values.get(LANG)))
+        i18n.set_language(i18n.choose_language(g.agency, own, asked_language(own)))
     # Links need only the slug: reading it from the agency after a commit would load
     # the agency again.
     g.agency_slug = slug
+
+
+def asked_language(draft: Any) -> str | None:
+    """Return the `lang` asked for: in the URL, or posted by a form before a draft exists.
+
+    A body the app refuses (too large, say) is left for the view to refuse, with the page
+    in the URL's language."""
+    asked = request.args.get(LANG)
+    if request.method == "POST" and draft is None:
+        try:
+            asked = request.form.get(LANG) or asked
+        except HTTPException:
+            pass
+    return asked
 
 
 @bp.url_defaults

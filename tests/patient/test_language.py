@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from html.parser import HTMLParser
 from typing import Any
 
@@ -13,9 +14,9 @@ from flask.testing import FlaskClient
 
 from ivig_home.agencies import registry
 from tests.patient.client import DRAFT, Patient, clean, section_form, token_in
-from tests.patient.test_save_resume import resume, save_and_leave
 
 HTML_LANG = re.compile(r'<html lang="([a-z]+)">')
+CODE = re.compile(r'<span aria-hidden="true">([A-Z0-9]{4}-[A-Z0-9]{4})</span>')
 SWITCH = re.compile(r'<nav class="language-switch".*?</nav>', re.S)
 
 
@@ -171,9 +172,15 @@ def test_a_steps_form_posts_the_same_names_and_values_in_both_languages(
 def test_the_language_survives_save_and_resume(patient: Patient, client: FlaskClient) -> None:
     patient.post("about", {"lang": "es"}, action="")
     answers = clean()
-    code = save_and_leave(patient, "about", answers)
-    fresh = client.application.test_client()
-    response = resume(fresh, code, answers["date_of_birth"])
+    saved = patient.post("about", section_form("about", answers), action="save")
+    code = CODE.search(saved.text).group(1)  # type: ignore[union-attr]
+    fresh = client.application.test_client()  # another device: nothing in common but the code
+    page = fresh.get("/a/demo/resume")
+    assert lang_of(page.text) == "en"
+    born = date.fromisoformat(answers["date_of_birth"])
+    response = fresh.post("/a/demo/resume", data={
+        "csrf_token": token_in(page.text), "code": code, "date_of_birth-day": str(born.day),
+        "date_of_birth-month": str(born.month), "date_of_birth-year": str(born.year)})
     assert response.status_code == 303
     page = fresh.get(response.headers["Location"], headers={"Accept-Language": "en"})
     assert lang_of(page.text) == "es"

@@ -4,6 +4,7 @@ with every cookie blocked: it keeps what was typed on the page, changes the page
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +12,47 @@ import pytest
 from playwright.sync_api import expect
 
 from ivig_home.agencies import registry
+from tests.apps import dispose, sqlite_app
 from tests.browser import LiveServer
-from tests.patient.embedding import cookieless_context, embedded_frame
-from tests.patient.test_embed_browser import SLUG, Embedding, chromium, embedding, go
-
-__all__ = ["chromium", "embedding"]  # the embedding tests' fixtures
+from tests.patient.embedding import (
+    HostPages,
+    Site,
+    cookieless_context,
+    embedded_frame,
+    host_page,
+    serve_app,
+    serve_host,
+)
 
 pytestmark = pytest.mark.browser
 NAME = "María José Pérez-Núñez"
+SLUG = "casa"
+
+
+@pytest.fixture
+def embedded(tmp_path: Path, sqlite_template: Path,
+             monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Site, Site]]:
+    """Serve the app on localhost and an agency's site offering English and Spanish, which
+    frames it, on 127.0.0.1 (another site); yield the app and both sites."""
+    app = sqlite_app(tmp_path / "instance", sqlite_template, monkeypatch, demo=False,
+                     LOG_LEVEL="WARNING")
+    pages = HostPages()
+    host = serve_host(pages)
+    with app.app_context():
+        registry.create_agency(SLUG, "Casa Home Infusion", "555-0142",
+                               allowed_origins=[host.url], languages="en,es")
+    app_site = serve_app(app)
+    pages.pages["/"] = host_page(app_site.url, SLUG)
+    yield app, app_site, host
+    app_site.stop()
+    host.stop()
+    dispose(app)
+
+
+def go(frame: Any, target: Any) -> None:
+    """Click a button or link in the frame and wait for the frame's next page."""
+    with frame.expect_navigation():
+        target.click()
 
 
 def html_lang(page: Any) -> str:
@@ -72,12 +106,11 @@ def test_switching_keeps_the_typed_answers_with_and_without_javascript(
 
 
 def test_the_embedded_form_switches_language_with_every_cookie_blocked(
-        chromium: Any, embedding: Embedding, tmp_path: Path) -> None:
-    with embedding.app.app_context():
-        registry.update_agency(registry.get_agency(SLUG), languages="en,es")  # type: ignore[arg-type]
-    with cookieless_context(chromium, tmp_path / "profile", embedding.app_site.url) as context:
+        browser: Any, embedded: tuple[Any, Site, Site], tmp_path: Path) -> None:
+    _, app_site, host = embedded
+    with cookieless_context(browser.browser_type, tmp_path / "profile", app_site.url) as context:
         page = context.new_page()
-        page.goto(embedding.host.url + "/")
+        page.goto(host.url + "/")
         frame = embedded_frame(page, SLUG)
         assert html_lang(frame) == "en"
         go(frame, frame.locator(".language-switch__choice[lang='es']"))
