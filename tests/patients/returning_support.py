@@ -24,11 +24,12 @@ def today(app: Flask) -> date:
         return timezones.today(registry.get_agency("demo").time_zone)
 
 
-def invite(app: Flask, days_ahead: int = 3) -> str:
-    """Invite Ana Ruiz at the demo agency with `ivig-home invite`; return the link's path."""
+def invite(app: Flask, days_ahead: int = 3, name: str = NAME, birth: str = BIRTH) -> str:
+    """Invite a patient (Ana Ruiz unless named) at the demo agency with `ivig-home invite`;
+    return the link's path."""
     day = today(app) + timedelta(days=days_ahead)
     result = app.test_cli_runner().invoke(cli, [
-        "invite", "demo", "--name", NAME, "--date-of-birth", BIRTH,
+        "invite", "demo", "--name", name, "--date-of-birth", birth,
         "--infusion-date", day.isoformat()])
     assert result.exit_code == 0, result.output
     found = LINK.search(result.output.rstrip("\n").splitlines()[-1])
