@@ -19,11 +19,11 @@ from sqlalchemy import select
 from ivig_home.checklist import is_asked, load
 from ivig_home.db import db
 from ivig_home.models import Submission
-from tests.browser import SCREENSHOTS, SEND_BUTTON
 from tests.answers import example
+from tests.browser import SCREENSHOTS, SEND_BUTTON
 from tests.patient.journey import SECTIONS, STEP_URL
-from tests.pdf_tools import loose, text_of
 from tests.patients.returning_support import invite, weeks_pass
+from tests.pdf_tools import loose, text_of
 from tests.staff.browsing import axe_violations, open_page, sign_in
 from tests.staff.support import World
 
