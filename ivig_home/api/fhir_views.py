@@ -136,19 +136,14 @@ def create_response() -> Response:
     headers = {"Location": location, "Last-Modified": _http_date(submission)}
     if "return=minimal" in request.headers.get("Prefer", ""):
         return Response(status=201, headers=headers)
-    return fhir_response(stored_response(submission), 201, headers)
+    return fhir_response(with_changes(submission), 201, headers)
 
 
 @bp.get("/QuestionnaireResponse/<submission_id>")
 def read_response(submission_id: str) -> Response:
     """Return one of the agency's responses; any other id answers 404."""
     found = own_submission(submission_id)
-    resource = stored_response(found)
-    # One resource read carries what changed since the patient's last checklist, as the
-    # export does (a search leaves it out: it would decrypt every row's earlier checklist).
-    changes = since_last_time(found, assessment_of(found))
-    if changes is not None:
-        resource["extension"] = [changes_extension(changes.to_dict())]
+    resource = with_changes(found)
     record("exported", found)
     return fhir_response(resource, headers={"Last-Modified": _http_date(found)})
 
@@ -214,6 +209,17 @@ def stored_response(submission: Submission) -> dict[str, Any]:
                                            version=submission.checklist_version)
     resource["id"] = fhir_id(submission)
     resource["meta"] = {"lastUpdated": submission.created_at.isoformat(timespec="seconds")}
+    return resource
+
+
+def with_changes(submission: Submission) -> dict[str, Any]:
+    """Return the stored response with what changed since the patient's last checklist, as
+    the export carries it: the answer to a create and to a read (a search leaves it out: it
+    would decrypt every row's earlier checklist)."""
+    resource = stored_response(submission)
+    changes = since_last_time(submission, assessment_of(submission))
+    if changes is not None:
+        resource["extension"] = [changes_extension(changes.to_dict())]
     return resource
 
 
