@@ -13,8 +13,6 @@ from flask_babel import Babel, get_translations
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, WORDING
 from ivig_home.checklist.definition import CAREGIVER_CHOICES, CHOICE_TYPES
 
-babel = Babel()
-
 # Keys of the definition whose text a patient reads (the rest is for the care team).
 PATIENT_KEYS = ("title", "intro", "question", "hint", "label", "patient", "not_asked",
                 "caregiver_title", "caregiver_intro", "caregiver_question", "caregiver_hint",
@@ -53,7 +51,9 @@ def init_app(app: Flask) -> None:
     The languages on offer are read once here (they ship with the code); templates get the
     per-request translation lookup above instead of Flask-Babel's per-call one.
     """
-    babel.init_app(app, locale_selector=select_locale)
+    # A Babel of its own for each app: Flask-Babel keeps the catalogues it has loaded on its
+    # instance, and apps in one process (the tests make many) may have different folders.
+    babel = Babel(app, locale_selector=select_locale)
     with app.app_context():
         app.extensions["ivig_home.languages"] = [
             str(locale) for locale in babel.list_translations()]

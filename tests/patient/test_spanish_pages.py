@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages import Catalog
+from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -97,7 +98,7 @@ def test_the_help_now_page_in_spanish_has_no_english_sentence(spanish_app: Flask
 
 def test_english_is_looked_for_between_placeholders_from_three_words() -> None:
     catalog = Catalog(locale="es")
-    catalog.add("Call %(agency)s today on", "Llame hoy a %(agency)s al")
+    catalog.add("Call %(agency)s today on %(phone)s.", "Llame hoy a %(agency)s al %(phone)s.")
     catalog.add("A nurse at %(agency)s will look at your answers.",
                 "Una enfermera de %(agency)s va a revisar sus respuestas.")
     catalog.add("Continue the checklist", "Continuar el cuestionario")
@@ -115,3 +116,20 @@ def test_the_visible_text_includes_what_is_read_out_and_shown_by_the_script() ->
             '<body><p>One<span class="visually-hidden"> two</span></p>'
             '<div data-failed-text="Three four" aria-label="Five">Six</div></body></html>')
     assert visible_text(html) == "One two Three four Five Six"
+
+
+def test_each_app_reads_the_catalogs_of_its_own_folder(spanish_app: Flask,
+                                                      patient_app: Callable[..., Flask],
+                                                      tmp_path: Path) -> None:
+    """Apps in one process keep their loaded catalogs apart (the tests make many apps)."""
+    first = spanish_app.test_client().get("/a/demo/", headers={"Accept-Language": "es"})
+    assert ">Empezar ahora<" in first.text
+    other = Catalog(locale="es")
+    other.add("Start now", "Comenzar ya")
+    folder = tmp_path / "other" / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.mo", "wb") as handle:
+        write_mo(handle, other)
+    app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "other"))
+    second = app.test_client().get("/a/demo/", headers={"Accept-Language": "es"})
+    assert ">Comenzar ya<" in second.text and ">Empezar ahora<" not in second.text
