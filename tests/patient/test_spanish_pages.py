@@ -133,3 +133,13 @@ def test_each_app_reads_the_catalogs_of_its_own_folder(spanish_app: Flask,
     app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "other"))
     second = app.test_client().get("/a/demo/", headers={"Accept-Language": "es"})
     assert ">Comenzar ya<" in second.text and ">Empezar ahora<" not in second.text
+
+
+def test_the_check_page_in_spanish_has_no_english_sentence(spanish_app: Flask) -> None:
+    patient, _client = spanish_patient(spanish_app)
+    patient.complete_before("confirm", answers_today("nothing-to-flag"))
+    page = patient.get("confirm")
+    assert page.status_code == 200
+    assert "Revise sus respuestas" in page.text and ">Cambiar<" in page.text
+    assert "No se preguntó porque" in page.text  # a follow-up not asked, said in Spanish
+    assert english_left(page.text) == []
