@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
-from babel import support
+from babel import Locale, support
 from flask import Flask, current_app, g, has_app_context, request
-from flask_babel import Babel, get_translations
+from flask_babel import Babel, force_locale, get_translations
 
 from ivig_home.checklist import NOT_A_DECISION_PATIENT, WORDING
 from ivig_home.checklist.definition import CAREGIVER_CHOICES, CHOICE_TYPES
@@ -45,14 +46,43 @@ def gettext(string: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
+def N_(text: str) -> str:
+    """Return the text as it is: marks a text for the catalogue (Babel's `N_` keyword) that
+    is translated later, where it is used."""
+    return text
+
+
+def other_languages() -> list[str]:
+    """Return the languages the app has a compiled catalogue for other than English, as
+    language tags ('es', 'pt-BR'); none outside an app context."""
+    if not has_app_context():
+        return []
+    return [code.replace("_", "-") for code in current_app.extensions["ivig_home.languages"]
+            if Locale.parse(code).language != "en"]
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Make `gettext` translate into `language` (a tag from `other_languages`) inside the
+    block; the request's own language comes back after it."""
+    kept = g.pop("_ivig_translations", None)
+    try:
+        with force_locale(language.replace("-", "_")):
+            yield
+    finally:
+        g.pop("_ivig_translations", None)
+        if kept is not None:
+            g._ivig_translations = kept
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel with the translations in ivig_home/translations.
 
     The languages on offer are read once here (they ship with the code); templates get the
     per-request translation lookup above instead of Flask-Babel's per-call one.
     """
-    # A Babel of its own for each app: Flask-Babel keeps the catalogues it has loaded on its
-    # instance, and apps in one process (the tests make many) may have different folders.
+    # Each app has a Flask-Babel of its own, and so its own cache of loaded catalogues: one
+    # shared by every app in a process would serve one app's catalogues to another.
     babel = Babel(app, locale_selector=select_locale)
     with app.app_context():
         app.extensions["ivig_home.languages"] = [

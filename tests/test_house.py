@@ -11,8 +11,10 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 PACKAGE = PROJECT / "ivig_home"
-# The checklist definition is data: one versioned file by the checklist's contract.
-DATA_FILES = {PACKAGE / "checklist" / "ivig_home_v1.toml"}
+# The checklist definition is data: one versioned file by the checklist's contract; so are
+# the translation catalogs (ivig_home/translations/<language>/LC_MESSAGES/messages.po).
+DATA_FILES = {PACKAGE / "checklist" / "ivig_home_v1.toml",
+              *(PACKAGE / "translations").glob("*/LC_MESSAGES/messages.po")}
 # Flask's per-request namespaces are made to be written to: they are not patches.
 REQUEST_NAMESPACES = {"g", "request", "session"}
 INFRASTRUCTURE = {"app", "config", "crypto", "db", "errors", "gunicorn_logs", "health", "i18n",

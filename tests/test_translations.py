@@ -21,7 +21,6 @@ from tests.spanish import (
     PLACEHOLDER,
     TAG,
     TRANSLATIONS,
-    compile_catalogs,
     extracted,
     from_definition,
     pairs,
@@ -46,12 +45,6 @@ def catalog(request: pytest.FixtureRequest) -> Catalog:
 def wanted() -> dict[str, list[str]]:
     """Return the messages extracted from the code and the definition today."""
     return extracted()
-
-
-@pytest.fixture(scope="session")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a folder with every catalog compiled, as `pybabel compile` makes it."""
-    return compile_catalogs(tmp_path_factory.mktemp("translations"))
 
 
 def part_of(locations: list[str]) -> str:
@@ -95,7 +88,8 @@ def test_each_translation_keeps_the_placeholders_and_html_of_its_english(
         for english, translated in pairs(message):
             if not translated:
                 continue
-            if sorted(PLACEHOLDER.findall(english)) != sorted(PLACEHOLDER.findall(translated)):
+            # The same names; a translation may say one twice ("a %(name)s ... con %(name)s").
+            if set(PLACEHOLDER.findall(english)) != set(PLACEHOLDER.findall(translated)):
                 wrong.append(f"placeholders differ: {short(english)!r} -> {short(translated)!r}")
             if TAG.findall(english) != TAG.findall(translated):
                 wrong.append(f"HTML differs: {short(english)!r} -> {short(translated)!r}")
@@ -118,8 +112,8 @@ def test_the_languages_include_spanish() -> None:
     assert "es" in LANGUAGES
 
 
-def test_the_spanish_catalog_compiles_and_answers_in_spanish(compiled: Path) -> None:
-    spanish = Translations.load(str(compiled), ["es"])
+def test_the_spanish_catalog_compiles_and_answers_in_spanish(compiled_catalogs: Path) -> None:
+    spanish = Translations.load(str(compiled_catalogs), ["es"])
     assert spanish.ugettext("Continue") == "Continuar"
     assert spanish.ugettext("Save and come back later") == "Guardar y volver más tarde"
     assert spanish.ungettext("A new question appeared", "New questions appeared",

@@ -4,23 +4,28 @@ linkIds are the checklist's item ids (sections are groups with the section id), 
 conditions become enableWhen. Yes/no answers are LOINC answer codes; every other answer is
 coded with its answer value of the JSON answers format. A several-answer item also offers
 "none of these" (the app's empty list). The emergency and urgent messages a question shows
-at once are display items enabled by the answers that raise them. `answers()` reads a
-response back into the JSON answers format.
+at once are display items enabled by the answers that raise them. The texts a patient reads
+carry their translations, one FHIR translation extension for each other language the app has
+a compiled catalogue for. `answers()` reads a response back into the JSON answers format.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from ivig_home import i18n
 from ivig_home.checklist import NOT_A_DECISION, Checklist, Item, is_asked, load
 from ivig_home.checklist.definition import CHOICE_TYPES, COUNT_MAX
 from ivig_home.checklist.steps import help_now_answers
+from ivig_home.i18n import N_
 
 CANONICAL = "urn:ivig-home:questionnaire:ivig_home"
 REFERENCE_SYSTEM = "urn:ivig-home:reference"
 EXTENSION = "http://hl7.org/fhir/StructureDefinition/"
+TRANSLATION = EXTENSION + "translation"
 FHIR_TYPES = {"yesno": "choice", "ability": "choice", "purpose": "choice", "choice": "choice",
               "multi": "choice", "count": "integer", "date": "date", "text": "string",
               "ack": "boolean"}
@@ -39,19 +44,61 @@ NONE_CODE = "none"
 NONE_DISPLAY = "None of these"
 # The help-now messages, in the words the question pages use (templates/macros/forms.html and
 # help_now.html). The Questionnaire serves every agency, so it names the care team, not a phone.
-EMERGENCY_TEXT = ("Call 911 now. Or your local emergency number. Do not wait. "
-                  "Do not drive yourself.")
-URGENT_TEXT = ("Call your care team today. If it gets worse, or you have trouble breathing or "
-               "swallowing, call 911.")
+# Each is two of the pages' sentences, so a translation of the pages translates it too.
+HELP_NOW_PARTS = {
+    "emergency": ("Call 911 now",
+                  "Or your local emergency number. Do not wait. Do not drive yourself."),
+    "urgent": ("Call your care team today",
+               "If it gets worse, or you have trouble breathing or swallowing, call 911."),
+}
+
+
+def help_now_text(heading: str, rest: str) -> str:
+    """Return a help-now message as one text: its heading as a sentence, then the rest."""
+    return f"{heading}. {rest}"
+
+
+EMERGENCY_TEXT = help_now_text(*HELP_NOW_PARTS["emergency"])
+URGENT_TEXT = help_now_text(*HELP_NOW_PARTS["urgent"])
 HELP_NOW_TEXT = {"emergency": EMERGENCY_TEXT, "urgent": URGENT_TEXT}
 # Set apart from the hints beside them, for renderers that read the style (LHC-Forms does); a
 # dark red that keeps 7:1 contrast on white and on a renderer's pale backgrounds.
 HELP_NOW_STYLE = {"url": EXTENSION + "rendering-style",
                   "valueString": "font-weight: bold; color: #8a0000;"}
 # The app's date boxes are day, month and year; other renderers have their own date pickers,
-# so the Questionnaire's hints speak of the date, not of how the app's boxes are filled.
-BOX_EXAMPLE = re.compile(r"\s*For example, \d{1,2} \d{1,2} \d{4}\.")
-DATE_HINT = "The day, month and year."
+# so the Questionnaire's hints speak of the date, not of how the app's boxes are filled. The
+# example is the sentence around the three numbers, in any language ("Por ejemplo, 27 3 1958.").
+BOX_EXAMPLE = re.compile(r"\s*[^.]*?\d{1,2} \d{1,2} \d{4}\.")
+DATE_HINT = N_("The day, month and year.")
+
+
+def translations(*texts: str,
+                 put: Callable[..., str] = lambda text: text) -> list[dict[str, Any]]:
+    """Return the translation extensions of a text `put` together from catalogue texts: one
+    per other language of the app that translates every one of them, when the result differs
+    from the English."""
+    english = put(*texts)
+    found = []
+    for language in i18n.other_languages():
+        with i18n.speaking(language):
+            words = [i18n.gettext(text) for text in texts]
+        if all(said != text for said, text in zip(words, texts, strict=True)):
+            content = put(*words)
+            if content != english:
+                found.append({"url": TRANSLATION, "extension": [
+                    {"url": "lang", "valueCode": language},
+                    {"url": "content", "valueString": content}]})
+    return found
+
+
+def translated(element: dict[str, Any], key: str, *texts: str,
+               put: Callable[..., str] = lambda text: text) -> dict[str, Any]:
+    """Add to `element` the translations of its `key` (`_key`, beside any extension there);
+    the texts and `put` make the English of element[key] from the catalogue's texts."""
+    found = translations(*texts, put=put)
+    if found:
+        element.setdefault(f"_{key}", {}).setdefault("extension", []).extend(found)
+    return element
 
 
 def answer_system(item: Item) -> str:
@@ -97,8 +144,9 @@ def questionnaire(checklist: Checklist | None = None) -> dict[str, Any]:
         "subjectType": ["Patient"],
         "description": NOT_A_DECISION,
         "item": [
-            {"linkId": section.id, "type": "group", "text": section.title,
-             "item": [question(item, checklist) for item in section.items]}
+            translated({"linkId": section.id, "type": "group", "text": section.title,
+                        "item": [question(item, checklist) for item in section.items]},
+                       "text", section.title)
             for section in checklist.sections
         ],
     }
@@ -109,10 +157,11 @@ def question(item: Item, checklist: Checklist) -> dict[str, Any]:
     entry: dict[str, Any] = {"linkId": item.id, "text": item.question,
                              "type": "text" if item.multiline else FHIR_TYPES[item.type],
                              "required": item.required}
+    translated(entry, "text", item.question)
     if item.type == "multi":
         entry["repeats"] = True
     if item.options:
-        entry["answerOption"] = [{"valueCoding": coding(item, option.value)}
+        entry["answerOption"] = [{"valueCoding": offered_coding(item, option.value)}
                                  for option in item.options]
         entry["extension"] = [item_control("check-box" if item.type == "multi"
                                            else "radio-button")]
@@ -123,7 +172,7 @@ def question(item: Item, checklist: Checklist) -> dict[str, Any]:
         if NONE_CODE in item.values:
             raise ValueError(f"'{item.id}' offers '{NONE_CODE}', the code of 'none of these'")
         entry["answerOption"].append({
-            "valueCoding": coding(item, NONE_CODE),
+            "valueCoding": offered_coding(item, NONE_CODE),
             "extension": [{"url": EXTENSION + "questionnaire-optionExclusive",
                            "valueBoolean": True}]})
     if item.type == "text":
@@ -134,9 +183,12 @@ def question(item: Item, checklist: Checklist) -> dict[str, Any]:
     if item.when is not None:
         entry["enableWhen"] = [enable_when(item, checklist)]
     children = []
-    hint = fhir_hint(item)
+    hint = fhir_hint(item.hint, item)
     if hint:
-        children.append({"linkId": f"{item.id}.hint", "type": "display", "text": hint})
+        parts = (item.hint,) if hint == item.hint else (item.hint, DATE_HINT)
+        children.append(translated(
+            {"linkId": f"{item.id}.hint", "type": "display", "text": hint}, "text", *parts,
+            put=lambda text, *date_hint: fhir_hint(text, item, *date_hint)))
     children.extend(help_now_items(item))
     if children:
         entry["item"] = children
@@ -150,11 +202,19 @@ def item_control(code: str) -> dict[str, Any]:
                                                  "display": ITEM_CONTROLS[code]}]}}
 
 
-def fhir_hint(item: Item) -> str:
-    """Return an item's hint for any renderer: a date's hint without the app's box layout."""
-    if item.type != "date" or not BOX_EXAMPLE.search(item.hint):
-        return item.hint
-    return " ".join(part for part in (BOX_EXAMPLE.sub("", item.hint).strip(), DATE_HINT) if part)
+def offered_coding(item: Item, value: str) -> dict[str, Any]:
+    """Return the Coding of an answer option, with the translations of the answer's words as
+    the patient reads them ("Not sure" for LOINC's "Unknown")."""
+    return translated(coding(item, value), "display",
+                      NONE_DISPLAY if value == NONE_CODE else item.display(value))
+
+
+def fhir_hint(hint: str, item: Item, date_hint: str = DATE_HINT) -> str:
+    """Return an item's hint (or its translation) for any renderer: a date's hint without
+    the app's box layout, speaking of the date (`date_hint`) instead."""
+    if item.type != "date" or not BOX_EXAMPLE.search(hint):
+        return hint
+    return " ".join(part for part in (BOX_EXAMPLE.sub("", hint).strip(), date_hint) if part)
 
 
 def help_now_items(item: Item) -> list[dict[str, Any]]:
@@ -168,6 +228,7 @@ def help_now_items(item: Item) -> list[dict[str, Any]]:
                                    "text": HELP_NOW_TEXT[severity],
                                    "_text": {"extension": [HELP_NOW_STYLE]},
                                    "enableWhen": conditions}
+        translated(display, "text", *HELP_NOW_PARTS[severity], put=help_now_text)
         if len(conditions) > 1:
             display["enableBehavior"] = "any"
         shown.append(display)

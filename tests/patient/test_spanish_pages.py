@@ -1,10 +1,9 @@
-"""The patient's pages in Spanish leave no English sentence of theirs behind, and the check
-that says so (tests.spanish.english_on_page) finds English when there is some.
+"""The patient's pages in Spanish leave no English sentence behind, and the check that says
+so (tests.spanish.english_on_page) finds English when there is some.
 
 The pages are asked for with `Accept-Language: es`, on an app given the committed catalog
-compiled. Only the pages' own messages are looked for here (`outside_definition`): the
-checklist definition's wording is translated as a part of its own, which
-tests/test_translations.py checks for completeness.
+compiled. Every English sentence of the catalog is looked for: the pages' own messages and
+the checklist definition's wording.
 """
 
 from __future__ import annotations
@@ -21,31 +20,23 @@ from flask.testing import FlaskClient
 from tests.answers import answers_today
 from tests.patient.client import Patient, section_form
 from tests.spanish import (
-    compile_catalogs,
     english_on_page,
     english_sentences,
-    outside_definition,
     visible_text,
 )
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
 
-@pytest.fixture(scope="module")
-def translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return the committed catalogs, compiled."""
-    return compile_catalogs(tmp_path_factory.mktemp("translations"))
-
-
 @pytest.fixture
-def spanish_app(patient_app: Callable[..., Flask], translations: Path) -> Flask:
+def spanish_app(patient_app: Callable[..., Flask], compiled_catalogs: Path) -> Flask:
     """Return an app that has the Spanish catalog."""
-    return patient_app(BABEL_TRANSLATION_DIRECTORIES=str(translations))
+    return patient_app(BABEL_TRANSLATION_DIRECTORIES=str(compiled_catalogs))
 
 
 def english_left(html: str) -> list[str]:
-    """Return the pages' English sentences found in a page."""
-    return english_on_page(visible_text(html), only=outside_definition)
+    """Return the catalog's English sentences found in a page."""
+    return english_on_page(visible_text(html))
 
 
 def spanish_patient(app: Flask) -> tuple[Patient, FlaskClient]:
