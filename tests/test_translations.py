@@ -17,6 +17,7 @@ import pytest
 from babel.messages import Catalog, Message
 from babel.support import Translations
 
+from ivig_home.checklist import load
 from tests.spanish import (
     PLACEHOLDER,
     TAG,
@@ -121,3 +122,14 @@ def test_the_spanish_catalog_compiles_and_answers_in_spanish(compiled_catalogs: 
     assert (spanish.ugettext("Step %(number)s of %(total)s:") % {"number": 3, "total": 28}
             == "Paso 3 de 28:")
 
+
+
+def test_the_spanish_form_messages_fit_the_labels_they_name() -> None:
+    """The Spanish date messages say "La %(label)s" and the phone's "el %(label)s": every
+    date item's Spanish label is a "Fecha ...", the phone's a "Teléfono ..."."""
+    spanish = read_catalog()
+    for item in load().items.values():
+        expected = "Fecha" if item.type == "date" else "Teléfono" if item.input == "tel" else ""
+        if expected:
+            message = spanish.get(item.label)
+            assert message is not None and str(message.string).startswith(expected), item.id
