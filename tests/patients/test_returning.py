@@ -187,3 +187,21 @@ def test_a_first_checklist_from_an_invitation_starts_with_the_name_and_date_give
     assert set(stored) == {"patient_name", "date_of_birth", "planned_infusion_date"}
     page = client.get(location)
     assert "you told us:" not in page.text and 'value="Ana Ruiz"' in page.text
+
+
+def test_a_caregivers_returning_pages_speak_of_the_patient_by_name(
+        app: Flask, client: FlaskClient) -> None:
+    send_first(app, client, completed_by="caregiver")
+    weeks_pass(app)
+    location = open_link(client, invite(app))
+    filler = FormFiller(app, client)
+    filler.draft_id = location.split("/d/")[1].split("/")[0]
+    filler.post("about", {}, action="unchanged")
+    for step_id in ("today", "today-swallowing", "today-clots", "today-infection"):
+        filler.answer(step_id, clean(completed_by="caregiver"))
+    filler.post("treatment", {"shown": ["last_infusion_date", "same_brand"],
+                              "last_infusion_date-offer": "yes", "same_brand": "yes"})
+    history = filler.get("history").text
+    assert "Has Ana Ruiz ever had kidney problems?" in history
+    assert "Have you ever had kidney problems?" not in history
+    assert "You are filling this in for Ana Ruiz." in history
