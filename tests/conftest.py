@@ -43,6 +43,7 @@ from tests.apps import (
     sqlite_app,
 )
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.spanish import compile_catalogs
 from tests.staff.support import STAFF_CONFIG, World, build_world, sign_in
 
 MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (Linux's memory-backed folder, tmpfs)
@@ -228,6 +229,13 @@ def harbour(app: Flask) -> Iterator[Agency]:
     """Yield an agency, inside an app context (the API, logo and embedding tests use it)."""
     with app.app_context():
         yield make_harbour()
+
+
+@pytest.fixture(scope="session")
+def compiled_catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a folder with the committed catalogs compiled (.mo files are not in git), for
+    an app's BABEL_TRANSLATION_DIRECTORIES."""
+    return compile_catalogs(tmp_path_factory.mktemp("compiled-catalogs"))
 
 
 @pytest.fixture(scope="session")

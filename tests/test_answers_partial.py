@@ -15,7 +15,9 @@ from ivig_home.config import PROJECT_ROOT
 from tests.answers import example
 
 TEMPLATES = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates"), autoescape=True,
-                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                        extensions=["jinja2.ext.i18n"])
+TEMPLATES.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
 
 def partial(**context: Any) -> ElementTree.Element:

@@ -21,6 +21,7 @@ from ivig_home.api import auth as api_auth
 from ivig_home.api import fhir, fhir_reading
 from ivig_home.api.auth import api_agency, record
 from ivig_home.api.fhir_capability import capability_statement
+from ivig_home.api.fhir_changes import changes_extension
 from ivig_home.api.fhir_outcome import (
     CONTENT_TYPE,
     FHIR_JSON,
@@ -36,9 +37,10 @@ from ivig_home.api.fhir_search import search_responses
 from ivig_home.audit.log import audit_entry
 from ivig_home.checklist import assess
 from ivig_home.db import db, utcnow
-from ivig_home.intake.pdf import issue_at_submit
+from ivig_home.intake.pdf import assessment_of, issue_at_submit
 from ivig_home.intake.submissions import get_submission, submission_answers, submit_answers
 from ivig_home.models import ApiToken, Submission
+from ivig_home.patients.since import since_last_time
 
 PUBLIC = {"fhir.metadata", "fhir.questionnaire", "fhir.questionnaire_search"}
 JSON_TYPES = {FHIR_JSON, "application/json", "application/json+fhir"}
@@ -134,14 +136,14 @@ def create_response() -> Response:
     headers = {"Location": location, "Last-Modified": _http_date(submission)}
     if "return=minimal" in request.headers.get("Prefer", ""):
         return Response(status=201, headers=headers)
-    return fhir_response(stored_response(submission), 201, headers)
+    return fhir_response(with_changes(submission), 201, headers)
 
 
 @bp.get("/QuestionnaireResponse/<submission_id>")
 def read_response(submission_id: str) -> Response:
     """Return one of the agency's responses; any other id answers 404."""
     found = own_submission(submission_id)
-    resource = stored_response(found)
+    resource = with_changes(found)
     record("exported", found)
     return fhir_response(resource, headers={"Last-Modified": _http_date(found)})
 
@@ -208,6 +210,17 @@ def stored_response(submission: Submission) -> dict[str, Any]:
                                            language=submission.language)
     resource["id"] = fhir_id(submission)
     resource["meta"] = {"lastUpdated": submission.created_at.isoformat(timespec="seconds")}
+    return resource
+
+
+def with_changes(submission: Submission) -> dict[str, Any]:
+    """Return the stored response with what changed since the patient's last checklist, as
+    the export carries it: the answer to a create and to a read (a search leaves it out: it
+    would decrypt every row's earlier checklist)."""
+    resource = stored_response(submission)
+    changes = since_last_time(submission, assessment_of(submission))
+    if changes is not None:
+        resource["extension"] = [changes_extension(changes.to_dict())]
     return resource
 
 

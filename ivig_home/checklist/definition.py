@@ -10,7 +10,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from ivig_home.checklist import caregiver, pages
+from ivig_home.checklist import caregiver, carry, pages
 from ivig_home.checklist.pages import Step
 from ivig_home.checklist.severity import Severity
 
@@ -139,6 +139,8 @@ class Item:
     # The id of a new step (page) that starts at this item; the section's first step has the
     # section's own id.
     new_step: str = ""
+    # A lasting fact a returning patient's checklist starts with (ivig_home.checklist.carry).
+    carry_forward: bool = False
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -192,6 +194,8 @@ class Section:
     items: tuple[Item, ...]
     caregiver_title: str = ""
     caregiver_intro: str = ""
+    # Every item is asked afresh before every infusion ("How you feel today").
+    asked_fresh: bool = False
 
 
 @dataclass(frozen=True)
@@ -320,10 +324,13 @@ def parse(document: Mapping[str, Any]) -> Checklist:
             items.append(item)
         sections.append(Section(
             raw_section["id"], raw_section["title"], raw_section.get("intro", ""), tuple(items),
-            raw_section.get("caregiver_title", ""), raw_section.get("caregiver_intro", "")))
+            raw_section.get("caregiver_title", ""), raw_section.get("caregiver_intro", ""),
+            bool(raw_section.get("asked_fresh", False))))
     for item_id, problem in pages.problems(sections):
         raise _fail(item_id, problem)
     for item_id, problem in caregiver.problems(sections):
+        raise _fail(item_id, problem)
+    for item_id, problem in carry.problems(sections):
         raise _fail(item_id, problem)
     for item in seen.values():
         for rule in item.flags:

@@ -34,9 +34,25 @@ def _by_id() -> dict[str, Step]:
     return {step.id: step for step in sections()}
 
 
+def _position(section: Step) -> int:
+    """Return where a step stands, found by its id (a returning patient's page of a section
+    is a Step of the same id holding the questions asked afresh)."""
+    return list(_by_id()).index(section.id)
+
+
+def first_of(section: Step) -> Step:
+    """Return the first step of the step's section (it has the section's id)."""
+    return _by_id()[section.section.id]
+
+
+def of_section(section: Step) -> list[Step]:
+    """Return the steps of the step's section, in order."""
+    return [step for step in sections() if step.section.id == section.section.id]
+
+
 def number(section: Step) -> int:
     """Return the step number, counting from 1."""
-    return sections().index(section) + 1
+    return _position(section) + 1
 
 
 def asks_anything(section: Step, answers: Mapping[str, Any]) -> bool:
@@ -48,13 +64,13 @@ def asks_anything(section: Step, answers: Mapping[str, Any]) -> bool:
 def following(section: Step, answers: Mapping[str, Any] | None = None) -> Step | None:
     """Return the next step that asks something (any next step without answers), or None
     after the last."""
-    later = sections()[sections().index(section) + 1:]
+    later = sections()[_position(section) + 1:]
     return next((s for s in later if answers is None or asks_anything(s, answers)), None)
 
 
 def previous(section: Step, answers: Mapping[str, Any] | None = None) -> Step | None:
     """Return the step before this one that asks something, or None for the first."""
-    earlier = sections()[:sections().index(section)]
+    earlier = sections()[:_position(section)]
     return next((s for s in reversed(earlier) if answers is None or asks_anything(s, answers)),
                 None)
 

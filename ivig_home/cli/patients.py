@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ivig_home.agencies.registry import get_agency
+from ivig_home.audit.log import audit, patient_detail
 from ivig_home.patients import invitations
 from ivig_home.staff import invitation_mail
 
@@ -46,6 +47,8 @@ def invite_command(slug: str, name: str, date_of_birth: str, infusion_date: str,
         sys.exit(2)
     base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     invitation = made.invitation
+    audit("invited_patient", actor="command line", agency_id=invitation.agency_id,
+          detail=patient_detail(invitation.patient_id))
     if invitation_mail.email_invitation(current_app, invitation):
         click.echo("The invitation was emailed to the patient.")
     click.echo(f"Invitation for the infusion on {invitation.infusion_on.isoformat()}, "

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select, update
@@ -61,6 +61,33 @@ def start_draft(agency: Agency, language: str = "en") -> Draft:
     db.session.add(draft)
     db.session.commit()
     return draft
+
+
+def start_prefilled(agency: Agency, answers: dict[str, Any], *, carried_from: str | None,
+                    carried_on: date | None, to_confirm: tuple[str, ...],
+                    last_infusion_offer: date | None, language: str = "en") -> Draft:
+    """Open a draft that starts with some answers (a checklist opened from an invitation);
+    a returning patient's also says where its carried answers came from, which sections
+    hold them (to confirm or change) and the last infusion date to offer."""
+    draft = start_draft(agency, language)
+    draft.carried_from, draft.carried_on = carried_from, carried_on
+    draft.to_confirm = ",".join(to_confirm) or None
+    draft.last_infusion_offer = last_infusion_offer
+    db.session.flush()
+    save_draft(draft, answers, "about")
+    return draft
+
+
+def sections_to_confirm(draft: Draft) -> set[str]:
+    """Return the sections whose carried answers the patient has not confirmed or opened."""
+    return set(draft.to_confirm.split(",")) if draft.to_confirm else set()
+
+
+def confirm_section(draft: Draft, section_id: str) -> None:
+    """Mark a section's carried answers as confirmed (or opened to change); commit."""
+    left = sections_to_confirm(draft) - {section_id}
+    draft.to_confirm = ",".join(sorted(left)) or None
+    db.session.commit()
 
 
 def get_draft(draft_id: str) -> Draft | None:

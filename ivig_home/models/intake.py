@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ivig_home.checklist import Severity
@@ -55,6 +55,15 @@ class Draft(db.Model):  # type: ignore[name-defined,misc]
     # Purging a submission takes its draft with it, so the draft never reopens.
     submission_id: Mapped[str | None] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
+
+    # A returning patient's draft (ivig_home.patients.returning): the earlier checklist whose
+    # lasting answers it started with, that checklist's date, the sections whose carried
+    # answers are still to confirm (comma-separated), and the previous invitation's infusion
+    # date, offered for the last infusion. All None for a first checklist.
+    carried_from: Mapped[str | None] = mapped_column(String(64))
+    carried_on: Mapped[date | None] = mapped_column(Date)
+    to_confirm: Mapped[str | None] = mapped_column(String(400))
+    last_infusion_offer: Mapped[date | None] = mapped_column(Date)
 
     agency: Mapped[Agency] = relationship()
 

@@ -202,7 +202,8 @@ class DateAnswerField(AnswerField):
         the US for the definition's '27 3 1958')."""
         text = super().hint
         if self.item.rough and text:
-            text = f"{text} {_('You can leave the day empty.')}"
+            leave_day = _("You can leave the day empty.")
+            text = f"{text} {leave_day}"
         return BOX_EXAMPLE.sub(lambda found: locales.example(date(
             int(found["year"]), int(found["month"]), int(found["day"]))), text)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ivig_home import locales
+from ivig_home import locales, timezones
 from ivig_home.intake import drafts
 from ivig_home.limits import limiter
 from ivig_home.models import Invitation
 from ivig_home.patient.csrf import csrf_failed
 from ivig_home.patient.forms import InvitationForm
 from ivig_home.patient.views import _resume_limit, bp
-from ivig_home.patients import invitations
+from ivig_home.patients import invitations, returning
 
 Page = str | tuple[str, int] | BaseResponse
 
@@ -54,6 +54,10 @@ def invitation(invitation_token: str) -> Page:
         return _page(found, form, 200, failed=True)
     draft = drafts.get_draft(found.draft_id) if found.draft_id else None
     if draft is None or draft.submission_id is not None:
-        draft = drafts.start_draft(g.agency, language=g.language)
+        start = returning.starting_point(found, timezones.today(g.agency.time_zone))
+        draft = drafts.start_prefilled(
+            g.agency, start.answers, carried_from=start.carried_from,
+            carried_on=start.carried_on, to_confirm=start.to_confirm,
+            last_infusion_offer=start.last_infusion_offer, language=g.language)
         invitations.attach_draft(found, draft.id)
     return redirect(url_for(".step", draft_id=draft.id, section_id=draft.step or "about"), 303)

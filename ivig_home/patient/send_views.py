@@ -83,16 +83,22 @@ def translated(data: dict[str, Any], answers: dict[str, Any],
         for row in section["items"]:
             item = items[row["id"]]
             row["question"] = spoken.say(item.question, item.caregiver_question)
-            if row["status"] != "not_asked":
-                row["answer"] = spoken.answer(item, answers.get(item.id), _(row["answer"]))
+            if row["status"] == "not_asked":
+                # Written by the checklist as one English sentence; said again here around
+                # the definition's translated reason.
+                row["answer"] = _("Not asked, because %(reason)s.", reason=_(item.not_asked))
+            else:
+                shown = row["answer"]  # a text of the checklist, or what the patient typed
+                row["answer"] = spoken.answer(item, answers.get(item.id), _(shown))
     for group in data["groups"]:
-        if spoken.caregiver:
-            group["patient_heading"] = Severity(group["severity"]).wording.caregiver_heading
-        group["patient_heading"] = _(group["patient_heading"])
+        wording_of = Severity(group["severity"]).wording
+        heading = wording_of.caregiver_heading if spoken.caregiver else group["patient_heading"]
+        group["patient_heading"] = _(heading)
         for flag in group["flags"]:
             item = items[flag["item"]]
             flag["patient"] = spoken.say(item.patient, item.caregiver_patient)
-            flag["answer"] = _(flag["answer"])
+            answer = flag["answer"]
+            flag["answer"] = _(answer)
     return data
 
 

@@ -66,6 +66,12 @@ def step(draft_id: str, section_id: str) -> Page:
             return not_saved("closed")
         first = steps.first_incomplete(stored, today())
         return redirect(url_for(".step", draft_id=draft.id, section_id=first.id), 303)
+    if draft.to_confirm:
+        # A returning patient's section with answers from last time: its own page. Imported
+        # here: that module builds on this one's helpers.
+        from ivig_home.patient import returning_page
+        if returning_page.pending(draft, section):
+            return returning_page.show(draft, section, stored)
     posted = request.method == "POST"
     form = step_form(section, draft.id, stored, request.form if posted else None)
     if not posted:

@@ -41,12 +41,13 @@ class Voice:
         return caregiver.fill(_(text), self.patient) if text else ""
 
     def answer(self, item: Item, value: Any, shown: str) -> str:
-        """Return an answer as this reader's page shows it: the option labels in the
-        caregiver's form ("Ana Ruiz can" for "I can"), anything else as `shown`."""
+        """Return an answer as this reader's page shows it: the option labels, each
+        translated, in the caregiver's form ("Ana Ruiz can" for "I can"); anything else as
+        `shown`."""
         values = value if isinstance(value, list) else [value]
         labels = [self.say(option.label, option.caregiver_label)
                   for chosen in values for option in item.options if option.value == chosen]
-        return ", ".join(labels) if labels and self.caregiver else shown
+        return ", ".join(labels) if labels else shown
 
 
 PATIENT = Voice()

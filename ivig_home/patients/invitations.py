@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
+from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from ivig_home import i18n, timezones
@@ -318,15 +319,25 @@ def upcoming(agency_id: int, today: date) -> dict[str, Invitation]:
 def email_text(agency_name: str, infusion: str, link: str, *,
                reminder: bool) -> tuple[str, str]:
     """Return the subject and body of an invitation or reminder email: the agency's name,
-    the infusion date and the link; never a name, an answer or health information."""
-    subject = (f"Reminder: your checklist before your infusion on {infusion}" if reminder
-               else f"Your checklist before your infusion on {infusion}")
-    body = (f"{agency_name} asks you to fill in the checklist before your infusion on "
-            f"{infusion}.\n\nOpen this link and enter the date of birth of the person "
-            f"having IVIG:\n\n{link}\n\nThe link works until the end of the day after the "
-            f"infusion. If you have already sent the checklist, there is nothing more to do."
-            f"\n\nQuestions? Call {agency_name}.\n")
-    return subject, body
+    the infusion date and the link; never a name, an answer or health information.
+
+    Translated when called, into the language in force then (Flask-Babel's own lookup, so
+    `flask_babel.force_locale` chooses it); English outside an application.
+    """
+    words = {"agency": agency_name, "day": infusion}
+    subject = (gettext("Reminder: your checklist before your infusion on %(day)s", **words)
+               if reminder else gettext("Your checklist before your infusion on %(day)s",
+                                        **words))
+    paragraphs = [
+        gettext("%(agency)s asks you to fill in the checklist before your infusion on "
+                "%(day)s.", **words),
+        gettext("Open this link and enter the date of birth of the person having IVIG:"),
+        link,
+        gettext("The link works until the end of the day after the infusion. If you have "
+                "already sent the checklist, there is nothing more to do."),
+        gettext("Questions? Call %(agency)s.", **words),
+    ]
+    return subject, "\n\n".join(paragraphs) + "\n"
 
 
 def reminders_due(invitation: Invitation, today: date, days: tuple[int, ...]) -> int | None:

@@ -128,7 +128,7 @@ def link_new_submission(submission: Submission, answers: dict[str, Any]) -> Pati
     return patient
 
 
-def _submission_answers(submission: Submission) -> dict[str, Any]:
+def stored_answers(submission: Submission) -> dict[str, Any]:
     answers: dict[str, Any] = unseal(
         submission.answers_enc, sealed_context("submissions", "answers_enc", submission.id))
     return answers
@@ -146,7 +146,7 @@ def link_unlinked(batch: int = 200) -> int:
                                      .order_by(Submission.created_at, Submission.id)
                                      .limit(batch)).all():
         for submission in rows:
-            link_new_submission(submission, _submission_answers(submission))
+            link_new_submission(submission, stored_answers(submission))
             db.session.flush()  # the next one of the batch finds this one's patient
         db.session.commit()
         linked += len(rows)
@@ -231,7 +231,7 @@ def split_off(submission: Submission, actor: str, address: str | None) -> Patien
         PatientSubmission.submission_id != submission.id))
     if not others:
         return None
-    patient = new_patient(submission.agency_id, _identity_of(_submission_answers(submission)))
+    patient = new_patient(submission.agency_id, _identity_of(stored_answers(submission)))
     db.session.flush()
     link.patient_id = patient.id
     audit_entry("split_patient", submission=submission, actor=actor, address=address,

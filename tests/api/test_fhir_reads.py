@@ -170,3 +170,31 @@ def test_a_search_parameter_that_cannot_be_read_is_a_400_naming_it(
     [issue] = issues(response)
     assert issue["location"] == [where] and words in issue["details"]["text"]
     assert api_audit() == []
+
+
+def test_reading_a_response_carries_what_changed_since_the_patients_last_checklist(
+        client: FlaskClient, token: str, harbour: Agency) -> None:
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    from ivig_home.api.fhir_changes import CHANGES_URL
+    from ivig_home.checklist import assess
+    from ivig_home.intake import drafts, submissions
+    from tests.answers import example
+
+    first = submit(harbour, "nothing-to-flag")
+    document = example("nothing-to-flag")
+    document["answers"]["kidney_problems"] = "yes"
+    draft = drafts.start_draft(harbour)
+    drafts.save_draft(draft, document["answers"], "confirm")
+    second = submissions.submit_draft(draft, assess(document))
+    body = client.get(f"/fhir/QuestionnaireResponse/{second.id}", headers=bearer(token)).get_json()
+    QuestionnaireResponse.model_validate(body)
+    changes = next(e for e in body["extension"] if e["url"] == CHANGES_URL)["extension"]
+    since = next(part for part in changes if part["url"] == "since")
+    assert since["valueIdentifier"]["value"] == first.reference
+    answers = [part for part in changes if part["url"] == "answer"]
+    assert [{p["url"]: p["valueString"] for p in a["extension"]} for a in answers] == [
+        {"item": "kidney_problems", "kind": "changed", "before": "No", "after": "Yes"}]
+    earlier = client.get(f"/fhir/QuestionnaireResponse/{first.id}", headers=bearer(token))
+    assert {"url": "first", "valueBoolean": True} in next(
+        e for e in earlier.get_json()["extension"] if e["url"] == CHANGES_URL)["extension"]

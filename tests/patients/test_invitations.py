@@ -55,6 +55,11 @@ def _open(client: FlaskClient, link: str, birth: str = "1971-04-02") -> object:
 
 def test_the_command_prints_the_link_last_and_stores_only_the_tokens_hash(app: Flask) -> None:
     output, link = _invite(app, "--email", "ana@example.org", "--phone", "555-0177")
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "invited_patient"))
+        assert entry is not None and entry.actor == "command line"
+        assert "Ana" not in (entry.detail or "")
     token = link.rsplit("/", 1)[1]
     assert len(token) >= 32  # 192 random bits
     with app.app_context():

@@ -8,8 +8,8 @@ invitations.language is nullable: none means the agency's default.
 Plain ADD COLUMNs with a server default: rebuilding agencies or submissions on SQLite would
 delete, through the foreign keys, what belongs to them.
 
-Revision ID: a2c4e6f8b0d3
-Revises: f3b5d7e9a1c4
+Revision ID: b8d0f2a4c6e9
+Revises: a2c4e6f8b0d3
 Create Date: 2026-12-07 19:30:00.000000
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "a2c4e6f8b0d3"
-down_revision = "f3b5d7e9a1c4"
+revision = "b8d0f2a4c6e9"
+down_revision = "a2c4e6f8b0d3"
 branch_labels = None
 depends_on = None
 
