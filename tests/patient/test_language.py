@@ -83,6 +83,8 @@ def test_the_start_page_follows_lang_then_the_browser_then_the_agency(
     assert lang_of(client.get("/a/demo/").text) == "en"  # the agency's default
     spanish = client.get("/a/demo/?lang=es").text
     assert lang_of(spanish) == "es"
+    assert "Prepárese para la IVIG en casa" in spanish and "Empezar ahora" in spanish
+    assert 'aria-label="Idioma"' in spanish
     switch = switch_of(spanish)
     # Each language named in itself, with its own lang; the current one is not a link.
     assert '<a href="/a/demo/?lang=en" lang="en" hreflang="en"' in switch
@@ -133,6 +135,7 @@ def test_switching_on_a_step_keeps_what_was_typed_and_shows_the_step_again(
     assert response.headers["Location"].endswith(f"/a/demo/d/{draft_id}/about")
     page = client.get(response.headers["Location"]).text
     assert lang_of(page) == "es"
+    assert ">Continuar<" in page and ">Continue<" not in page
     assert 'value="María José Pérez"' in page
     patient = Patient(app, client)
     patient.draft_id = draft_id

@@ -82,6 +82,7 @@ def check_a_switch_keeps_what_was_typed(page: Any, live_server: LiveServer) -> N
     with page.expect_navigation():
         page.locator("button[name='action'][value='start']").click()
     assert html_lang(page) == "es" and page.url.endswith("/about")
+    expect(page.get_by_role("button", name="Continuar", exact=True)).to_be_visible()
     type_on_the_first_step(page)
     step_url = page.url
     switch_to(page, "en")
@@ -89,6 +90,7 @@ def check_a_switch_keeps_what_was_typed(page: Any, live_server: LiveServer) -> N
     assert html_lang(page) == "en"
     assert page.locator("[name='patient_name']").input_value() == NAME
     expect(page.locator(".language-switch__current")).to_have_text("English")
+    expect(page.get_by_role("button", name="Continue", exact=True)).to_be_visible()
     button = page.locator(".language-switch__choice[lang='es']")
     expect(button).to_have_text("Español")
     box = button.bounding_box()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from email.header import decode_header, make_header
 from email.message import Message
 
 from babel.dates import format_date
@@ -36,6 +37,11 @@ def invite(app: Flask, *extra: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def subject_of(message: Message) -> str:
+    """Return the Subject as read (a non-ASCII one is encoded and folded in the header)."""
+    return str(make_header(decode_header(str(message["Subject"]))))
+
+
 def body_of(message: Message) -> str:
     return str(message.get_payload(decode=True).decode())  # type: ignore[union-attr]
 
@@ -62,7 +68,7 @@ def test_without_a_language_the_email_is_in_the_agencys_default(app: Flask,
     assert code == 0
     [message] = mailbox.messages
     infusion = long_date(infusion_date(app))  # type: ignore[arg-type]
-    assert infusion in message["Subject"]
+    assert infusion in subject_of(message)
     [link] = LINK.findall(body_of(message))
     assert "?lang=" not in link
     assert '<html lang="en">' in app.test_client().get(link).text
@@ -74,7 +80,8 @@ def test_the_invitations_language_writes_the_email_and_opens_the_checklist_in_it
     assert code == 0
     [message] = mailbox.messages
     spanish_date = format_date(infusion_date(app), "long", locale="es")
-    assert spanish_date in message["Subject"] and spanish_date in body_of(message)
+    assert subject_of(message) == f"Su cuestionario antes de su infusión del {spanish_date}"
+    assert spanish_date in body_of(message) and "Demo Home Health" in body_of(message)
     [link] = LINK.findall(body_of(message))
     assert link.endswith("?lang=es")
     page = app.test_client().get(link).text
@@ -86,7 +93,7 @@ def test_the_latest_checklists_language_wins(app: Flask, mailbox: Sink) -> None:
     code, _ = invite(app, "--language", "en")
     assert code == 0
     [message] = mailbox.messages
-    assert format_date(infusion_date(app), "long", locale="es") in message["Subject"]
+    assert format_date(infusion_date(app), "long", locale="es") in subject_of(message)
     runner = app.test_cli_runner()
     with app.app_context():  # two days later: the 3-day reminder is due, in Spanish too
         found = db.session.scalars(select(Invitation)).one()
@@ -94,7 +101,8 @@ def test_the_latest_checklists_language_wins(app: Flask, mailbox: Sink) -> None:
         db.session.commit()
     assert runner.invoke(cli, ["send-reminders"]).output == "1 reminders sent.\n"
     reminder = mailbox.messages[-1]
-    assert format_date(infusion_date(app), "long", locale="es") in reminder["Subject"]
+    assert subject_of(reminder).startswith("Recordatorio: su cuestionario")
+    assert format_date(infusion_date(app), "long", locale="es") in subject_of(reminder)
     assert LINK.findall(body_of(reminder))[0].endswith("?lang=es")
 
 
