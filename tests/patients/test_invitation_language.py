@@ -21,6 +21,8 @@ from ivig_home.intake import drafts, submissions
 from ivig_home.models import Invitation
 from tests.answers import example
 from tests.mail_support import Sink, mailbox
+from tests.patient.client import token_in
+from tests.patients.returning_support import weeks_pass
 
 __all__ = ["mailbox"]  # the local SMTP server's fixture
 
@@ -112,3 +114,31 @@ def test_a_language_the_agency_does_not_offer_is_refused(app: Flask) -> None:
     assert "error: language: one of the languages the agency offers: en, es" in output
     with app.app_context():
         assert db.session.scalars(select(Invitation)).first() is None
+
+
+def test_a_returning_spanish_patients_link_opens_their_pages_in_spanish(
+        app: Flask, mailbox: Sink) -> None:
+    send_in_spanish(app)
+    weeks_pass(app)
+    code, _ = invite(app)
+    assert code == 0
+    [link] = LINK.findall(body_of(mailbox.messages[-1]))
+    assert link.endswith("?lang=es")
+    client = app.test_client()
+    page = client.get(link)
+    assert '<html lang="es">' in page.text
+    year, month, day = "1971-04-02".split("-")
+    opened = client.post(link, data={"csrf_token": token_in(page.text), "lang": "es",
+                                     "date_of_birth-day": day, "date_of_birth-month": month,
+                                     "date_of_birth-year": year})
+    assert opened.status_code == 303, opened.text
+    about = client.get(opened.headers["Location"]).text
+    assert '<html lang="es">' in about and 'name="action" value="unchanged"' in about
+    # The returning page's switch is a button of its form: it keeps the page as it is.
+    assert ('<button type="submit" form="step-form" name="lang" value="en" lang="en"'
+            in about)
+    switched = client.post(opened.headers["Location"], data={
+        "csrf_token": token_in(about), "lang": "en"})
+    assert switched.status_code == 303
+    again = client.get(switched.headers["Location"]).text
+    assert '<html lang="en">' in again and 'name="action" value="unchanged"' in again
