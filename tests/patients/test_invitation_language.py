@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from ivig_home import timezones
+from ivig_home.agencies import api_tokens as tokens
 from ivig_home.agencies import registry
 from ivig_home.checklist import assess, long_date
 from ivig_home.cli import cli
@@ -142,3 +143,25 @@ def test_a_returning_spanish_patients_link_opens_their_pages_in_spanish(
     assert switched.status_code == 303
     again = client.get(switched.headers["Location"]).text
     assert '<html lang="en">' in again and 'name="action" value="unchanged"' in again
+
+
+def test_the_api_invites_in_a_language_the_agency_offers(app: Flask) -> None:
+    with app.app_context():
+        token = tokens.create_token(registry.get_agency("demo"), "tests")[1]  # type: ignore[arg-type]
+        day = (timezones.today(registry.get_agency("demo").time_zone)  # type: ignore[union-attr]
+               + timedelta(days=5)).isoformat()
+    client = app.test_client()
+    body = {"name": "Ana Ruiz", "date_of_birth": "1971-04-02", "infusion_date": day}
+    headers = {"Authorization": f"Bearer {token}"}
+    refused = client.post("/api/v1/invitations", json={**body, "language": "fr"},
+                          headers=headers)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["problems"] == [{
+        "field": "language",
+        "message": "language: one of the languages the agency offers: en, es"}]
+    made = client.post("/api/v1/invitations", json={**body, "language": "es"}, headers=headers)
+    assert made.status_code == 201, made.text
+    with app.app_context():
+        assert db.session.scalars(select(Invitation.language)).one() == "es"
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "language" in document["components"]["schemas"]["InvitationRequest"]["properties"]
