@@ -17,7 +17,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.apps import QUICK_STOP
-from tests.browser import AXE, AXE_TAGS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser import AXE_TAGS, CHROMIUM, CHROMIUM_ARGS, axe_run
 
 FRAME_URL = re.compile(r"/embed/(?P<slug>[^/]+)/d/(?P<draft>[^/]+)/(?P<rest>[^?#]+)")
 
@@ -123,9 +123,4 @@ def embedded_frame(page: Any, slug: str) -> Any:
 
 def axe_violations(frame: Any) -> list[dict[str, Any]]:
     """Run axe-core inside a frame (injected into it) for WCAG 2.2 A and AA."""
-    if not frame.evaluate("typeof window.axe !== 'undefined'"):
-        frame.evaluate(AXE.read_text())
-    result = frame.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"]]
+    return axe_run(frame, tags=AXE_TAGS)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ivig_home.checklist import load, steps
 from ivig_home.intake import drafts
-from tests.browser import AXE, AXE_TAGS, SEND_BUTTON
+from tests.browser import AXE_TAGS, SEND_BUTTON, axe_run
 
 ITEMS = load().items
 SECTIONS = {step.id: step for step in steps.sections()}  # every page of questions, by id
@@ -133,32 +133,23 @@ def complete(page: Any, slug: str, answers: dict[str, Any], *, on_page: Any = No
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core on the page for WCAG 2.2 A and AA; return the violations."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        # Evaluated through the DevTools protocol, so the page's strict CSP stays in force.
-        page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return [{"id": v["id"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+    return axe_run(page, tags=AXE_TAGS)
 
 
 def enhanced_contrast_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core's 7:1 text contrast rule (WCAG AAA 1.4.6) on the page."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast-enhanced']}})")
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"]]
+    return axe_run(page, rules=("color-contrast-enhanced",))
 
 
 def landmark_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core's best-practice `region` rule: all content sits inside a landmark."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())
-    result = page.evaluate("axe.run(document, {runOnly: {type: 'rule', values: ['region']}})")
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"]]
+    return axe_run(page, rules=("region",))
+
+
+def patient_page_violations(page: Any) -> list[dict[str, Any]]:
+    """Run, in one pass of axe-core, what a patient page must pass: WCAG 2.2 A and AA, the
+    7:1 text contrast rule and the `region` rule."""
+    return axe_run(page, tags=AXE_TAGS, rules=("color-contrast-enhanced", "region"))
 
 
 def describe(violations: list[dict[str, Any]]) -> str:

@@ -6,12 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.browser import SCREENSHOTS, SEND_BUTTON
-from tests.patient.journey import (
-    SECTIONS,
-    axe_violations,
-    enhanced_contrast_violations,
-    landmark_violations,
-)
+from tests.patient.journey import SECTIONS, patient_page_violations
 
 WIDTHS = (375, 1280)
 # Every control a patient presses; links inside sentences are exempt (WCAG 2.5.8 inline).
@@ -35,9 +30,7 @@ class PageAudit:
         self.problems: dict[str, Any] = {}
 
     def check(self, page: Any, key: str) -> None:
-        violations = (axe_violations(page) + enhanced_contrast_violations(page)
-                      + landmark_violations(page))
-        if violations:
+        if violations := patient_page_violations(page):
             self.problems[key] = violations
         for label, script in (("targets under 44px", SMALL_TARGETS),
                               ("text under 19px", TEXT_SIZE)):

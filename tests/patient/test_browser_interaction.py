@@ -13,7 +13,6 @@ from tests.answers import answers_today
 from tests.browser import LiveServer
 from tests.patient.journey import (
     axe_violations,
-    complete,
     describe,
     fill_step,
     go_to,
@@ -148,15 +147,6 @@ def test_an_emergency_answer_shows_call_911_before_anything_else(
         assert drafts.get_draft(draft_id).emergency_shown_at is not None
     page.get_by_role("button", name="Continue the checklist").click()
     assert where(page)[1] == "today-infection"
-
-
-def test_the_pages_ask_nothing_from_another_site(page: Any, live_server: LiveServer) -> None:
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    complete(page, "demo", answers_today("nothing-to-flag"))
-    assert requests
-    assert all(url.startswith(live_server.url + "/") for url in requests), {
-        url for url in requests if not url.startswith(live_server.url)}
 
 
 def test_axe_finds_a_problem_when_there_is_one(page: Any) -> None:

@@ -1,4 +1,6 @@
-"""A patient completes the checklist in Chromium, with and without JavaScript."""
+"""A patient completes the checklist in Chromium, with and without JavaScript. With it, each
+journey is also watched (tests/patient/calling.py): phone links big enough to tap, "Call 911"
+first after an emergency, nothing logged to the console, nothing asked from another site."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from ivig_home.checklist import assess
 from ivig_home.intake import drafts, submissions
 from tests.answers import answers_today
 from tests.browser import LiveServer
+from tests.patient.calling import CallingWatch
 from tests.patient.journey import complete
 
 pytestmark = pytest.mark.browser
@@ -41,7 +44,13 @@ def test_a_patient_completes_the_checklist_and_the_assessment_is_stored(
                                   viewport={"width": 375, "height": 800})
     page = context.new_page()
     answers = answers_today(name)
-    draft_id = complete(page, "demo", answers)
+    watch = CallingWatch(context, page, emergency=name == "emergency") if javascript else None
+    if watch:
+        page.goto("/a/demo/")
+        watch.start_page(page)
+    draft_id = complete(page, "demo", answers, on_page=watch.measure if watch else None)
+    if watch:
+        watch.check(live_server.url)
     expect(page.get_by_role("heading", name="Your answers have been sent")).to_be_visible()
     submission, assessment = stored_assessment(live_server, draft_id)
     assert page.locator(".reference").inner_text() == submission.reference

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.answers import answers_today
 from tests.browser import SCREENSHOTS, LiveServer
-from tests.patient.journey import SECTIONS, complete, describe
+from tests.patient.journey import SECTIONS, complete, describe, patient_page_violations
 from tests.patient.page_audit import PageAudit
 
 pytestmark = pytest.mark.browser
@@ -60,3 +60,19 @@ def test_the_save_resume_and_error_pages_pass_axe_and_reflow(
     audit.check(page, "not-found")
     assert not audit.problems, describe([audit.problems])
     context.close()
+
+
+def test_the_one_axe_pass_of_a_page_finds_each_kind_of_problem(page: Any) -> None:
+    page.goto("/a/demo/")
+    assert not patient_page_violations(page), describe(patient_page_violations(page))
+    page.evaluate("""() => {
+        const main = document.querySelector('main');
+        main.append(document.createElement('input'));  // no label: WCAG A
+        const grey = Object.assign(document.createElement('p'), {textContent: 'Pale words'});
+        grey.style.color = '#767676';  // 4.5:1 on white: AA passes, 7:1 does not
+        grey.style.background = '#ffffff';
+        main.append(grey);
+        main.before(Object.assign(document.createElement('a'), {href: '#', textContent: 'Loose'}));
+    }""")
+    found = {violation["id"] for violation in patient_page_violations(page)}
+    assert {"label", "color-contrast-enhanced", "region"} <= found, found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser import AXE, AXE_TAGS
+from tests.browser import AXE_TAGS, axe_run
 from tests.staff.support import PASSWORD
 
 
@@ -30,10 +30,4 @@ def sign_in(page: Any, email: str) -> None:
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core on the page for WCAG 2.2 A and AA; return the violations."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        # Evaluated through the DevTools protocol, so the page's strict CSP stays in force.
-        page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"]]
+    return axe_run(page, tags=AXE_TAGS)
