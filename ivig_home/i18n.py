@@ -23,11 +23,20 @@ from ivig_home.checklist.definition import CAREGIVER_CHOICES, CHOICE_TYPES
 log = logging.getLogger("ivig_home")
 
 DEFAULT_LANGUAGE = "en"
-# Each language's name in itself, as the switch on the patient pages shows it.
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 # The language the care team reads: their pages, the PDF summary and its answers.
 STAFF_LANGUAGE = "en"
 TRANSLATIONS = Path(__file__).with_name("translations")
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """Return a language's name from Babel's locale data: in itself ('Español'), as the
+    switch on the patient pages shows it, or in `in_language` ('Spanish' in 'en'). A new
+    language needs no name written here; a code Babel does not know is shown as it is."""
+    try:
+        found = Locale.parse(code).get_display_name(in_language or code)
+    except (ValueError, TypeError):
+        return code
+    return found[:1].upper() + found[1:] if found else code
+
 
 # Keys of the definition whose text a patient reads (the rest is for the care team).
 PATIENT_KEYS = ("title", "intro", "question", "hint", "label", "patient", "not_asked",

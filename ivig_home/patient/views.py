@@ -117,7 +117,7 @@ def page_context() -> dict[str, Any]:
     offered = i18n.offered(agency) if agency is not None else []
     return {"agency": agency, "embedded": embedded(),
             "lang": locale.language if locale else "en",
-            "patient_languages": [(code, i18n.LANGUAGE_NAMES.get(code, code)) for code in offered],
+            "patient_languages": [(code, i18n.language_name(code)) for code in offered],
             "language_url": language_url, "language_post": language_post(),
             "not_a_decision": _(NOT_A_DECISION_PATIENT)}
 

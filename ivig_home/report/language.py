@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ivig_home.checklist import load
+from ivig_home.i18n import language_name
 
 ENGLISH = "en"
 # Each language's name in English, as the care team reads it.
-NAMES = {"en": "English", "es": "Spanish"}
 # Typed answers that are not words (a name, a phone number): never marked.
 NOT_WORDS = frozenset({"patient_name", "contact_phone"})
 
@@ -55,8 +55,9 @@ def labels(translate: Callable[[str], str] | None) -> dict[str, str]:
 
 
 def name(language: str | None) -> str:
-    """Return a language's name in English ('Spanish'); the code for one not known."""
-    return NAMES.get(language or ENGLISH, str(language))
+    """Return a language's name in English ('Spanish', from Babel's locale data); the code
+    for one Babel does not know."""
+    return language_name(language or ENGLISH, "en")
 
 
 def completed_in(language: str | None) -> str | None:

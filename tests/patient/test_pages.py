@@ -120,3 +120,23 @@ def test_the_views_mount_a_second_time_without_the_site_chrome(patient_app: Any)
     assert "site-header" not in step.text
     assert 'action="/embed/demo/d/' in step.text
     assert "site-header" in client.get("/a/demo/").text
+
+
+def test_a_third_language_is_a_compiled_catalog_and_nothing_else(patient_app: Any,
+                                                                 tmp_path: Path) -> None:
+    from ivig_home.cli import cli
+    from ivig_home.report.language import completed_in
+
+    catalog = Catalog(locale="vi")
+    catalog.add("Start now", "Bắt đầu ngay")
+    folder = tmp_path / "translations" / "vi" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.mo", "wb") as handle:
+        write_mo(handle, catalog)
+    app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
+    result = app.test_cli_runner().invoke(cli, ["edit-agency", "demo", "--languages", "en,vi"])
+    assert result.exit_code == 0, result.output
+    page = app.test_client().get("/a/demo/?lang=vi").text
+    assert '<html lang="vi">' in page and "Bắt đầu ngay" in page
+    assert 'lang="vi"' in page and "Tiếng Việt" in page  # the switch names it in itself
+    assert completed_in("vi") == "Completed in Vietnamese"  # what the care team reads
