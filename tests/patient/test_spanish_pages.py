@@ -8,6 +8,7 @@ the checklist definition's wording.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,3 +135,42 @@ def test_the_check_page_in_spanish_has_no_english_sentence(spanish_app: Flask) -
     assert "Revise sus respuestas" in page.text and ">Cambiar<" in page.text
     assert "No se preguntó porque" in page.text  # a follow-up not asked, said in Spanish
     assert english_left(page.text) == []
+
+
+def test_saved_resume_invitation_and_error_pages_in_spanish_have_no_english_sentence(
+        spanish_app: Flask) -> None:
+    from datetime import date, timedelta
+
+    from ivig_home.cli import cli
+    from tests.patient.client import token_in
+
+    patient, client = spanish_patient(spanish_app)
+    patient.complete_until("about", answers_today("nothing-to-flag"), step=True)
+    saved = patient.post("about-who", section_form("about-who", {}), action="save")
+    assert saved.status_code == 200 and english_left(saved.text) == []
+    code = re.search(r"[3-9A-Y]{4}-[3-9A-Y]{4}", saved.text)
+    assert code, "no resume code on the saved page"
+    resume = client.get("/a/demo/resume")
+    assert resume.status_code == 200 and english_left(resume.text) == []
+    wrong = client.post("/a/demo/resume", data={
+        "csrf_token": token_in(resume.text), "code": code.group(0),
+        "date_of_birth-day": "1", "date_of_birth-month": "1", "date_of_birth-year": "1950"})
+    assert english_left(wrong.text) == []
+    infusion = (date.today() + timedelta(days=3)).isoformat()
+    made = spanish_app.test_cli_runner().invoke(cli, [
+        "invite", "demo", "--name", "Ana Ruiz", "--date-of-birth", "1971-04-02",
+        "--infusion-date", infusion])
+    link = made.output.strip().splitlines()[-1]
+    invitation = client.get(link[link.index("/a/"):])
+    assert invitation.status_code == 200 and english_left(invitation.text) == []
+    refused = client.post(link[link.index("/a/"):], data={"csrf_token": "forged"})
+    assert english_left(refused.text) == []
+    for missing in ("/a/demo/d/no-such-draft/about", "/a/no-such-agency/"):
+        page = client.get(missing)
+        assert page.status_code == 404 and english_left(page.text) == [], missing
+        assert "No encontramos esta página" in page.text
+    for shown, heading in ((saved, "Sus respuestas están guardadas"),
+                           (resume, "Siga con su cuestionario"), (wrong, "Hay un problema"),
+                           (invitation, "Su cuestionario antes de su infusión del"),
+                           (refused, "Esta página estuvo abierta mucho tiempo")):
+        assert heading in visible_text(shown.text)
