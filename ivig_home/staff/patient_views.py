@@ -10,7 +10,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ivig_home import timezones
+from ivig_home import i18n, timezones
 from ivig_home.audit.log import audit, patient_detail
 from ivig_home.db import db
 from ivig_home.models import Patient, Submission
@@ -62,9 +62,11 @@ def render_patient(found: Patient, status: int = 200, **extra: Any) -> tuple[str
                for invitation in invitations.patient_invitations(found.id)]
     audit("viewed_patient", actor=user.email, address=client_address(),
           agency_id=user.agency_id, detail=patient_detail(found.id))
+    languages = [(code, i18n.language_name(code, i18n.STAFF_LANGUAGE))
+                 for code in i18n.offered(user.agency)]
     return render_template("staff/patient.html", patient=found, invited=invited,
                            identity=matching.patient_identity(found), history=history,
-                           states=listing.STATES, **extra), status
+                           states=listing.STATES, languages=languages, **extra), status
 
 
 @bp.get("/patients/<patient_id>")
@@ -82,11 +84,17 @@ def invite(patient_id: str) -> tuple[str, int]:
     user = current_staff()
     infusion = str(request.form.get("infusion_date", "")).strip()[:40]
     email = str(request.form.get("email", "")).strip()[:300]
+    offered = i18n.offered(user.agency)
+    # The language to write to a patient with no checklist yet (an unknown one: the default).
+    language = request.form.get("language", "")
+    language = language if language in offered else offered[0]
     try:
-        made = invitations.invite_patient(found, infusion, actor=user.email, email=email)
+        made = invitations.invite_patient(found, infusion, actor=user.email, email=email,
+                                          language=language)
     except invitations.InvitationRefused as refused:
         return render_patient(found, 400, invite_error=(refused.field, str(refused)),
-                              typed={"infusion_date": infusion, "email": email})
+                              typed={"infusion_date": infusion, "email": email,
+                                     "language": language})
     audit("invited_patient", actor=user.email, address=client_address(),
           agency_id=user.agency_id, detail=patient_detail(found.id))
     base = str(current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")

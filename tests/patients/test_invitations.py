@@ -231,3 +231,23 @@ def test_the_command_names_every_problem_at_once(app: Flask) -> None:
 def _today_demo(app: Flask) -> date:
     with app.app_context():
         return _today(registry.get_agency("demo"))  # type: ignore[arg-type]
+
+
+def test_a_nurse_chooses_the_language_of_an_invitation_when_the_agency_offers_two(
+        world: World, as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("nurse@demo.test")
+    with world.app.app_context():
+        demo = db.session.get(Agency, world.own["agency"])
+        registry.update_agency(demo, languages="en,es")
+        patient = patient_ids_of([world.own["risks"]])[world.own["risks"]]
+        infusion = (_today(demo) + timedelta(days=2)).isoformat()
+    page = client.get(f"/staff/patients/{patient}").text
+    assert 'name="language" value="en" checked' in page and ">Spanish</label>" in page
+    for asked, stored in (("es", "es"), ("fr", "en")):  # a language not offered: the default
+        made = post(client, f"/staff/patients/{patient}/invitations",
+                    {"infusion_date": infusion, "email": "", "language": asked})
+        assert made.status_code == 200, made.text
+        with world.app.app_context():
+            newest = db.session.scalars(select(Invitation).order_by(
+                Invitation.created_at.desc())).first()
+            assert newest is not None and newest.language == stored
