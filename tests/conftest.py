@@ -24,6 +24,7 @@ import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import HealthCheck, settings
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import make_url
@@ -72,6 +73,13 @@ class SharedTemplateCode(BytecodeCache):
 
 
 IvigHome.jinja_options = {**IvigHome.jinja_options, "bytecode_cache": SharedTemplateCode()}
+
+
+# Generated inputs are judged by what comes back, never by how long an example took: the
+# suite runs on two workers sharing two cores, where a slow moment is not a failure.
+settings.register_profile("ivig_home", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ivig_home")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -17,7 +17,8 @@ import pytest
 from tests.gunicorn_server import GunicornServer
 from tests.lighthouse import audit, pages, prepare, server_env
 
-pytestmark = pytest.mark.browser
+# Scores depend on a quiet machine: this runs after the rest, alone (scripts/test).
+pytestmark = [pytest.mark.browser, pytest.mark.serial]
 
 
 def test_patient_and_care_team_pages_score_100_and_load_no_font(tmp_path: Path) -> None:

@@ -98,6 +98,7 @@ def test_healthz_says_ok(app: Flask) -> None:
     assert response.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.serial  # times the answer
 def test_healthz_says_unavailable_when_the_database_is_unreachable(app_with: AppMaker) -> None:
     app = app_with(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/ivig_home")
     started = time.monotonic()

@@ -97,6 +97,7 @@ def test_nothing_is_sent_unless_both_server_and_address_are_set(
     assert received.messages == []
 
 
+@pytest.mark.serial  # times the submit
 def test_a_broken_mail_server_never_fails_or_slows_the_submit(
         make_staff_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture) -> None:
     # A server that accepts the connection and then never answers: the SMTP greeting waits.

@@ -264,6 +264,7 @@ def test_deliver_webhooks_command_says_what_it_did(webhook_app: Flask, runner: F
     assert result.stdout.strip() == "Delivered 1, failed 1 (to retry later); 1 waiting."
 
 
+@pytest.mark.serial  # times the submit
 def test_a_hanging_receiver_never_slows_a_patients_submit(receiver: Receiver,
                                                           background_app: Flask) -> None:
     receiver.hang_seconds = 30
