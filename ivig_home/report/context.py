@@ -15,6 +15,7 @@ from ivig_home.report.answers import answer_table
 from ivig_home.report.changes import changes_context
 from ivig_home.report.language import (
     TITLE_FOR_PATIENT,
+    N_,
     completed_in,
     labels,
     mark_typed_answers,
@@ -31,7 +32,7 @@ COMPLETED_BY = {"self": "The patient", "caregiver": "A caregiver"}
 PHONE_OWNER = {"self": "the patient's number", "caregiver": "the caregiver's number"}
 # The patient's own words to the team: shown as "The patient wrote:", not as a note flag.
 PATIENT_NOTE = "notes_for_team"
-COPY = {False: "Summary as sent", True: "Reviewed copy"}
+COPY = {False: N_("Summary as sent"), True: N_("Reviewed copy")}
 DISPOSITIONS = (
     ("acknowledged", "Acknowledged"),
     ("contacted_patient", "Contacted patient"),
@@ -128,7 +129,9 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
         "counts": [{"label": g["label"], "symbol": g["symbol"], "count": len(g["flags"])}
                    for g in groups],
         "groups": groups,
-        "attention": _attention(groups, messages),
+        "attention": _for_patient(_attention(groups, messages), say) if for_patient
+        else _attention(groups, messages),
+        "for_patient": for_patient,
         "empty_groups": [g["label"] for g in groups if not g["flags"]],
         "patient_note": next((flag for group in groups for flag in group["flags"]
                               if flag["item"] == PATIENT_NOTE), None),
@@ -138,7 +141,7 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
         "changes": changes_context(changes, when),
         "dispositions": [{"id": key, "label": label} for key, label in DISPOSITIONS],
         "review": _review(review, groups, when),
-        "copy": COPY[bool(review)],
+        "copy": say(COPY[bool(review)]),
         "original_sha256": original_sha256,
         "metadata": {"created": stamp, "modified": _review_stamp(review) or stamp},
     }
@@ -146,6 +149,16 @@ def build_context(assessment: Assessment, *, reference: str, completed_at: datet
 
 def _same(text: str) -> str:
     return text
+
+
+def _for_patient(attention: list[dict[str, Any]],
+                 say: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Return Needs attention for the patient's copy: each group under the heading the
+    patient's pages use, each card with the patient's wording of what is listed (why it is
+    flagged, its sources and the review boxes are the care team's and stay on their copy)."""
+    return [{**group, "heading": say(group["patient_heading"]),
+             "cards": [{**card, "said": say(card["patient"])} for card in group["cards"]]}
+            for group in attention]
 
 
 def _said(table: list[dict[str, Any]], say: Callable[[str], str]) -> list[dict[str, Any]]:

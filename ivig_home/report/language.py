@@ -37,6 +37,9 @@ LABELS = {
     "patient_note": N_("Your note to the care team"), "patient_wrote": N_("You wrote:"),
     "all_answers": N_("All answers"), "item_above": N_("(item %(number)s above)"),
     "not_asked": N_("Not asked, because %(reason)s:"),
+    # The agency's phone beside its name, and the footer of every page.
+    "agency_phone": N_("phone"), "footer_reference": N_("Reference"), "page": N_("Page"),
+    "page_of": N_("of"), "checklist_version": N_("checklist version"),
 }
 # The care team's copy: the same places, in the care team's words.
 STAFF_LABELS = {**LABELS, "patient_note": "The patient\u2019s note to the care team",

@@ -127,6 +127,13 @@ def test_the_patients_own_copy_is_in_spanish(spanish: Any) -> None:
     assert "¿Qué medicinas toma?" in text and loose(MEDICINES) in text
     assert re.search(r"\d{1,2} de [a-z]+ de \d{4}", text), text[:400]
     assert "What medicines do you take?" not in text
+    # No English sentence of the catalog, and nothing of the care team's review: why an item
+    # is flagged, its sources and rule, the boxes and the signature stay on their copy.
+    from tests.spanish import english_on_page
+    assert english_on_page(text_of(pdf)) == []
+    for words in ("Why flagged", "Rule id", "Acknowledged", "Reviewer name", "Page 1 of"):
+        assert words not in text, words
+    assert "Página 1 de" in text and "Sus medicinas" in text
     # Its own labels too, and the statement that the checklist decides nothing.
     for words in ("Necesita atención", "Todas las respuestas", "Fecha de nacimiento:",
                   "Cuestionario para prepararse para la infusión de IVIG en casa"):
