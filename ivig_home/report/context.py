@@ -14,8 +14,8 @@ from ivig_home.config import DEFAULTS
 from ivig_home.report.answers import answer_table
 from ivig_home.report.changes import changes_context
 from ivig_home.report.language import (
-    TITLE_FOR_PATIENT,
     N_,
+    TITLE_FOR_PATIENT,
     completed_in,
     labels,
     mark_typed_answers,
