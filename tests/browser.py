@@ -58,6 +58,13 @@ class LiveServer:
     url: str
 
 
+def sideways_scroll(page: Any) -> int:
+    """Return how many CSS pixels the page scrolls sideways (0 when it fits its width)."""
+    found: int = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    return found
+
+
 @contextmanager
 def serving(app: Any) -> Iterator[str]:
     """Serve an app on a free port of 127.0.0.1, in threads; yield its address."""

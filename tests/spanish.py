@@ -79,6 +79,19 @@ def compile_catalogs(target: Path, source: Path = TRANSLATIONS) -> Path:
     return target
 
 
+def write_catalogs(folder: Path, **languages: dict[str, str]) -> Path:
+    """Write a compiled catalog of the given translations for each language into `folder`
+    (a BABEL_TRANSLATION_DIRECTORIES of its own); return `folder`."""
+    for language, words in languages.items():
+        catalog = Catalog(locale=language)
+        for english, translated in words.items():
+            catalog.add(english, translated)
+        (folder / language / "LC_MESSAGES").mkdir(parents=True)
+        with open(folder / language / "LC_MESSAGES" / "messages.mo", "wb") as handle:
+            write_mo(handle, catalog)
+    return folder
+
+
 def pairs(message: Message) -> list[tuple[str, str]]:
     """Return a message's English and Spanish forms side by side (two for a plural)."""
     ids = [str(text) for text in (message.id if isinstance(message.id, (list, tuple))

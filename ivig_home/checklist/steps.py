@@ -37,7 +37,12 @@ def _by_id() -> dict[str, Step]:
 def _position(section: Step) -> int:
     """Return where a step stands, found by its id (a returning patient's page of a section
     is a Step of the same id holding the questions asked afresh)."""
-    return list(_by_id()).index(section.id)
+    return _positions()[section.id]
+
+
+@cache
+def _positions() -> dict[str, int]:
+    return {step.id: number for number, step in enumerate(sections())}
 
 
 def first_of(section: Step) -> Step:

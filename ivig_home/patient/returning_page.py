@@ -27,8 +27,10 @@ from ivig_home.patient import send_views, wording
 from ivig_home.patient import step_views as patient_steps
 from ivig_home.patient.forms import StepResult, step_form
 
-UNCHANGED = "unchanged"  # Nothing has changed (the Enter key's Continue does the same)
-CHANGE = "change"  # Change an answer: the section's usual steps, filled in
+# Change an answer: the section's usual steps, filled in. Back, save and background saves
+# are every step's; any other action ("unchanged", for Nothing has changed, or the Enter
+# key's "continue") keeps the answers and goes on.
+CHANGE = "change"
 LAST_INFUSION = "last_infusion_date"
 OFFER = f"{LAST_INFUSION}-offer"  # "yes": the last infusion was on the offered date
 Page = str | tuple[str, int] | BaseResponse
@@ -69,7 +71,7 @@ def show(draft: Any, section: Step, stored: dict[str, Any]) -> Page:
         drafts.confirm_section(draft, first.section.id)
         return redirect(url_for(".step", draft_id=draft_id, section_id=first.id), 303)
     if offer and request.form.get(OFFER) == "no" and not result.errors and (
-            LAST_INFUSION not in posted_dates(request.form)):
+            not date_typed(request.form)):
         field = getattr(form, LAST_INFUSION)
         field.message = field.problem_message()
         result.errors.append(field)
@@ -101,16 +103,16 @@ def offered(draft: Any, page: Step, answers: dict[str, Any]) -> date | None:
     return offer
 
 
-def posted_dates(formdata: MultiDict[str, str]) -> set[str]:
-    """Return the date items some box of which was filled in."""
-    return {LAST_INFUSION} if any(formdata.get(f"{LAST_INFUSION}-{part}", "").strip()
-                                  for part in ("day", "month", "year")) else set()
+def date_typed(formdata: MultiDict[str, str]) -> bool:
+    """Return whether any box of the last infusion's date was filled in."""
+    return any(formdata.get(f"{LAST_INFUSION}-{part}", "").strip()
+               for part in ("day", "month", "year"))
 
 
 def with_offer(formdata: MultiDict[str, str], offer: date | None) -> MultiDict[str, str]:
     """Return the posted form with the offered date in the date boxes, when the patient
     said "Yes" and left the boxes empty (a date typed wins)."""
-    if offer is None or formdata.get(OFFER) != "yes" or posted_dates(formdata):
+    if offer is None or formdata.get(OFFER) != "yes" or date_typed(formdata):
         return formdata
     filled = MultiDict(formdata)
     for part, value in (("day", offer.day), ("month", offer.month), ("year", offer.year)):
@@ -118,7 +120,7 @@ def with_offer(formdata: MultiDict[str, str], offer: date | None) -> MultiDict[s
     return filled
 
 
-def carried_rows(draft: Any, first: Step, answers: dict[str, Any],
+def carried_rows(first: Step, answers: dict[str, Any],
                  spoken: wording.Voice) -> list[dict[str, Any]]:
     """Return the section's carried answers as the check page lists them, in the voice."""
     rows = answer_rows(answers, locales.written_date)
@@ -145,7 +147,7 @@ def render(draft: Any, form: Any, answers: dict[str, Any], offer: date | None,
         "patient/returning.html", form=form, section=page, **patient_steps.progress(first),
         heading=heading, intro=intro,
         last_time=locales.written_date(draft.carried_on) if draft.carried_on else None,
-        rows=carried_rows(draft, first, answers, form.voice),
+        rows=carried_rows(first, answers, form.voice),
         visible={item.id for item in page.items if is_asked(item, answers)},
         on_page={item.id for item in page.items},
         offer=locales.written_date(offer) if offer else None, offer_chosen=chosen,

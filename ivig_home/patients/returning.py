@@ -10,7 +10,7 @@ the confirmations is ever carried: those are asked afresh every time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,7 +30,7 @@ class Start:
     answers: dict[str, Any]
     carried_from: str | None = None  # the earlier submission's id (None: a first checklist)
     carried_on: date | None = None  # its completion date ("Last time (8 November)")
-    to_confirm: tuple[str, ...] = field(default=())  # sections holding carried answers
+    to_confirm: tuple[str, ...] = ()  # sections holding carried answers
     last_infusion_offer: date | None = None
 
 

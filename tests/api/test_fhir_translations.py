@@ -8,42 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from babel.messages import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from fhir.resources.R4B.questionnaire import Questionnaire
 from flask import Flask
 
 from ivig_home.api import fhir
+from tests.spanish import write_catalogs
 
-CATALOGUES = Path(__file__).resolve().parents[2] / "ivig_home" / "translations"
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
-
-
-@pytest.fixture(scope="session")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a folder of the project's catalogues compiled from their .po files (compiled
-    catalogues are not kept in git, and one left in the tree may be older than its .po)."""
-    folder = tmp_path_factory.mktemp("translations")
-    for source in CATALOGUES.glob("*/LC_MESSAGES/messages.po"):
-        target = folder / source.relative_to(CATALOGUES).with_suffix(".mo")
-        target.parent.mkdir(parents=True)
-        with source.open("rb") as read, target.open("wb") as written:
-            write_mo(written, read_po(read))
-    return folder
-
-
-def catalogues(folder: Path, **languages: dict[str, str]) -> Path:
-    """Write a compiled catalogue of the given translations for each language."""
-    for language, words in languages.items():
-        catalog = Catalog(locale=language)
-        for english, translated in words.items():
-            catalog.add(english, translated)
-        (folder / language / "LC_MESSAGES").mkdir(parents=True)
-        with open(folder / language / "LC_MESSAGES" / "messages.mo", "wb") as handle:
-            write_mo(handle, catalog)
-    return folder
 
 
 def fetched(app: Flask) -> dict[str, Any]:
@@ -80,8 +51,8 @@ def option(question: dict[str, Any], code: str) -> dict[str, Any]:
 
 
 def test_a_renderer_finds_the_spanish_of_the_questions_in_the_questionnaire(
-        sqlite_apps: Callable[..., Flask], compiled: Path) -> None:
-    resource = fetched(sqlite_apps(BABEL_TRANSLATION_DIRECTORIES=str(compiled)))
+        sqlite_apps: Callable[..., Flask], compiled_catalogs: Path) -> None:
+    resource = fetched(sqlite_apps(BABEL_TRANSLATION_DIRECTORIES=str(compiled_catalogs)))
     groups = {group["linkId"]: group for group in resource["item"]}
     assert in_languages(groups["today"].get("_text")) == {"es": "Cómo se siente hoy"}
     offered = questions(resource)
@@ -98,7 +69,7 @@ def test_a_renderer_finds_the_spanish_of_the_questions_in_the_questionnaire(
 
 def test_each_language_gets_a_translation_where_it_differs_from_the_english(
         sqlite_apps: Callable[..., Flask], tmp_path: Path) -> None:
-    folder = catalogues(tmp_path, es={
+    folder = write_catalogs(tmp_path, es={
         "Do you have trouble breathing right now?": "¿Tiene dificultad para respirar?",
         "No": "No",
         "Not sure": "No sé",

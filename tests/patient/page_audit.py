@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser import SCREENSHOTS, SEND_BUTTON
+from tests.browser import SCREENSHOTS, SEND_BUTTON, sideways_scroll
 from tests.patient.journey import SECTIONS, patient_page_violations
 
 WIDTHS = (375, 1280)
@@ -38,8 +38,7 @@ class PageAudit:
             if found:
                 self.problems[f"{key}: {label}"] = found
         page.set_viewport_size({"width": 320, "height": 700})
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = sideways_scroll(page)
         if overflow > 0:
             self.problems[f"{key} at 320px"] = f"scrolls sideways by {overflow}px"
         for width in WIDTHS:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.answers import answers_today
 from tests.apps import dispose, sqlite_app
-from tests.browser import LiveServer, serving
+from tests.browser import LiveServer, serving, sideways_scroll
 from tests.patient.journey import arrive, fill_step
 from tests.spanish import english_on_page
 
@@ -97,8 +97,7 @@ def test_a_patient_completes_the_emergency_checklist_in_spanish_at_320_px(
         seen.append(name)
         if english := english_on_screen(page):
             problems[f"{name}: English"] = english
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = sideways_scroll(page)
         if overflow > 0:
             problems[f"{name}: sideways scroll"] = overflow
         kind = name.split("/")[0] if "/" in name else ("step" if name not in (

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages import Catalog
-from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -16,6 +14,7 @@ from ivig_home.agencies import theme
 from ivig_home.checklist import steps
 from tests.answers import answers_today
 from tests.patient.client import Patient, section_form, token_in
+from tests.spanish import write_catalogs
 
 STATIC = re.compile(r'(?:href|src)="(/[^"]+\.(?:css|js|svg))"')
 HASH = re.compile(r"\.[0-9a-f]{12}(?=\.[a-z]+$)")  # in a static file's name
@@ -78,16 +77,12 @@ def test_the_theme_stylesheet_carries_the_accent(client: FlaskClient) -> None:
 
 
 def test_a_second_language_needs_no_template_change(patient_app: Any, tmp_path: Path) -> None:
-    catalog = Catalog(locale="es")
-    catalog.add("Continue", "Continuar")
-    catalog.add("Do you have trouble breathing right now?", "¿Tiene problemas para respirar ahora?")
-    catalog.add("Step %(number)s of %(total)s:", "Paso %(number)s de %(total)s:")
-    catalog.add("Select yes, no or not sure", "Elija sí, no o no estoy seguro")
-    folder = tmp_path / "translations" / "es" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
+    folder = write_catalogs(tmp_path / "translations", es={
+        "Continue": "Continuar",
+        "Do you have trouble breathing right now?": "¿Tiene problemas para respirar ahora?",
+        "Step %(number)s of %(total)s:": "Paso %(number)s de %(total)s:",
+        "Select yes, no or not sure": "Elija sí, no o no estoy seguro"})
+    app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(folder))
     client = app.test_client()
     # A browser that prefers Spanish starts a Spanish draft; its pages stay Spanish.
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
@@ -127,13 +122,8 @@ def test_a_third_language_is_a_compiled_catalog_and_nothing_else(patient_app: An
     from ivig_home.cli import cli
     from ivig_home.report.language import completed_in
 
-    catalog = Catalog(locale="vi")
-    catalog.add("Start now", "Bắt đầu ngay")
-    folder = tmp_path / "translations" / "vi" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
+    folder = write_catalogs(tmp_path / "translations", vi={"Start now": "Bắt đầu ngay"})
+    app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(folder))
     result = app.test_cli_runner().invoke(cli, ["edit-agency", "demo", "--languages", "en,vi"])
     assert result.exit_code == 0, result.output
     page = app.test_client().get("/a/demo/?lang=vi").text

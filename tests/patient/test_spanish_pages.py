@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages import Catalog
-from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -24,6 +23,7 @@ from tests.spanish import (
     english_on_page,
     english_sentences,
     visible_text,
+    write_catalogs,
 )
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
@@ -116,13 +116,8 @@ def test_each_app_reads_the_catalogs_of_its_own_folder(spanish_app: Flask,
     """Apps in one process keep their loaded catalogs apart (the tests make many apps)."""
     first = spanish_app.test_client().get("/a/demo/", headers={"Accept-Language": "es"})
     assert ">Empezar ahora<" in first.text
-    other = Catalog(locale="es")
-    other.add("Start now", "Comenzar ya")
-    folder = tmp_path / "other" / "es" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as handle:
-        write_mo(handle, other)
-    app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "other"))
+    folder = write_catalogs(tmp_path / "other", es={"Start now": "Comenzar ya"})
+    app = patient_app(BABEL_TRANSLATION_DIRECTORIES=str(folder))
     second = app.test_client().get("/a/demo/", headers={"Accept-Language": "es"})
     assert ">Comenzar ya<" in second.text and ">Empezar ahora<" not in second.text
 

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from ivig_home.db import db
 from ivig_home.models import IssuedPdf, Submission
-from tests.browser import SCREENSHOTS, serving
+from tests.browser import SCREENSHOTS, serving, sideways_scroll
 from tests.pdf_tools import loose, text_of, ticked
 from tests.staff.browsing import axe_violations
 from tests.staff.browsing import open_page as _page
@@ -137,8 +137,7 @@ def test_every_staff_page_passes_axe_at_both_widths(browser: Any, live: tuple[st
         violations = axe_violations(page)
         if violations:
             problems[width] = violations
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = sideways_scroll(page)
         if overflow > 0:
             problems[f"{width} sideways scroll"] = overflow
         page.screenshot(path=str(SCREENSHOTS / f"staff-{name}-{width}.png"), full_page=True)

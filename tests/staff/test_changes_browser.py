@@ -10,7 +10,7 @@ import pytest
 
 from ivig_home.db import db
 from ivig_home.models import Agency
-from tests.browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS, sideways_scroll
 from tests.staff.browsing import axe_violations
 from tests.staff.browsing import open_page as _page
 from tests.staff.browsing import sign_in as _sign_in
@@ -40,8 +40,7 @@ def test_the_section_and_the_badge_pass_axe_at_both_widths(browser: Any,
             page.set_viewport_size({"width": width, "height": 900})
             if violations := axe_violations(page):
                 problems[f"{name} {width}"] = violations
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = sideways_scroll(page)
             if overflow > 0:
                 problems[f"{name} {width} sideways scroll"] = overflow
             target = page.locator("#changes") if name == "submission" else page

@@ -13,7 +13,7 @@ from ivig_home import timezones
 from ivig_home.db import db
 from ivig_home.models import Agency
 from ivig_home.patients.matching import patient_ids_of
-from tests.browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS, sideways_scroll
 from tests.staff.browsing import axe_violations
 from tests.staff.browsing import open_page as _page
 from tests.staff.browsing import sign_in as _sign_in
@@ -47,8 +47,7 @@ def test_the_patient_pages_pass_axe_at_both_widths_and_a_link_is_made_by_keyboar
                 page.locator("details.patient-link__more").evaluate("box => box.open = true")
             if violations := axe_violations(page):
                 problems[f"{name} {width}"] = violations
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = sideways_scroll(page)
             if overflow > 0:
                 problems[f"{name} {width} sideways scroll"] = overflow
             page.screenshot(path=str(SCREENSHOTS / f"staff-patients-{name}-{width}.png"),

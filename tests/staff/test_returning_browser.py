@@ -20,7 +20,7 @@ from ivig_home.checklist import is_asked, load
 from ivig_home.db import db
 from ivig_home.models import Submission
 from tests.answers import example
-from tests.browser import SCREENSHOTS, SEND_BUTTON
+from tests.browser import SCREENSHOTS, SEND_BUTTON, sideways_scroll
 from tests.patient.journey import SECTIONS, STEP_URL
 from tests.patients.returning_support import invite, weeks_pass
 from tests.pdf_tools import loose, text_of
@@ -159,8 +159,7 @@ def test_before_every_infusion(browser: Any, live: tuple[str, World]) -> None:
             key = f"returning {name}"
             if key not in problems and (found := axe_violations(patient.page)):
                 problems[key] = found
-            overflow = patient.page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = sideways_scroll(patient.page)
             if overflow > 0:
                 problems[f"{key} sideways scroll"] = overflow
             if name == "treatment":

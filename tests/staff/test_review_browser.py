@@ -19,7 +19,7 @@ from ivig_home.checklist import assess
 from ivig_home.db import db
 from ivig_home.models import FlagReview, Submission
 from tests.answers import example
-from tests.browser import SCREENSHOTS, serving
+from tests.browser import SCREENSHOTS, serving, sideways_scroll
 from tests.staff.browsing import axe_violations
 from tests.staff.browsing import open_page as _page
 from tests.staff.browsing import sign_in as _sign_in
@@ -234,8 +234,7 @@ def test_the_changed_pages_pass_axe_at_both_widths(browser: Any, twenty: Twenty)
             violations = axe_violations(page)
             if violations:
                 problems[f"{name} {width}"] = violations
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = sideways_scroll(page)
             if overflow > 0:
                 problems[f"{name} {width} sideways scroll"] = overflow
             if name == "submission":
